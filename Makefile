@@ -1,0 +1,41 @@
+# Two commands do everything: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+WORKERS ?= 2
+THREADS ?= 4
+
+.PHONY: run test install index bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the project's metadata changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+index: install
+	$(BIN)/qa-index build corpus/
+
+run: index
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) \
+		--access-logfile - 'webapp:create_app()'
+
+test: install
+	bash .ci/ensure-browser
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/python -m ruff check indexer webapp tests bench
+
+clean:
+	rm -rf $(VENV) instance/index .pytest_cache
