@@ -1,0 +1,245 @@
+"""Medical-aware text analysis: the tokenizer and filter behind every indexed and queried word.
+
+Plain Whoosh analyzers lose exactly what clinicians search for (one-letter parts of T-cell,
+ALL as a stop word, MDS stemmed to "md"). This pipeline instead:
+
+* keeps compound tokens as written and as their parts: ``CAR-T`` gives ``cart`` (the joined
+  form) at the position of its first part, then ``car`` and ``t`` at consecutive positions,
+  so ``CART``, ``CAR-T`` and the phrase ``"CAR T"`` all meet;
+* respects case: a token written in capitals (``ALL``, ``IT``, ``US``, ``MDS``) or with digits
+  or inner capitals (``CD7``, ``HbA1c``) is a name: never a stop word, never stemmed. The same
+  word in lower case is ordinary English (``all`` is a stop word);
+* keeps negations (``not``, ``no``) and one-letter parts next to a letter or digit;
+* stems ordinary English words (Porter) and folds accents and UK spellings.
+
+Whoosh pickles the analyzer into the index, so every piece here is a module-level class
+without per-instance tables (the vocabulary is loaded lazily from the package).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from whoosh.analysis import Composable
+from whoosh.analysis import Filter
+from whoosh.analysis import Token
+from whoosh.analysis import Tokenizer
+from whoosh.lang.porter import stem as porter_stem
+
+from indexer import vocabulary
+
+# A translocation such as t(9;22) or inv(16), or a word with inner -, ‐, ‑ or a trailing +.
+TOKEN_PATTERN = re.compile(
+    r"(?:t|inv|del|der|ins)\(\d+(?:;\d+)?\)(?:\([pq]\d+(?:\.\d+)?(?:;[pq]\d+(?:\.\d+)?)?\))?"
+    r"|\w+(?:['’]\w+)*(?:[-‐‑+](?=\w)\w+(?:['’]\w+)*|\.(?=\d)\d+)*\+*",
+    re.IGNORECASE,
+)
+PART_SPLIT = re.compile(r"[-‐‑+]")
+
+# English stop words, without the negations and the words that carry clinical meaning
+# (not, no, nor, against, before, after, during, more, most, few, off, over, under).
+# Lower-case "all", "it" and "us" are stop words; ALL, IT and US in capitals are names.
+STOP_WORDS = frozenset(
+    """a about above all an and any are as at be both each been being but by can could did do
+    does doing for from had has
+    have having he her here hers herself him himself his how i if in into is it its itself
+    just me my myself of on once only or other our ours ourselves own same she should so
+    some such than that the their theirs them themselves then there these they this those
+    through to too until up us very was we were what when where which while who whom why
+    will with would you your yours yourself yourselves s t d ll m re ve y""".split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents (Sjögren -> sjogren), keeping Greek letters."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def is_name(word: str) -> bool:
+    """True for acronyms, gene and drug codes: ALL, CD7, HbA1c, IL6; not for Cell or T."""
+    letters = [c for c in word if c.isalpha()]
+    if any(c.isdigit() for c in word):
+        return True
+    if len(letters) < 2:
+        return False
+    return all(c.isupper() for c in letters) or any(c.isupper() for c in letters[1:])
+
+
+def normalize_word(word: str) -> str:
+    """An ordinary word before stemming: folded, possessive dropped, UK spelling mapped."""
+    folded = fold(word).replace("’", "'")
+    if folded.endswith("'s"):
+        folded = folded[:-2]
+    folded = folded.replace("'", "")
+    return vocabulary.spellings().get(folded, folded)
+
+
+@lru_cache(maxsize=200_000)
+def stem_word(word: str) -> str:
+    """Porter stem of an ordinary word (cached: the same words recur constantly)."""
+    return porter_stem(word)
+
+
+def normalize_name(word: str) -> str:
+    """The indexed form of a name: folded, never stemmed."""
+    return fold(word).replace("’", "'")
+
+
+class MedicalTokenizer(Tokenizer):
+    """Splits text into words, compounds (T-cell, CD4+) and translocations, keeping case."""
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for match in TOKEN_PATTERN.finditer(value):
+            t.text = match.group(0)
+            if chars:
+                t.startchar = start_char + match.start()
+                t.endchar = start_char + match.end()
+            yield t
+
+
+class MedicalFilter(Filter):
+    """Turns raw words into terms: names as written, compounds with their parts, no stops.
+
+    Positions are assigned here, without gaps for stop words. In ``query`` mode (quoted
+    phrases) a compound yields only its parts, so the phrase meets consecutive positions.
+    Each term carries ``stemmable`` for :class:`MedicalStemFilter`.
+    """
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __call__(self, tokens):
+        pos = 0
+        for t in tokens:
+            word_start = t.startchar if t.chars else 0
+            terms = analyze_word(t.text, emit_joined=t.mode != "query")
+            width = 0
+            for term in terms:
+                if term.stopped and t.removestops:
+                    continue
+                t.text, t.stopped, t.stemmable = term.text, term.stopped, term.stemmable
+                t.boost = 1.0
+                if t.positions:
+                    t.pos = pos + term.offset
+                if t.chars:
+                    t.startchar, t.endchar = word_start + term.start, word_start + term.end
+                width = max(width, term.offset + (not term.stopped))
+                yield t
+            pos += width
+
+
+class MedicalStemFilter(Filter):
+    """Porter-stems ordinary English words only (skipped for Whoosh's spelling field)."""
+
+    is_morph = True
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if getattr(t, "stemmable", False):
+                t.text = stem_word(t.text)
+            yield t
+
+
+def medical_analyzer() -> Composable:
+    """The analyzer of every text field: tokenizer, medical filter, stemmer."""
+    return MedicalTokenizer() | MedicalFilter() | MedicalStemFilter()
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term produced from a raw word, with its span inside the word and its offset."""
+
+    text: str
+    start: int
+    end: int
+    offset: int = 0
+    stemmable: bool = False
+    stopped: bool = False
+
+
+TRANSLOCATION = re.compile(r"(?:t|inv|del|der|ins)\(.*", re.IGNORECASE)
+PART = re.compile(r"[^-‐‑+]+")
+
+
+@lru_cache(maxsize=200_000)
+def analyze_word(raw: str, emit_joined: bool = True) -> tuple[Term, ...]:
+    """The terms of one raw word: a plain word, a name, or a compound and its parts."""
+    if TRANSLOCATION.fullmatch(raw):
+        return (Term(fold(raw), 0, len(raw)),)
+    core = raw.rstrip("+")
+    parts = [(m.group(), m.start(), m.end()) for m in PART.finditer(core)]
+    if len(parts) == 1 and core == raw:
+        return (single_term(raw, 0, len(raw), 0, compound_part=False),)
+    kept = []
+    for text, start, end in parts:
+        term = single_term(text, start, end, len([k for k in kept if not k.stopped]), True)
+        kept.append(term)
+    if not emit_joined:
+        return tuple(kept)
+    return (joined_term(raw, core, parts), *kept)
+
+
+def single_term(word: str, start: int, end: int, offset: int, compound_part: bool) -> Term:
+    """One word alone or as part of a compound."""
+    if len(word) == 1:
+        keep = word.isdigit() or compound_part or (word.isupper() and word not in "AI")
+        return Term(fold(word), start, end, offset, stopped=not keep)
+    if is_name(word):
+        return Term(normalize_name(word), start, end, offset)
+    text = normalize_word(word)
+    if text in STOP_WORDS:
+        return Term(text, start, end, offset, stopped=True)
+    stemmable = text not in vocabulary.no_stem() and not any(c.isdigit() for c in text)
+    return Term(text, start, end, offset, stemmable=stemmable)
+
+
+def joined_term(raw: str, core: str, parts: list) -> Term:
+    """The joined form of a compound: CAR-T -> cart, CD4+ -> cd4+, T-cells -> tcells."""
+    name = is_name(core) or raw != core
+    glued = "".join(p[0] for p in parts)
+    joined = normalize_name(glued) if name else normalize_word(glued)
+    return Term(joined + raw[len(core):], 0, len(raw), 0, stemmable=not name)
+
+
+# Words that make a sentence a question but say nothing about its subject; dropped from
+# queries only (the stored questions keep them).
+QUESTION_WORDS = frozenset(
+    """what whats how why when where which who whom whose does do did can could should would
+    shall will may might tell explain know knowing please thank thanks hi hello dear want
+    wanted wondering wonder like anyone someone somebody information info question
+    questions regarding help""".split()
+)
+
+
+def query_words(text: str) -> list[tuple[str | None, list[str], str]]:
+    """Analyze query text into (joined term or None, part terms, raw word) per word.
+
+    Stop words, question words and lone lower-case letters are dropped; names stay as
+    written; ordinary words are stemmed exactly as at index time.
+    """
+    words = []
+    for match in TOKEN_PATTERN.finditer(text):
+        raw = match.group(0)
+        if not is_name(raw) and fold(raw) in QUESTION_WORDS:
+            continue
+        terms = [t for t in analyze_word(raw) if not t.stopped]
+        finished = [stem_word(t.text) if t.stemmable else t.text for t in terms]
+        if not finished:
+            continue
+        if len(terms) > 1 and terms[0].offset == 0 and terms[0].end == len(raw):
+            words.append((finished[0], finished[1:], raw))
+        else:
+            words.append((None, finished, raw))
+    return words

@@ -1,0 +1,73 @@
+"""The Whoosh schema: the only place index fields are defined (indexer and webapp import it).
+
+One document per question/answer pair. ``question`` and ``answer`` are searched; the rest is
+stored for display, filtering and facets. Whoosh pickles this schema into every index, so the
+field classes and analyzer live in importable modules (this one and ``indexer.analysis``).
+"""
+
+from __future__ import annotations
+
+from whoosh import fields
+from whoosh import query as wq
+
+from indexer.analysis import medical_analyzer
+from indexer.analysis import query_words
+
+SCHEMA_VERSION = 1
+
+# Fields searched by the query pipeline, with their weights (a match in the stored question
+# says more than a match in a long answer).
+SEARCH_FIELDS = {"question": 2.0, "answer": 1.0, "title": 0.5}
+# Stored fields that the query syntax may name (`interviewee:"He Huang"`).
+FILTER_FIELDS = ("interviewee", "interview_id")
+
+
+class MedicalText(fields.TEXT):
+    """A TEXT field that turns each query word into medical-aware clauses.
+
+    ``CAR-T`` becomes ``cart OR "car t"``; question words and stop words vanish; names
+    keep their case meaning. Quoted phrases still go through the analyzer (parts only).
+    """
+
+    def self_parsing(self) -> bool:
+        return True
+
+    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> wq.Query:
+        clauses = [word_query(fieldname, joined, parts, boost)
+                   for joined, parts, _raw in query_words(qstring)]
+        if not clauses:
+            return wq.NullQuery
+        return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+
+
+def word_query(fieldname: str, joined: str | None, parts: list[str], boost: float) -> wq.Query:
+    """The clause for one analyzed word: a term, or a compound's joined term OR its parts."""
+    if len(parts) == 1:
+        by_parts = wq.Term(fieldname, parts[0], boost=boost)
+    else:
+        by_parts = wq.Phrase(fieldname, parts, boost=boost)
+    if joined is None:
+        return by_parts
+    return wq.Or([wq.Term(fieldname, joined, boost=boost), by_parts])
+
+
+def medical_text(**kwargs) -> MedicalText:
+    return MedicalText(analyzer=medical_analyzer(), phrase=True, **kwargs)
+
+
+def make_schema() -> fields.Schema:
+    """A fresh schema object (Whoosh wants one per index it creates)."""
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        interview_id=fields.ID(stored=True, sortable=True),
+        file=fields.ID(stored=True),
+        position=fields.NUMERIC(stored=True, sortable=True),
+        question=medical_text(stored=True, spelling=True),
+        answer=medical_text(stored=True, spelling=True),
+        title=medical_text(stored=True),
+        interviewee=fields.ID(stored=True, sortable=True),
+        interviewer=fields.STORED(),
+        date=fields.ID(stored=True, sortable=True),
+        source=fields.STORED(),
+        source_id=fields.STORED(),
+    )

@@ -1,0 +1,90 @@
+"""Medical-aware analysis: biomedical tokens, case-respecting acronyms, negation, stemming."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.analysis import medical_analyzer
+from indexer.analysis import query_words
+
+ANALYZER = medical_analyzer()
+
+
+def terms(text: str, **kwargs) -> list[str]:
+    return [t.text for t in ANALYZER(text, **kwargs)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("CD7", ["cd7"]),
+    ("CD19", ["cd19"]),
+    ("CD4+", ["cd4+", "cd4"]),
+    ("BCMA", ["bcma"]),
+    ("CAR-T", ["cart", "car", "t"]),
+    ("CART", ["cart"]),
+    ("T-cell", ["tcell", "t", "cell"]),
+    ("B-cell", ["bcell", "b", "cell"]),
+    ("IL-6", ["il6", "il", "6"]),
+    ("HID-HSCT", ["hidhsct", "hid", "hsct"]),
+    ("BCR-ABL1", ["bcrabl1", "bcr", "abl1"]),
+    ("t(9;22)", ["t(9;22)"]),
+    ("5-FU", ["5fu", "5", "fu"]),
+    ("JAK2 V617F", ["jak2", "v617f"]),
+    ("factor V Leiden", ["factor", "v", "leiden"]),
+    ("hepatitis B", ["hepat", "b"]),
+    ("COVID-19", ["covid19", "covid", "19"]),
+    ("HbA1c", ["hba1c"]),
+])
+def test_biomedical_tokens_survive_as_written_and_as_parts(text, expected):
+    assert terms(text) == expected
+
+
+def test_compound_parts_take_consecutive_positions():
+    tokens = [(t.text, t.pos) for t in ANALYZER("CAR-T cells", positions=True)]
+    assert tokens == [("cart", 0), ("car", 0), ("t", 1), ("cell", 2)]
+
+
+def test_quoted_phrases_see_only_the_parts():
+    assert terms("CAR-T cell", mode="query") == ["car", "t", "cell"]
+
+
+@pytest.mark.parametrize("acronym", ["ALL", "IT", "US", "MDS"])
+def test_acronyms_in_capitals_are_kept_unstemmed(acronym):
+    assert terms(acronym) == [acronym.lower()]
+
+
+@pytest.mark.parametrize("word", ["all", "it", "us", "All"])
+def test_the_same_words_in_lower_case_are_stop_words(word):
+    assert terms(word) == []
+
+
+def test_all_the_leukemia_does_not_meet_not_all_patients():
+    assert terms("T-cell ALL") == ["tcell", "t", "cell", "all"]
+    assert terms("not all patients") == ["not", "patient"]
+
+
+def test_negations_are_kept():
+    assert terms("no response, not recommended") == ["no", "respons", "not", "recommend"]
+
+
+def test_ordinary_words_are_stemmed_names_are_not():
+    assert terms("treatments leukemias MDS AIDS") == ["treatment", "leukemia", "mds", "aids"]
+    assert terms("Imatinib") == ["imatinib"]
+
+
+def test_uk_spellings_and_accents_fold():
+    assert terms("Leukaemia anaemia Sjögren") == terms("leukemia anemia Sjogren")
+
+
+def test_spelling_field_sees_unstemmed_words():
+    assert terms("leukemias treated", no_morph=True) == ["leukemias", "treated"]
+
+
+def test_highlighter_sees_stop_words_flagged():
+    flagged = [(t.text, t.stopped) for t in ANALYZER("the ALL", removestops=False)]
+    assert flagged == [("the", True), ("all", False)]
+
+
+def test_question_words_leave_queries():
+    words = query_words("What is the role of CD7 CAR-T in T-cell ALL?")
+    assert [w[2] for w in words] == ["role", "CD7", "CAR-T", "T-cell", "ALL"]
+    assert words[2][:2] == ("cart", ["car", "t"])
