@@ -1,0 +1,139 @@
+"""HTML to Blocks without recursion: junk and hidden elements skipped, bold tracked."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import NavigableString, Tag
+from bs4.element import PreformattedString
+
+from ..model import normalize_space
+from .turns import Block
+
+SKIP_TAGS = set(
+    "script style noscript template nav header footer aside form iframe svg canvas button input "
+    "select textarea option label dialog object embed map figure figcaption img picture video "
+    "audio source track head title meta link".split()
+)
+_JUNK = re.compile(
+    r"cookie|consent|banner|newsletter|subscri|share|social|related|comment|breadcrumb|menu|"
+    r"nav|footer|sidebar|advert|popup|modal|promo|screen-reader|sr-only|visually-hidden|"
+    r"byline|dateline|(?:entry|post|article)-meta|"
+    r"(?:^|[\s_-])ads?(?:[\s_-]|$)",
+    re.IGNORECASE,
+)
+_JUNK_ROLES = {
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "search",
+    "dialog",
+    "alertdialog",
+    "menu",
+    "menubar",
+}
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_BLOCK_TAGS = set(
+    "p div section article main blockquote pre table thead tbody tr td th ul ol dl li dt dd "
+    "h1 h2 h3 h4 h5 h6 br hr address details summary center body html".split()
+)
+_BOLD_TAGS = {"strong", "b"}
+
+
+def _classes(tag: Tag) -> str:
+    value = tag.get("class") or ""
+    classes = " ".join(value) if isinstance(value, list) else str(value)
+    return f"{classes} {tag.get('id') or ''}".strip()
+
+
+def is_hidden(tag: Tag) -> bool:
+    """Is an element invisible or never content (script, nav, form, hidden, ...)?"""
+    if tag.name in SKIP_TAGS or tag.has_attr("hidden"):
+        return True
+    if str(tag.get("aria-hidden", "")).lower() == "true":
+        return True
+    if str(tag.get("role", "")).lower() in _JUNK_ROLES:
+        return True
+    if _HIDDEN_STYLE.search(str(tag.get("style", ""))):
+        return True
+    return str(tag.get("type", "")).lower() == "hidden"
+
+
+def has_junk_class(tag: Tag) -> bool:
+    """Does an element's class or id name boilerplate (cookie banner, share bar, menu...)?"""
+    return bool(_JUNK.search(_classes(tag)))
+
+
+def _kind(tag: Tag, parent: tuple[str, int]) -> tuple[str, int]:
+    name = tag.name
+    if len(name) == 2 and name[0] == "h" and name[1] in "123456":
+        return "h", int(name[1])
+    if name in ("li", "dt", "dd"):
+        return name, 0
+    return parent if parent[0] in ("li", "dt", "dd", "h") else ("p", 0)
+
+
+class _Collector:
+    def __init__(self, keep: Tag | None) -> None:
+        self.blocks: list[Block] = []
+        self.parts: list[tuple[str, bool]] = []
+        self.kinds: list[tuple[str, int]] = [("p", 0)]
+        self.bold = 0
+        self.keep = keep  # never skipped as junk (the chosen content root)
+        self.root_size = -1
+
+    def _junk(self, tag: Tag) -> bool:
+        if tag is self.keep:
+            return False
+        if is_hidden(tag):
+            return True
+        if not has_junk_class(tag):
+            return False
+        if self.root_size < 0:
+            self.root_size = len(self.keep.get_text()) if self.keep else 0
+        return len(tag.get_text()) <= 0.6 * self.root_size  # a junk class on most content: keep
+
+    def flush(self) -> None:
+        text = normalize_space("".join(t for t, _ in self.parts))
+        if text:
+            total = sum(len(t.strip()) for t, _ in self.parts)
+            bold = sum(len(t.strip()) for t, b in self.parts if b)
+            kind, level = self.kinds[-1]
+            self.blocks.append(Block(text, kind, level, bold == total))
+        self.parts = []
+
+    def start(self, tag: Tag) -> bool:
+        if self._junk(tag):
+            return False
+        if tag.name in _BOLD_TAGS:
+            self.bold += 1
+        if tag.name in _BLOCK_TAGS:
+            self.flush()
+            self.kinds.append(_kind(tag, self.kinds[-1]))
+        return True
+
+    def end(self, tag: Tag) -> None:
+        if tag.name in _BOLD_TAGS:
+            self.bold -= 1
+        if tag.name in _BLOCK_TAGS:
+            self.flush()
+            self.kinds.pop()
+
+
+def html_blocks(root: Tag) -> list[Block]:
+    """The blocks of an element's visible text, in document order (iterative walk)."""
+    collector = _Collector(root)
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            collector.end(node)  # type: ignore[arg-type]
+        elif isinstance(node, Tag):
+            if collector.start(node):
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node.contents))
+        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+            collector.parts.append((str(node), collector.bold > 0))
+    collector.flush()
+    return collector.blocks

@@ -1,0 +1,128 @@
+"""Speaker labels at the start of a paragraph ("Dr. He Huang:", "[00:01:12] HOST:", "Q.")."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_TS = r"(?:\[\d{1,2}(?::\d{2}){1,2}\]|\(\d{1,2}(?::\d{2}){1,2}\)|\d{1,2}(?::\d{2}){1,2})"
+_LABEL_RE = re.compile(
+    rf"^\s*(?P<ts>{_TS}\s*[-–—]?\s*)?"
+    r"(?P<label>[^\W\d_][\w .,'’&()/–—-]{0,79})[:：](?=\s|$)\s*"
+)
+_QDOT_RE = re.compile(rf"^\s*(?P<ts>{_TS}\s*)?(?P<label>[QA])[.)]\s+")
+TIMESTAMP_RE = re.compile(rf"^\s*{_TS}\s*[-–—]?\s*")
+EDITOR_NOTE_RE = re.compile(
+    r"^\s*(?:editor[’'`]?s?[’'`]?\s+note|editorial\s+note|ed\.\s*note|note\s+from\s+the\s+editor)"
+    r"\s*[:：.\-–—]\s*",
+    re.IGNORECASE,
+)
+
+ASKER_WORDS = {"q", "question", "interviewer", "host", "moderator", "reporter", "journalist"}
+ANSWER_WORDS = {"a", "answer", "interviewee", "guest", "respondent"}
+QA_WORDS = {"q", "question", "a", "answer"}
+GENERIC_WORDS = ASKER_WORDS | ANSWER_WORDS
+_NOT_SPEAKERS = set(
+    "note notes nb n.b background source sources date published posted updated disclosure "
+    "disclosures disclaimer reference references keywords keyword tags tag tip tips example "
+    "examples summary conclusion conclusions abstract photo image caption credit credits warning "
+    "important update correction transcript title by author url link website email e-mail tel "
+    "phone fax address objective objectives method methods result results purpose step figure "
+    "table pros cons bio biography introduction intro takeaways first second third finally".split()
+) | {
+    "editor's note",
+    "editors note",
+    "editor note",
+    "editorial note",
+    "read more",
+    "see also",
+    "key points",
+    "key takeaways",
+    "bottom line",
+    "for example",
+    "in other words",
+    "in summary",
+}
+
+
+def canon(label: str) -> str:
+    """A comparison key for a label: lower case, no trailing digits or dots, plain apostrophes."""
+    key = label.lower().replace("’", "'").replace("`", "'")
+    return re.sub(r"[\s.]*\d*[\s.]*$", "", key).strip()
+
+
+def ident(label: str) -> str:
+    """An identity key for a speaker: case and spacing ignored ("DR. SMITH" == "Dr. Smith")."""
+    return " ".join(label.replace("’", "'").split()).casefold()
+
+
+def valid_label(label: str, strict: bool = True) -> bool:
+    """Is a prefix ending in ':' short and name-like enough to be a speaker label?"""
+    words = label.split()
+    if not words or len(words) > 8 or len(label) > 80 or not label[0].isupper():
+        return False
+    long_lower = sum(1 for w in words if w[0].islower() and len(w) > 3)
+    return long_lower <= 1 and not (strict and canon(label) in _NOT_SPEAKERS)
+
+
+def find_label(text: str, strict: bool = True) -> tuple[str, str, bool] | None:
+    """(label, rest of the paragraph, has_timestamp) when text starts with a plausible label.
+
+    strict=False also accepts non-speaker prefixes such as "Note:" or "Source:".
+    """
+    match = _QDOT_RE.match(text) or _LABEL_RE.match(text)
+    if not match:
+        return None
+    label = match["label"].strip(" -–—")
+    if match.re is _LABEL_RE and not valid_label(label, strict):
+        return None
+    return label, text[match.end() :].strip(), bool(match["ts"])
+
+
+def is_question(text: str) -> bool:
+    """Does the text end with a question mark (ignoring closing quotes and brackets)?"""
+    return text.rstrip(" \"'”’)]*_").endswith(("?", "？"))
+
+
+def choose_speakers(texts: list[str]) -> set[str]:
+    """Identity keys of the labels that name real speakers: Q/A-style, timestamped, recurring."""
+    counts: Counter[str] = Counter()
+    accepted: set[str] = set()
+    for text in texts:
+        found = find_label(text)
+        if not found:
+            continue
+        label, _rest, stamped = found
+        label = ident(label)
+        counts[label] += 1
+        if stamped or canon(label) in GENERIC_WORDS:
+            accepted.add(label)
+    accepted |= {label for label, n in counts.items() if n >= 2}
+    if "a" in accepted and not any(canon(x) == "q" for x in accepted):
+        accepted.discard("a")  # "A." alone is more likely an initial than an answer marker
+    return accepted
+
+
+def choose_askers(turns: list[tuple[str, str, int]]) -> set[str]:
+    """Which speakers ask: Q/HOST-style labels, else those whose turns end with '?'."""
+    labels = {label for label, _, _ in turns}
+    generic = {label for label in labels if canon(label) in ASKER_WORDS}
+    if generic:
+        return generic
+    candidates = {label for label in labels if canon(label) not in ANSWER_WORDS}
+    asked: Counter[str] = Counter(label for label, text, _ in turns if is_question(text))
+    count: Counter[str] = Counter(label for label, _, _ in turns)
+    length: Counter[str] = Counter()
+    for label, _, size in turns:
+        length[label] += size
+    ratio = {label: asked[label] / count[label] for label in candidates}
+    best = max(ratio.values(), default=0.0)
+    if best >= 0.5:
+        askers = {label for label in candidates if ratio[label] >= 0.5}
+    elif best > 0:
+        askers = {label for label in candidates if ratio[label] == best}
+    else:
+        askers = set(candidates) if len(labels) >= 2 else set()
+    if len(askers) >= 2 and askers == labels:  # everybody asks: keep the terser party
+        askers = {min(askers, key=lambda x: length[x] / count[x])}
+    return askers

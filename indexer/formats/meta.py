@@ -1,0 +1,133 @@
+"""Metadata helpers shared by the format parsers: dates, front matter, titles, meta lines."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+
+from ..model import normalize_space
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+_DATE_PATTERNS = [
+    re.compile(r"(?P<year>\d{4})[-/.](?P<mon>\d{1,2})[-/.](?P<day>\d{1,2})"),
+    re.compile(rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}"),
+    re.compile(rf"{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"),
+    re.compile(r"(?P<mon>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})"),
+]
+_FRONT_KEYS = {
+    "title": "title",
+    "date": "date",
+    "published": "date",
+    "interviewee": "interviewee",
+    "guest": "interviewee",
+    "interviewer": "interviewer",
+    "host": "interviewer",
+    "author": "author",
+    "source": "source",
+    "url": "source",
+    "link": "source",
+    "canonical": "source",
+    "summary": "summary",
+    "description": "summary",
+    "bio": "bio",
+}
+_META_LINE = re.compile(
+    r"^(?P<key>published(?: on)?|publication date|date|posted(?: on)?|source|url|link|"
+    r"title|interviewer|interviewee|guest)\s*[:：]\s*(?P<value>.+)$",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+
+
+def _month_number(text: str) -> int:
+    return int(text) if text.isdigit() else _MONTHS.get(text.lower(), 0)
+
+
+def parse_date(text: str) -> str:
+    """The first date found in text as ISO YYYY-MM-DD, or ""."""
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text or ""):
+            year, month, day = int(match["year"]), _month_number(match["mon"]), int(match["day"])
+            if pattern is _DATE_PATTERNS[3] and month > 12:
+                month, day = day, month  # day/month/year
+            try:
+                return _dt.date(year, month, day).isoformat()
+            except ValueError:
+                continue
+    return ""
+
+
+def title_from_filename(name: str) -> str:
+    """'he-huang-cellular-immunotherapy.txt' -> 'He Huang Cellular Immunotherapy'."""
+    stem = os.path.splitext(os.path.basename(str(name)))[0]
+    words = re.sub(r"[-_.\s]+", " ", stem).split()
+    return " ".join(w if any(c.isupper() for c in w) else w.capitalize() for w in words)
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1].strip()
+    return value
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Split YAML-style `---` front matter (simple `key: value` lines) off the top of text."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, text
+    for end in range(1, min(len(lines), 200)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        return {}, text
+    fields: dict[str, str] = {}
+    for line in lines[1:end]:
+        key, sep, value = line.partition(":")
+        key = key.strip().lower()
+        if sep and key in _FRONT_KEYS and not line[:1].isspace() and _unquote(value):
+            fields.setdefault(_FRONT_KEYS[key], normalize_space(_unquote(value)))
+    return fields, "\n".join([""] * end + lines[end + 1 :])
+
+
+def meta_line(text: str, body: str) -> tuple[str, str] | None:
+    """(field, value) when a header paragraph is a metadata line like 'Published: March 3, 2024'."""
+    match = _META_LINE.match(text)
+    if not match or len(text) > 200:
+        return None
+    key, value = match["key"].lower(), match["value"].strip()
+    if key.startswith(("published", "publication", "date", "posted")):
+        return ("date", parse_date(value)) if parse_date(value) else None
+    if key in ("source", "url", "link"):
+        url = _URL.search(value)
+        return ("source", url.group(0).rstrip(".,;)")) if url else None
+    if len(value.split()) > 10 or value.endswith(("?", ".")):
+        return None
+    if key != "title" and len(re.findall(rf"(?im)^{re.escape(key)}\s*:", body)) > 1:
+        return None  # a recurring speaker label, not a header line
+    field = {"guest": "interviewee"}.get(key, key)
+    return field, value

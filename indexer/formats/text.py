@@ -1,0 +1,129 @@
+"""Plain-text interviews.
+
+Paragraphs are separated by blank lines; inside a block of lines, a line that starts with a
+speaker label, a timestamp or a bullet starts a new paragraph, and when any line is long
+(> 100 characters, i.e. the text is not hard-wrapped) every line is its own paragraph.
+A first short line followed by a blank line is the title; header lines such as
+"Published: March 3, 2024" or "Source: https://..." are metadata. Plain text may also start
+with `---` front matter. Every parse yields exactly one Interview (possibly without pairs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..model import Interview, ParseResult, normalize_space
+from . import labels as L
+from .meta import meta_line, parse_date, split_front_matter, title_from_filename
+from .turns import Block, Turns, detect
+
+BULLET_RE = re.compile(r"^\s*[-•*–·▪◦‣]\s+(?=\S)")
+_WRAP_LIMIT = 100
+
+
+def chunks(text: str) -> list[list[str]]:
+    """Runs of non-blank lines."""
+    out: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if line.strip():
+            out[-1].append(line)
+        elif out[-1]:
+            out.append([])
+    return [c for c in out if c]
+
+
+def starts_paragraph(line: str) -> bool:
+    """Does a line open a new paragraph even without a blank line before it?"""
+    return bool(
+        BULLET_RE.match(line) or L.TIMESTAMP_RE.match(line) or L.find_label(line, strict=False)
+    )
+
+
+def paragraphs(chunk: list[str], starts: Callable[[str], bool] = starts_paragraph) -> list[str]:
+    """Split one run of lines into paragraphs, each with single spaces."""
+    one_per_line = any(len(line) > _WRAP_LIMIT for line in chunk)
+    paras: list[list[str]] = []
+    for line in chunk:
+        if one_per_line or not paras or starts(line):
+            paras.append([line])
+        else:
+            paras[-1].append(line)
+    return [normalize_space(" ".join(p)) for p in paras]
+
+
+def block_for(text: str) -> Block:
+    """A Block for a plain paragraph: bullets become list items without their marker."""
+    bullet = BULLET_RE.match(text)
+    return Block(text[bullet.end() :], "li") if bullet else Block(text)
+
+
+def is_title_line(line: str, body: str) -> bool:
+    """A short first line that is not a label, bullet, note, question or metadata line."""
+    line = normalize_space(line)
+    if len(line) > 150 or len(line.split()) > 20 or line.endswith((".", ":", ";", ",", "?")):
+        return False
+    if BULLET_RE.match(line) or L.TIMESTAMP_RE.match(line) or L.EDITOR_NOTE_RE.match(line):
+        return False
+    found = L.find_label(line)
+    if found and (L.canon(found[0]) in L.GENERIC_WORDS or body.count(found[0] + ":") > 1):
+        return False
+    return meta_line(line, body) is None
+
+
+def take_meta_lines(blocks: list[Block], body: str, meta: dict[str, str]) -> list[Block]:
+    """Remove header metadata paragraphs from the first few blocks, filling meta."""
+    kept = []
+    for i, block in enumerate(blocks):
+        found = meta_line(block.text, body) if i < 8 and block.kind == "p" else None
+        if found:
+            meta.setdefault(*found)
+        else:
+            kept.append(block)
+    return kept
+
+
+def front_meta(text: str, result: ParseResult) -> tuple[dict[str, str], str]:
+    """Front matter fields (date as ISO) and the text after it."""
+    meta, rest = split_front_matter(text)
+    if meta.get("date"):
+        iso = parse_date(meta["date"])
+        if not iso:
+            result.warn(f"unrecognised date in front matter: {meta['date']!r}")
+        meta["date"] = iso
+    return meta, rest
+
+
+def to_interview(turns: Turns, fmt: str, name: str, meta: dict[str, str]) -> Interview:
+    """An Interview from detected turns; explicit metadata wins over what was detected."""
+    iv = Interview(
+        interviewer=turns.interviewer,
+        interviewee=turns.interviewee,
+        summary=turns.summary,
+        bio=turns.bio,
+        pairs=turns.pairs,
+        format=fmt,
+        method=turns.method,
+    )
+    for key in ("title", "interviewee", "interviewer", "date", "source", "summary", "bio"):
+        if meta.get(key):
+            setattr(iv, key, meta[key])
+    iv.interviewer = iv.interviewer or meta.get("author", "")
+    iv.title = iv.title or title_from_filename(name)
+    for pair in iv.pairs:
+        if not pair.asker or L.canon(pair.asker) in L.GENERIC_WORDS:
+            pair.asker = iv.interviewer
+        if not pair.answerer or L.canon(pair.answerer) in L.GENERIC_WORDS:
+            pair.answerer = iv.interviewee
+    return iv
+
+
+def parse(text: str, name: str, result: ParseResult) -> None:
+    """Parse a plain-text interview into result."""
+    meta, text = front_meta(text, result)
+    runs = chunks(text)
+    if runs and len(runs[0]) == 1 and is_title_line(runs[0][0], text):
+        meta.setdefault("title", normalize_space(runs.pop(0)[0]))
+    blocks = [block_for(p) for run in runs for p in paragraphs(run)]
+    blocks = take_meta_lines(blocks, text, meta)
+    result.interviews.append(to_interview(detect(blocks), "text", name, meta))

@@ -1,0 +1,228 @@
+"""Format detection, decoding and parse_file's handling of bad input."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from pathlib import Path
+
+import pytest
+
+import indexer.formats as formats
+from indexer.formats import SUPPORTED_SUFFIXES, decode_bytes, detect_format, parse_file, parse_text
+from indexer.formats.meta import parse_date, title_from_filename
+from indexer.model import ParseResult
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "interviews"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("a.txt", "Q: x?\nA: y", "text"),
+        ("a.TEXT", "Q: x?\nA: y", "text"),
+        ("a.md", "# T\n\n**Q:** x?", "markdown"),
+        ("a.markdown", "plain", "markdown"),
+        ("a.html", "<p>Q: x?</p>", "html"),
+        ("a.htm", "<p>Q: x?</p>", "html"),
+        ("a.jsonl", '{"question": "x", "answer": "y"}', "jsonl"),
+        ("a.json", '[{"question": "x", "answer": "y"}]', "jsonl"),
+        ("a.json", '{"question": "x", "answer": "y"}\n{"question": "z", "answer": "w"}', "jsonl"),
+        # misleading extensions
+        ("a.txt", "<!DOCTYPE html>\n<html><body><p>x</p></body></html>", "html"),
+        ("a.txt", "  <html lang='en'><body>x</body></html>", "html"),
+        ("a.md", "<!-- c -->\n<!doctype html><html></html>", "html"),
+        ("a.txt", '{"question": "x?", "answer": "y"}\n', "jsonl"),
+        ("a.html", "no markup at all", "text"),
+        ("a.txt", "[00:01] HOST: hi", "text"),
+        # unknown extensions: by content
+        ("notes", "Q: x?\nA: y", "text"),
+        ("page.php", "<html><body><p>x</p></body></html>", "html"),
+        ("dump.data", '{"question": "x", "answer": "y"}', "jsonl"),
+        ("dump.data", '[{"question": "x", "answer": "y"}]', "jsonl"),
+        ("readme", "# Title\n\nSome **bold** text", "markdown"),
+        ("a.bin", "\x00\x01\x02\x03\x04\x05 binary", None),
+        ("a.pdf", "%PDF-1.7 looks like text", None),
+        ("a.xyz", "[not json", "text"),
+    ],
+)
+def test_detect_format(name, text, expected):
+    assert detect_format(name, text) == expected
+
+
+def test_supported_suffixes_cover_the_basic_formats():
+    assert {
+        ".txt",
+        ".text",
+        ".md",
+        ".markdown",
+        ".html",
+        ".htm",
+        ".jsonl",
+        ".json",
+    } <= SUPPORTED_SUFFIXES
+
+
+def decode(data: bytes) -> tuple[str, list[str]]:
+    result = ParseResult("x")
+    return decode_bytes(data, result), [p.message for p in result.problems]
+
+
+def test_decode_utf8_with_and_without_bom_is_silent():
+    assert decode("naïve".encode()) == ("naïve", [])
+    assert decode(codecs.BOM_UTF8 + "naïve".encode()) == ("naïve", [])
+
+
+@pytest.mark.parametrize(
+    ("codec", "label"), [("utf-16", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32")]
+)
+def test_decode_utf16_and_utf32_boms(codec, label):
+    data = "Q: naïve?".encode(codec)
+    if codec == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    assert decode(data) == ("Q: naïve?", [f"decoded as {label} (byte order mark)"])
+
+
+def test_decode_declared_charsets():
+    page = '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+    page += "caf\xe9 \x93q\x94"
+    assert decode(page.encode("latin-1")) == (
+        page.replace("\x93", "“").replace("\x94", "”"),
+        ["decoded as cp1252 (declared charset 'windows-1252')"],
+    )
+    xml = '<?xml version="1.0" encoding="ISO-8859-1"?><p>caf\xe9</p>'
+    assert decode(xml.encode("latin-1"))[0].endswith("café</p>")
+    assert decode('<meta charset="utf-8"><p>café</p>'.encode()) == (
+        '<meta charset="utf-8"><p>café</p>',
+        [],
+    )
+    text, messages = decode(b'<meta charset="klingon"><p>ok</p>')
+    assert (text, messages) == (
+        '<meta charset="klingon"><p>ok</p>',
+        ["unknown declared charset 'klingon' ignored"],
+    )
+
+
+def test_decode_falls_back_to_cp1252_and_never_raises():
+    assert decode("café “quoted”".encode("cp1252")) == (
+        "café “quoted”",
+        ["not UTF-8; decoded as cp1252"],
+    )
+    text, messages = decode(bytes(range(256)))
+    assert len(text) >= 200 and messages
+
+
+def test_decode_utf16_without_bom():
+    assert decode("Q: hello there?".encode("utf-16-le")) == (
+        "Q: hello there?",
+        ["decoded as UTF-16 (guessed from NUL bytes, no byte order mark)"],
+    )
+
+
+def test_empty_file(tmp_path):
+    result = parse_file(FIXTURES / "empty.txt", "empty.txt")
+    assert (result.file, result.interviews) == ("empty.txt", [])
+    assert [(p.severity, p.message) for p in result.problems] == [("warning", "empty file")]
+    blank = tmp_path / "blank.md"
+    blank.write_text(" \n\n \t\n")
+    assert [p.message for p in parse_file(blank).problems] == ["empty file"]
+
+
+def test_unknown_format_is_an_error():
+    result = parse_file(FIXTURES / "unknown.dat")
+    assert result.file == str(FIXTURES / "unknown.dat")
+    assert result.interviews == []
+    [problem] = result.problems
+    assert problem.severity == "error"
+    assert problem.message.startswith("unrecognised format")
+
+
+def test_unreadable_paths_are_errors_with_the_os_reason(tmp_path):
+    missing = parse_file(tmp_path / "missing.txt")
+    assert [(p.severity, p.message) for p in missing.problems] == [
+        ("error", "cannot read file: No such file or directory")
+    ]
+    assert [p.message for p in parse_file(tmp_path).problems] == [
+        "cannot read file: Is a directory"
+    ]
+
+
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() == 0, reason="needs POSIX permissions, not root"
+)
+def test_permission_denied(tmp_path):
+    locked = tmp_path / "locked.txt"
+    locked.write_text("Q: x?\nA: y")
+    locked.chmod(0)
+    try:
+        assert [p.message for p in parse_file(locked).problems] == [
+            "cannot read file: Permission denied"
+        ]
+    finally:
+        locked.chmod(0o644)
+
+
+def test_size_limit_with_a_patched_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(formats, "MAX_FILE_BYTES", 100)
+    big = tmp_path / "big.txt"
+    big.write_text("Q: x?\nA: " + "y" * 200)
+    result = parse_file(big, "big.txt")
+    assert result.interviews == []
+    assert [(p.severity, p.message) for p in result.problems] == [
+        ("error", "file is 209 bytes, over the 100-byte size limit")
+    ]
+
+
+def test_real_50_mb_limit_with_a_sparse_file(tmp_path):
+    sparse = tmp_path / "huge.txt"
+    with open(sparse, "wb") as handle:
+        handle.truncate(50 * 1024 * 1024 + 1)  # no data is written
+    [problem] = parse_file(sparse).problems
+    assert (problem.severity, problem.message) == (
+        "error",
+        f"file is {50 * 1024 * 1024 + 1} bytes, over the 50 MB size limit",
+    )
+
+
+def test_parse_text_with_explicit_format_and_display_name(tmp_path):
+    path = tmp_path / "x.data"
+    path.write_text("Q: Why?\nA: Because.")
+    result = parse_file(path, display_name="corpus/why-because.txt")
+    assert result.file == "corpus/why-because.txt"
+    assert result.interviews[0].title == "Why Because"
+    assert (
+        parse_text("<p>Q: Why?</p><p>A: Because.</p>", "x", fmt="html").interviews[0].format
+        == "html"
+    )
+
+
+def test_parse_date_and_title_helpers():
+    assert [
+        parse_date(s)
+        for s in (
+            "2024-03-03T10:00:00Z",
+            "March 3, 2024",
+            "Mar. 3rd, 2024",
+            "3 March 2024",
+            "Published on 03/04/2024",
+            "31/12/2023",
+            "2024/2/29",
+            "2023-02-30",
+            "soon",
+        )
+    ] == [
+        "2024-03-03",
+        "2024-03-03",
+        "2024-03-03",
+        "2024-03-03",
+        "2024-03-04",
+        "2023-12-31",
+        "2024-02-29",
+        "",
+        "",
+    ]
+    assert (
+        title_from_filename("he-huang-cellular-immunotherapy.txt")
+        == "He Huang Cellular Immunotherapy"
+    )
+    assert title_from_filename("/a/b/CSCO_2024 interview.md") == "CSCO 2024 Interview"

@@ -1,0 +1,196 @@
+"""HTML interviews: labels, headings, definition lists, schema.org data, junk removal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from indexer.formats import parse_file, parse_text
+from indexer.model import QAPair
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "interviews"
+
+
+def parse_one(name: str, problems: tuple[str, ...] = ()):
+    result = parse_file(FIXTURES / name, name)
+    assert tuple(p.message for p in result.problems) == problems
+    assert len(result.interviews) == 1
+    return result.interviews[0]
+
+
+def qa(iv) -> list[tuple[str, str]]:
+    return [(p.question, p.answer) for p in iv.pairs]
+
+
+def test_strong_labels_metadata_entities_and_bio():
+    iv = parse_one("strong-labels.html")
+    assert iv.format == "html"
+    assert iv.method == "speaker-labels"
+    assert iv.title == "Dr. Wei Chen on Lung Cancer Screening"
+    assert iv.date == "2024-05-17"
+    assert iv.source == "https://news.example.org/wei-chen-screening"
+    assert iv.interviewer == "Example News"
+    assert iv.interviewee == "Dr. Wei Chen"
+    assert iv.summary == "Dr. Chen leads the screening program at Example Hospital."
+    assert iv.bio == "Professor of Medicine, Example University\nDirector, Lung Screening Program"
+    assert iv.pairs == [
+        QAPair(
+            "Who should be screened & how often?",
+            "Adults aged 50–80 with a 20 pack-year history, once a year.\n\nWe use low-dose CT.",
+            "Example News",
+            "Dr. Wei Chen",
+        ),
+        QAPair("What are the harms?", "False positives, mostly.", "Example News", "Dr. Wei Chen"),
+    ]
+
+
+def test_b_labels_split_by_br_and_meta_author_as_interviewer():
+    iv = parse_one("b-labels.html")
+    assert iv.method == "qa-labels"
+    assert iv.title == "Gout Q&A"
+    assert iv.interviewer == "Jo Rivers"
+    assert qa(iv) == [
+        ("Is gout only caused by diet?", "No. Genetics and kidney function matter more."),
+        ("Should I stop allopurinol during a flare?", "No, keep taking it."),
+    ]
+
+
+def test_question_headings_and_meta_description_summary():
+    iv = parse_one("headings.html")
+    assert iv.method == "headings"
+    assert iv.summary == "An endocrinologist answers common questions."
+    assert qa(iv) == [
+        ("How common are thyroid nodules?", "Very common: half of adults over 60 have one."),
+        (
+            "Are most nodules cancer?",
+            "No, more than 90 percent are benign.\n\n"
+            "An ultrasound decides whether a biopsy is needed.",
+        ),
+    ]
+
+
+def test_definition_list():
+    iv = parse_one("dl.html")
+    assert iv.method == "definition-list"
+    assert iv.summary == "Answers from our infectious disease team."
+    assert qa(iv) == [
+        ("Can adults get the measles vaccine?", "Yes, if they have no record of two doses."),
+        ("Is the flu shot needed every year?", "Yes.\n\nThe strains change every season."),
+    ]
+
+
+def test_faq_jsonld_with_html_answers():
+    iv = parse_one("faq-jsonld.html")
+    assert iv.method == "faq-jsonld"
+    assert iv.title == "Hepatitis C FAQ"
+    assert qa(iv) == [
+        (
+            "Is hepatitis C curable?",
+            "Yes. Eight to twelve weeks of tablets cure over 95% of patients.\n\n"
+            "Re-infection is possible.",
+        ),
+        ("Is there a vaccine?", "No, not yet & not soon."),
+    ]
+
+
+def test_faq_jsonld_in_graph_with_article_meta_and_broken_script():
+    iv = parse_one(
+        "faq-jsonld-graph.html",
+        (
+            "invalid JSON-LD ignored: Expecting property name enclosed in double quotes: "
+            "line 1 column 3 (char 2)",
+        ),
+    )
+    assert iv.method == "faq-jsonld"
+    assert (iv.title, iv.date, iv.source, iv.interviewer) == (
+        "Dialysis Questions",
+        "2022-02-01",
+        "https://kidney.example.org/dialysis",
+        "Sam Ode",
+    )
+    assert qa(iv) == [
+        ("How long does a dialysis session take?", "About four hours, three times a week.")
+    ]
+
+
+def test_faq_microdata():
+    iv = parse_one("microdata.html")
+    assert iv.method == "faq-microdata"
+    assert qa(iv) == [
+        ("Is glaucoma hereditary?", "It runs in families.\n\nRelatives should be screened."),
+        ("Can it be cured?", "No, but it can be controlled."),
+    ]
+
+
+def test_bold_question_paragraphs():
+    iv = parse_one("bold-questions.html")
+    assert iv.method == "bold-questions"
+    assert iv.summary == "Our audiologist answers reader questions."
+    assert qa(iv) == [
+        (
+            "Do hearing aids slow cognitive decline?",
+            "Recent trials suggest they may in people at high risk.",
+        ),
+        ("Are over-the-counter aids any good?", "For mild to moderate loss, yes."),
+    ]
+
+
+def test_navigation_scripts_banners_and_hidden_text_never_leak():
+    iv = parse_one("junk.html")
+    assert "LEAK" not in json.dumps(iv.to_dict())
+    assert iv.title == "Stroke Rehab Interview"
+    assert iv.summary == "We asked a physiatrist about recovery after stroke."
+    assert qa(iv) == [
+        ("How soon should rehab start?", "Within the first days, once the patient is stable."),
+        ("Does intensity matter?", "Yes – more practice means more recovery."),
+    ]
+
+
+def test_meta_charset_latin1_bytes():
+    iv = parse_one("latin1-meta.html", ("decoded as cp1252 (declared charset 'iso-8859-1')",))
+    assert iv.title == "Entrevista"
+    assert qa(iv) == [
+        ("¿Qué es la diabetes tipo 2?", "Una enfermedad crónica del metabolismo de la glucosa.")
+    ]
+
+
+def test_txt_file_that_is_really_html():
+    iv = parse_one("really-html.txt")
+    assert (iv.format, iv.title) == ("html", "Sepsis Q&A")
+    assert qa(iv) == [
+        (
+            "What is the first hour bundle?",
+            "Cultures, lactate, antibiotics and fluids within an hour.",
+        )
+    ]
+
+
+def test_ten_thousand_nested_divs_do_not_crash():
+    page = "<html><body>" + "<div>" * 10_000 + "<p><b>Q:</b> Deep?</p><p><b>A:</b> Yes.</p>"
+    page += "</div>" * 10_000 + "</body></html>"
+    result = parse_text(page, "deep.html")
+    assert result.problems == []
+    assert qa(result.interviews[0]) == [("Deep?", "Yes.")]
+
+
+def test_html_bio_after_last_answer_and_time_element():
+    page = """<html><body><main>
+    <time datetime="2021-07-09">July 9</time>
+    <p>HOST: What do you study?</p><p>Dr. Ida Berg: Sleep in teenagers.</p>
+    <p>HOST: Why?</p><p>Dr. Ida Berg: It shapes their health for life.</p>
+    <h4>About Dr. Ida Berg</h4>
+    <p>Ida Berg is a pediatric sleep researcher in Oslo.</p>
+    </main></body></html>"""
+    iv = parse_text(page, "berg.html").interviews[0]
+    assert iv.date == "2021-07-09"
+    assert iv.interviewee == "Dr. Ida Berg"
+    assert iv.bio == "Ida Berg is a pediatric sleep researcher in Oslo."
+    assert iv.pairs[-1].answer == "It shapes their health for life."
+
+
+def test_plain_text_in_html_file_and_xml_declaration_do_not_warn():
+    assert parse_text("index.html", "x.html").interviews[0].format == "text"
+    page = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<html><body><p>Q: x?</p><p>A: y</p></body></html>'
+    )
+    assert qa(parse_text(page, "x.xhtml").interviews[0]) == [("x?", "y")]

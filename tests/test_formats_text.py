@@ -1,0 +1,277 @@
+"""Plain-text interviews: the seed file, every label style, summary and bio handling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer.formats import parse_file, parse_text
+from indexer.model import QAPair
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "interviews"
+
+
+def parse_one(name: str):
+    result = parse_file(FIXTURES / name, name)
+    assert [p for p in result.problems if p.severity == "error"] == []
+    assert len(result.interviews) == 1
+    return result, result.interviews[0]
+
+
+def test_seed_he_huang_interview():
+    result = parse_file(ROOT / "corpus" / "he-huang-cellular-immunotherapy.txt")
+    assert result.problems == []
+    iv = result.interviews[0]
+    assert len(iv.pairs) == 3
+    assert iv.interviewer == "Oncology Frontier – Hematology Frontier"
+    assert iv.interviewee == "Dr. He Huang"
+    assert iv.title == "He Huang Cellular Immunotherapy"
+    assert (iv.format, iv.method, iv.key, iv.date, iv.source) == (
+        "text",
+        "speaker-labels",
+        "",
+        "",
+        "",
+    )
+    assert iv.summary.startswith("To further enhance the diagnosis")
+    assert "Editor" not in iv.summary[:20]
+    answers = [p.answer.split("\n\n") for p in iv.pairs]
+    # The corpus file gives the first answer three paragraphs (one per line).
+    assert [len(a) for a in answers] == [3, 2, 2]
+    assert answers[0][0].startswith("At this 8th CSCO Hematology Academic Conference")
+    assert answers[0][1].startswith("In exploring new cellular immunotherapies")
+    assert answers[0][2].startswith("Additionally, enhancing the efficacy")
+    assert answers[1][1].startswith("Another critical step")
+    assert iv.pairs[2].answer.endswith("the entire hematological tumor treatment field.")
+    assert iv.pairs[0].question.startswith("With the development of cellular immunotherapy")
+    assert iv.pairs[0].question.endswith("How do these innovations improve treatment efficacy?")
+    for pair in iv.pairs:
+        assert (pair.asker, pair.answerer) == (iv.interviewer, iv.interviewee)
+        assert "Qiushi Distinguished Professor" not in pair.answer
+        assert "Dr. He Huang" not in pair.answer
+        assert "Oncology Frontier" not in pair.question
+    bio = iv.bio.split("\n")
+    assert len(bio) == 13
+    assert (
+        bio[0]
+        == "Qiushi Distinguished Professor, Zhejiang University, Chief Scientist of 973 Program"
+    )
+    assert bio[-1] == "Standing Committee Member, Hematology Branch of Chinese Medical Association"
+    assert not any(line.startswith("-") for line in bio)
+
+
+def test_q_colon_labels_with_header_metadata():
+    _, iv = parse_one("qa-colon.txt")
+    assert iv.title == "Managing Atrial Fibrillation in Older Adults"
+    assert iv.date == "2024-03-03"
+    assert iv.source == "https://example.org/interviews/afib-older-adults"
+    assert iv.interviewer == "Maria Gomez"
+    assert iv.interviewee == ""
+    assert iv.summary == "Dr. Lee spoke to us after the spring cardiology meeting."
+    assert iv.method == "qa-labels"
+    assert iv.pairs == [
+        QAPair(
+            "When should an older patient with atrial fibrillation start anticoagulation?",
+            "Most patients over 65 qualify once their stroke risk score is two or more.\n\n"
+            "We still weigh bleeding risk case by case.",
+            "Maria Gomez",
+        ),
+        QAPair(
+            "What about patients who fall often?",
+            "Falls alone are rarely a reason to withhold anticoagulation.",
+            "Maria Gomez",
+        ),
+    ]
+
+
+def test_q_dot_labels_and_hard_wrapped_lines():
+    _, iv = parse_one("qa-dot.txt")
+    assert iv.title == "Qa Dot"
+    assert [(p.question, p.answer) for p in iv.pairs] == [
+        (
+            "What is the first-line test for suspected celiac disease?",
+            "The tissue transglutaminase IgA antibody test, while the patient still eats gluten.",
+        ),
+        (
+            "Does a negative test rule it out?",
+            "Not always. IgA deficiency can cause a false negative, "
+            "so we check total IgA at the same time.",
+        ),
+    ]
+
+
+def test_question_answer_labels_keep_answer_paragraphs():
+    _, iv = parse_one("question-answer.txt")
+    assert iv.method == "qa-labels"
+    assert [(p.question, p.answer) for p in iv.pairs] == [
+        (
+            "How has migraine prevention changed in the last five years?",
+            "The CGRP antibodies changed everything.\n\n"
+            "They are monthly injections with few side effects.",
+        ),
+        ("Who should not take them?", "We avoid them in pregnancy."),
+    ]
+
+
+def test_interviewer_and_upper_case_names_with_note_inside_answer():
+    _, iv = parse_one("interviewer-upper.txt")
+    assert iv.method == "speaker-labels"
+    assert iv.interviewer == ""  # "INTERVIEWER" is a role, not a name
+    assert iv.interviewee == "JOHN SMITH"
+    assert iv.summary == "Background: This transcript was recorded for the Clinic Voices podcast."
+    assert [(p.question, p.answer, p.answerer) for p in iv.pairs] == [
+        (
+            "Dr. Smith, what drew you to pediatric oncology?",
+            "A patient I met as a resident.\n\nNote: the patient's name has been withheld.",
+            "JOHN SMITH",
+        ),
+        (
+            "What keeps you going on hard days?",
+            "The families. They are braver than any of us.",
+            "JOHN SMITH",
+        ),
+    ]
+
+
+def test_timestamps_before_labels():
+    _, iv = parse_one("timestamps.txt")
+    assert iv.interviewee == "DR. PATEL"
+    assert [(p.question, p.answer) for p in iv.pairs] == [
+        (
+            "Welcome back to the show. Today we ask how sleep affects blood pressure. "
+            "Why does it matter?",
+            "Short sleep raises nighttime blood pressure.\n\n"
+            "And it blunts the normal dip during the night.",
+        ),
+        ("What should patients do tonight?", "Keep a fixed wake-up time."),
+    ]
+
+
+def test_interviewer_is_who_asks_not_who_speaks_first():
+    _, iv = parse_one("interviewee-first.txt")
+    assert iv.interviewer == "Ben Ortiz"
+    assert iv.interviewee == "Dr. Ana Ruiz"
+    assert iv.summary == "Dr. Ana Ruiz: Thank you for having me, it is a pleasure to be here."
+    assert [(p.question, p.answer) for p in iv.pairs] == [
+        (
+            "Thanks for joining us. Let's start with the basics. What is long COVID?",
+            "It is a set of symptoms that last more than three months after infection.\n\n"
+            "Fatigue is the most common one.",
+        ),
+        ("How is it treated?", "We treat each symptom and pace activity carefully."),
+    ]
+    assert {(p.asker, p.answerer) for p in iv.pairs} == {("Ben Ortiz", "Dr. Ana Ruiz")}
+
+
+def test_question_paragraphs_without_labels():
+    _, iv = parse_one("question-paragraphs.txt")
+    assert iv.method == "question-paragraphs"
+    assert [(p.question, p.answer) for p in iv.pairs] == [
+        (
+            "What causes kidney stones?",
+            "Most stones form when urine holds more minerals than it can dissolve.\n\n"
+            "Dehydration makes it worse.",
+        ),
+        (
+            "How can they be prevented?",
+            "Drink enough water to pass about two litres of urine a day.",
+        ),
+    ]
+
+
+def test_no_pairs_returns_interview_with_warning():
+    result, iv = parse_one("no-pairs.txt")
+    assert [p.message for p in result.problems] == ["no question/answer pairs found"]
+    assert iv.title == "Hand Hygiene in Hospitals"
+    assert iv.pairs == []
+    assert iv.method == ""
+    assert iv.summary.startswith("Hand hygiene remains the single most effective way")
+
+
+def test_editors_note_anywhere_is_summary_never_a_speaker():
+    text = (
+        "Editor’s note: First part of the note.\n\n"
+        "Host: What is new?\n\nDr. Kay: A lot.\n\nHost: Anything else?\n\nDr. Kay: No.\n\n"
+        "Editor's Note: This interview was edited for length.\n"
+    )
+    iv = parse_text(text, "note.txt").interviews[0]
+    assert iv.summary == "First part of the note.\n\nThis interview was edited for length."
+    assert [(p.question, p.answer) for p in iv.pairs] == [
+        ("What is new?", "A lot."),
+        ("Anything else?", "No."),
+    ]
+    assert iv.interviewee == "Dr. Kay"
+
+
+def test_bio_with_degree_suffix_and_bullet_styles():
+    text = (
+        "Host: Why cardiology?\n\nDr. Ray Ng: My father was a cardiologist.\n\n"
+        "Host: Any advice?\n\nDr. Ray Ng: Walk every day.\n\n"
+        "Ray Ng, MD\n• Chief of Cardiology, Example Hospital\n"
+        "* Fellow, American College of Cardiology\n"
+    )
+    iv = parse_text(text, "ray-ng.txt").interviews[0]
+    assert iv.bio == "Chief of Cardiology, Example Hospital\nFellow, American College of Cardiology"
+    assert iv.pairs[-1].answer == "Walk every day."
+
+
+def test_trailing_bio_bullets_without_name_line():
+    text = (
+        "Q: Why surgery?\nA: I like fixing things.\n\n"
+        "- Professor of Surgery, Example University\n- Member, National Surgical Society\n"
+    )
+    iv = parse_text(text, "surgeon.txt").interviews[0]
+    assert iv.pairs == [QAPair("Why surgery?", "I like fixing things.")]
+    assert iv.bio == "Professor of Surgery, Example University\nMember, National Surgical Society"
+
+
+def test_answer_ending_in_a_plain_list_keeps_it():
+    text = "Q: What helps?\nA: Three things:\n- sleep\n- water\n- walking\n"
+    iv = parse_text(text, "list.txt").interviews[0]
+    assert iv.bio == ""
+    assert iv.pairs[0].answer == "Three things:\n\nsleep\n\nwater\n\nwalking"
+
+
+def test_dash_variants_in_outlet_labels_and_crlf():
+    text = (
+        "Oncology Frontier - Hematology Frontier: What is new in CAR-T?\r\n"
+        "Prof. Li Wen: Dual targets.\r\n"
+        "Oncology Frontier - Hematology Frontier: And safety?\r\n"
+        "Prof. Li Wen: Better than before.\r\n"
+    )
+    iv = parse_text(text, "li-wen.txt").interviews[0]
+    assert iv.interviewer == "Oncology Frontier - Hematology Frontier"
+    assert iv.interviewee == "Prof. Li Wen"
+    assert len(iv.pairs) == 2
+    text = text.replace(" - ", " — ").replace("\r\n", "\n")
+    assert parse_text(text, "li-wen.txt").interviews[0].interviewer == (
+        "Oncology Frontier — Hematology Frontier"
+    )
+
+
+def test_one_off_word_colon_is_not_a_speaker():
+    text = (
+        "Q: Is aspirin still recommended?\n"
+        "A: Only for some people.\n"
+        "Example: a patient with a recent stent.\n"
+        "Bottom line: ask your doctor.\n"
+    )
+    iv = parse_text(text, "aspirin.txt").interviews[0]
+    assert iv.pairs[0].answer == (
+        "Only for some people.\n\nExample: a patient with a recent stent.\n\n"
+        "Bottom line: ask your doctor."
+    )
+
+
+def test_cp1252_and_utf16_files_decode_with_warnings():
+    result, iv = parse_one("cp1252.txt")
+    assert [p.message for p in result.problems] == ["not UTF-8; decoded as cp1252"]
+    assert iv.pairs == [
+        QAPair(
+            "Is café coffee safe in pregnancy – and how much?",
+            "Up to 200 mg a day is considered safe — about two “regular” cups.",
+        )
+    ]
+    result, iv = parse_one("utf16-bom.txt")
+    assert [p.message for p in result.problems] == ["decoded as UTF-16 (byte order mark)"]
+    assert iv.pairs == [QAPair("Can naïve T cells be reprogrammed?", "Yes – in the lab, at least.")]
