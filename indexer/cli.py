@@ -1,0 +1,240 @@
+"""qa-index: build, update, parse, search, stats and eval, thin over the indexer library."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from html import unescape
+from pathlib import Path
+
+import click
+
+from indexer import evaluate as evaluation
+from indexer import formats
+from indexer import store
+from indexer.query import QueryError
+from indexer.search import SearchIndex
+
+DEFAULT_INDEX = "instance/index"
+DEFAULT_CORPUS = "corpus"
+PROGRESS_MIN_FILES = 10
+
+
+@click.group()
+@click.option("--index", "index_dir", envvar="QA_INDEX_DIR", default=DEFAULT_INDEX,
+              show_default=True, metavar="DIR", type=click.Path(file_okay=False),
+              help="Index directory (else $QA_INDEX_DIR, else instance/index).")
+@click.pass_context
+def cli(ctx: click.Context, index_dir: str) -> None:
+    """Index published interviews with clinicians and search their Q&A pairs."""
+    ctx.obj = Path(index_dir)
+
+
+def write_options(command):
+    command = click.option("--strict", is_flag=True,
+                           help="Exit non-zero when any file has warnings.")(command)
+    command = click.option("--lock-timeout", type=float, default=store.DEFAULT_LOCK_TIMEOUT,
+                           show_default=True, envvar="QA_LOCK_TIMEOUT",
+                           help="Seconds to wait for another build or update.")(command)
+    return click.argument("paths", nargs=-1, type=click.Path())(command)
+
+
+@cli.command()
+@write_options
+@click.pass_obj
+def build(index_dir: Path, paths: tuple[str, ...], strict: bool, lock_timeout: float) -> None:
+    """Build a new index from PATHS (files or folders; default corpus/) and switch to it."""
+    run_write(store.build, index_dir, paths, strict, lock_timeout)
+
+
+@cli.command()
+@write_options
+@click.pass_obj
+def update(index_dir: Path, paths: tuple[str, ...], strict: bool, lock_timeout: float) -> None:
+    """Index new, changed and removed files under PATHS (default corpus/) only."""
+    run_write(store.update, index_dir, paths, strict, lock_timeout)
+
+
+def run_write(write, index_dir: Path, paths, strict: bool, lock_timeout: float) -> None:
+    paths = list(paths) or [DEFAULT_CORPUS]
+    with Progress() as progress:
+        try:
+            report = write(index_dir, paths, progress=progress, lock_timeout=lock_timeout)
+        except store.StoreError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            raise click.ClickException(
+                f"Could not write the index in {index_dir}: {exc}. "
+                "The previous index (if any) keeps serving.") from exc
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    click.echo(summary(report))
+    errors = [p for p in report.problems if p.severity == "error"]
+    if strict and report.problems:
+        raise click.ClickException(f"{len(report.problems)} problem(s) found; --strict "
+                                   "treats them as errors (the index was still written).")
+    if errors and not report.pairs:
+        raise click.ClickException("No pairs were indexed.")
+
+
+def summary(report: store.WriteReport) -> str:
+    if report.unchanged:
+        return (f"Index is up to date: {report.pairs} pairs from {report.interviews} "
+                f"interviews in {report.files} files.")
+    changes = ""
+    if report.kind == "update":
+        changes = (f" ({len(report.added)} added, {len(report.changed)} changed, "
+                   f"{len(report.removed)} removed)")
+    return (f"{report.kind.capitalize()}: {report.pairs} pairs from {report.interviews} "
+            f"interviews in {report.files} files{changes}, {len(report.problems)} "
+            f"warning(s), {report.seconds:.2f} s -> {report.build}")
+
+
+class Progress:
+    """A click progress bar over parsed files, shown once there are enough of them."""
+
+    def __init__(self):
+        self.bar = None
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if self.bar is None and total >= PROGRESS_MIN_FILES:
+            self.bar = click.progressbar(length=total, label="Parsing", file=sys.stderr)
+            self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print what was found as JSON.")
+def parse(file: str, as_json: bool) -> None:
+    """Show what the parser finds in FILE, without indexing it."""
+    result = formats.parse_file(file)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    interviews = [i.to_dict() for i in result.interviews]
+    if as_json:
+        many = len(interviews) != 1 or Path(file).suffix.lower() in (".jsonl", ".json")
+        click.echo(json.dumps(interviews if many else interviews[0], ensure_ascii=False,
+                              indent=2))
+        return
+    for interview in result.interviews:
+        click.echo(describe(interview))
+
+
+def describe(interview) -> str:
+    lines = [f"Title:       {interview.title}", f"Interviewee: {interview.interviewee}",
+             f"Interviewer: {interview.interviewer}", f"Date:        {interview.date}",
+             f"Source:      {interview.source}",
+             f"Format:      {interview.format} ({interview.method})",
+             f"Summary:     {shorten(interview.summary, 200)}",
+             f"Bio:         {shorten(interview.bio, 200)}", f"Pairs:       {len(interview.pairs)}"]
+    for n, pair in enumerate(interview.pairs, 1):
+        lines += [f"\n[{n}] Q: {pair.question}", f"    A: {shorten(pair.answer, 300)}"]
+    return "\n".join(lines) + "\n"
+
+
+def shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def open_index(index_dir: Path) -> SearchIndex:
+    index = SearchIndex(index_dir)
+    try:
+        index.snapshot()
+    except store.StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    return index
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+@click.option("--no-expand", is_flag=True, help="Do not add vocabulary synonyms.")
+@click.pass_obj
+def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bool) -> None:
+    """Search the index for QUERY (keywords or a whole question)."""
+    index = open_index(index_dir)
+    try:
+        results = index.search(query, per_page=limit, expand=not no_expand)
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps([h.to_dict() for h in results.hits], ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{results.total} pairs ({results.took_ms:.1f} ms)"
+               + (f"; also searched: {', '.join(results.expansions)}" if results.expansions
+                  else "")
+               + (f"; did you mean: {results.suggestion}" if results.suggestion else ""))
+    for rank, hit in enumerate(results.hits, 1):
+        click.echo(f"\n{rank}. [{hit.score:.2f}] {hit.id} - {hit.title} ({hit.interviewee})")
+        click.echo(f"   Q: {plain(hit.question_html)}\n   A: {plain(hit.answer_html)}")
+
+
+def plain(html: str) -> str:
+    """Highlighted HTML as terminal text: matches in [brackets]."""
+    text = re.sub(r"<mark[^>]*>(.*?)</mark>", r"[\1]", html)
+    return unescape(re.sub(r"<[^>]+>", "", text))
+
+
+@cli.command()
+@click.pass_obj
+def stats(index_dir: Path) -> None:
+    """Document and interview counts, index size and last build."""
+    info = open_index(index_dir).stats()
+    click.echo(f"Index:      {index_dir} ({info['build']})\nPairs:      {info['documents']}\n"
+               f"Interviews: {info['interviews']}\n"
+               f"Size:       {info['size_bytes'] / 1e6:.1f} MB\n"
+               f"Last {info['kind']}: {info['built_at']}")
+
+
+@cli.command("eval")
+@click.option("--questions", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--qrels", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--field", type=click.Choice(["summary", "message"]), default="summary",
+              show_default=True, help="Which text of each question to search with.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--per-question", is_flag=True, help="Also print each question's figures.")
+@click.option("--no-expand", is_flag=True, help="Do not add vocabulary synonyms.")
+@click.pass_obj
+def eval_command(index_dir: Path, questions: str, qrels: str, field: str, as_json: bool,
+                 per_question: bool, no_expand: bool) -> None:
+    """Relevance of the current index on judged questions: nDCG@10, MAP@10, MRR@10, P@1."""
+    index = open_index(index_dir)
+    try:
+        asked = evaluation.load_questions(questions, field)
+        judged = evaluation.load_qrels(qrels)
+    except (ValueError, KeyError) as exc:
+        raise click.ClickException(f"Cannot read the evaluation files: {exc}") from exc
+
+    def rank(text: str) -> list[str]:
+        hits = index.search(text[:1000], per_page=10, expand=not no_expand,
+                            highlight=False).hits
+        return [h.id for h in hits]
+
+    report = evaluation.evaluate(asked, judged, rank)
+    if not per_question:
+        report.pop("per_question")
+    if as_json:
+        click.echo(json.dumps({"field": field, **report}, indent=2))
+        return
+    click.echo(f"{report['questions']} judged questions, field: {field}")
+    for name, value in report["metrics"].items():
+        click.echo(f"  {name:<11} {value:.4f}")
+    for qid, figures in report.get("per_question", {}).items():
+        click.echo(f"{qid:<8} " + " ".join(f"{m}={figures[m]:.3f}" for m in evaluation.METRICS)
+                   + f"  {figures['query'][:60]}")
+
+
+def main() -> None:  # pragma: no cover - console script entry
+    cli()

@@ -1,0 +1,224 @@
+"""User text to a Whoosh query: question mode, power-user syntax, synonym expansion.
+
+People type keywords or whole questions. Terms are OR-ed with a bonus for matching more of
+them; matches in the stored question weigh more than in the answer; question words and
+punctuation do not count (a trailing ``?`` is never a wildcard). Quotes, ``AND``/``OR``/``NOT``
+in capitals, ``-term`` and ``field:`` work where they are unambiguous. Text the parser cannot
+use falls back to its plain words. Vocabulary synonyms are added as extra OR-ed alternatives.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from dataclasses import field
+from functools import lru_cache
+
+from whoosh import qparser
+from whoosh import query as wq
+
+from indexer import vocabulary
+from indexer.analysis import is_name
+from indexer.analysis import query_words
+from indexer.highlight import Marks
+from indexer.schema import SEARCH_FIELDS
+from indexer.schema import make_schema
+
+MAX_QUERY_CHARS = 1000
+SYNONYM_BOOST = 0.6
+PROXIMITY_BOOST = 0.3
+PROXIMITY_SLOP = 4
+# Parts of a query that must reach the analyzer whole: t(9;22) would otherwise be a group.
+PROTECT = re.compile(r"(?<![\w\"])((?:t|inv|del|der|ins)\(\d+(?:;\d+)?\)(?:\([^()\s]*\))?)",
+                     re.IGNORECASE)
+FIELD_SYNTAX = re.compile(r"\b\w+:(?=\S)")
+SYNTAX = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|OR|NOT)\b|\b\w+:")
+
+
+class QueryError(ValueError):
+    """The query cannot be run as given (too long); the message says why."""
+
+
+@dataclass
+class ParsedQuery:
+    """The Whoosh query for some user text, and what the pipeline did to it."""
+
+    text: str
+    query: wq.Query
+    expansions: list[str] = field(default_factory=list)
+    advanced: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return self.query is wq.NullQuery
+
+
+class PlusMinus(qparser.PlusMinusPlugin):
+    """``+term`` and ``-term`` only at the start of a word, so CAR-T stays one word."""
+
+    def __init__(self):
+        super().__init__(plusexpr=r"(?:^|(?<=\s))\+(?=[\w\"])",
+                         minusexpr=r"(?:^|(?<=\s))-(?=[\w\"])")
+
+
+@lru_cache(maxsize=1)
+def parser() -> qparser.MultifieldParser:
+    """The one query parser: our fields and weights, safe plugins only."""
+    schema = make_schema()
+    result = qparser.MultifieldParser(list(SEARCH_FIELDS), schema, fieldboosts=SEARCH_FIELDS,
+                                      group=qparser.OrGroup.factory(0.9))
+    for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.SingleQuotePlugin,
+                   qparser.EveryPlugin, qparser.PlusMinusPlugin, qparser.BoostPlugin):
+        result.remove_plugin_class(plugin)
+    result.add_plugin(PlusMinus())
+    return result
+
+
+def parse(text: str, expand: bool = True) -> ParsedQuery:
+    """The query pipeline's front half: user text to a ParsedQuery (may be empty)."""
+    text = clean(text)
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"The query is {len(text)} characters long; the limit is "
+                         f"{MAX_QUERY_CHARS}. Shorten it to its key words.")
+    advanced = bool(SYNTAX.search(text))
+    main = parse_text(text) if advanced else None
+    if main is None or main is wq.NullQuery:
+        main = plain_query(text)
+    parsed = ParsedQuery(text, main, advanced=advanced)
+    if parsed.empty:
+        return parsed
+    extras = [] if advanced else proximity_clauses(text)
+    if expand and not FIELD_SYNTAX.search(text):
+        synonyms, parsed.expansions = synonym_clauses(text)
+        extras += synonyms
+    parsed.query = with_extras(main, extras)
+    if parsed.query is main:
+        parsed.expansions = []
+    return parsed
+
+
+def with_extras(main: wq.Query, extras: list[wq.Query]) -> wq.Query:
+    """Add optional clauses without weakening exclusions (-term) or required terms (AND)."""
+    if not extras:
+        return main
+    if isinstance(main, wq.AndNot):
+        return wq.AndNot(with_extras(main.a, extras), main.b)
+    if isinstance(main, (wq.And, wq.Not, wq.Require)):
+        return main
+    return wq.Or([main, *extras])
+
+
+def clean(text: str) -> str:
+    """Control characters out, white space collapsed."""
+    text = "".join(c if c.isprintable() else " " for c in text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def parse_text(text: str) -> wq.Query | None:
+    """Parse with the power-user syntax; None when the parser cannot make sense of it."""
+    try:
+        return parser().parse(PROTECT.sub(r'"\1"', text)).normalize()
+    except Exception:  # Whoosh raises assorted errors on odd input: fall back to words
+        return None
+
+
+def plain_query(text: str) -> wq.Query:
+    """Every word of the text, OR-ed over the search fields; no syntax at all."""
+    words = " ".join(raw for _joined, _parts, raw in query_words(text))
+    if not words:
+        return wq.NullQuery
+    return parser().parse(PROTECT.sub(r'"\1"', words)).normalize()
+
+
+def proximity_clauses(text: str) -> list[wq.Query]:
+    """Bonus clauses: consecutive content words found near each other, per field."""
+    words = query_words(text)
+    clauses = []
+    for left, right in zip(words, words[1:], strict=False):
+        terms = left[1][-1:] + right[1][:1]
+        for name, weight in SEARCH_FIELDS.items():
+            clauses.append(wq.Phrase(name, terms, slop=PROXIMITY_SLOP,
+                                     boost=weight * PROXIMITY_BOOST))
+    return clauses
+
+
+def synonym_clauses(text: str) -> tuple[list[wq.Query], list[str]]:
+    """Alternatives from the vocabulary for expressions found in the text."""
+    words = analyzed(text)
+    clauses, shown, seen = [], [], set()
+    for group in vocabulary_groups():
+        found = [e for e in group if occurs(e, words)]
+        if not found:
+            continue
+        seen.update(tuple(e[1]) for e in found)
+        for expression, parts, _single_name in group:
+            if tuple(parts) in seen:
+                continue
+            seen.add(tuple(parts))
+            clause = parser().parse(f'"{expression}"')
+            if clause is not wq.NullQuery:
+                clauses.append(boosted(clause, SYNONYM_BOOST))
+                shown.append(expression)
+    return clauses, shown
+
+
+def analyzed(text: str) -> list[tuple[str, bool]]:
+    """The query's terms in order, compounds as their parts, each with is-a-name."""
+    return [(part, is_name(raw)) for _joined, parts, raw in query_words(text) for part in parts]
+
+
+@lru_cache(maxsize=1)
+def vocabulary_groups() -> list[list[tuple[str, list[str], bool]]]:
+    """Synonym groups, each expression analyzed once: (text, parts, is a one-word name)."""
+    groups = []
+    for group in vocabulary.synonym_groups():
+        groups.append([(e, [p for p, _ in analyzed(e)], " " not in e and is_name(e))
+                       for e in group])
+    return groups
+
+
+def occurs(expression: tuple[str, list[str], bool], words: list[tuple[str, bool]]) -> bool:
+    """Whether the expression's terms appear in a row in the query.
+
+    A one-word name such as ALL must be typed as a name (in capitals); "all" is a word.
+    """
+    _text, parts, single_name = expression
+    if not parts:
+        return False
+    for start in range(len(words) - len(parts) + 1):
+        window = words[start:start + len(parts)]
+        if [w for w, _ in window] == parts and (not single_name or window[0][1]):
+            return True
+    return False
+
+
+def boosted(q: wq.Query, factor: float) -> wq.Query:
+    q = q.copy()
+    q.boost = q.boost * factor
+    return q
+
+
+def marks(parsed: ParsedQuery) -> Marks:
+    """What to highlight for a parsed query: its terms and phrases, not its exclusions."""
+    terms: set[str] = set()
+    phrases: set[tuple[str, ...]] = set()
+    if not parsed.empty:
+        collect_marks(parsed.query, terms, phrases)
+    return Marks(frozenset(terms), frozenset(phrases))
+
+
+def collect_marks(q: wq.Query, terms: set[str], phrases: set[tuple[str, ...]]) -> None:
+    if isinstance(q, wq.Not):
+        return
+    if isinstance(q, wq.AndNot):
+        collect_marks(q.a, terms, phrases)
+    elif isinstance(q, wq.Term) and q.fieldname in SEARCH_FIELDS:
+        terms.add(q.text)
+    elif isinstance(q, wq.Phrase) and q.fieldname in SEARCH_FIELDS and q.slop <= 1:
+        if len(q.words) == 1:
+            terms.add(q.words[0])
+        else:
+            phrases.add(tuple(q.words))
+    else:
+        for child in q.children():
+            collect_marks(child, terms, phrases)

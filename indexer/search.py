@@ -1,0 +1,217 @@
+"""The query pipeline's back half: run a parsed query, page, facet, highlight, suggest.
+
+``SearchIndex`` is the long-lived handle the web app and the CLI share: it follows the index
+directory's ``CURRENT`` pointer (a tiny file read per call), reopens when a build or update
+has switched it, and gives each thread its own Whoosh searcher on the serving build.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+from whoosh import query as wq
+from whoosh import sorting
+
+from indexer import highlight
+from indexer.highlight import Marks
+from indexer import store
+from indexer.query import ParsedQuery
+from indexer.query import marks
+from indexer.query import parse
+from indexer.spelling import suggest
+
+MAX_PER_PAGE = 100
+FACETS = ("interviewee", "interview_id")
+
+
+@dataclass
+class Hit:
+    """One matching pair, ready to display."""
+
+    id: str
+    question: str
+    answer: str
+    question_html: str
+    answer_html: str
+    score: float
+    interview_id: str
+    interviewee: str
+    interviewer: str
+    title: str
+    date: str
+    source: str
+    position: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[dict]] = field(default_factory=dict)
+    suggestion: str | None = None
+    expansions: list[str] = field(default_factory=list)
+    filters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass
+class Snapshot:
+    """The serving build as one process sees it."""
+
+    build: str
+    index: object
+    manifest: dict
+
+
+class SearchIndex:
+    """Searches the serving build of an index directory, following rebuilds."""
+
+    def __init__(self, index_dir: str | Path):
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._local = threading.local()
+
+    def snapshot(self) -> Snapshot:
+        """The serving build, reopened if CURRENT has moved since the last call."""
+        build = store.current_build(self.index_dir)
+        snap = self._snapshot
+        if snap is not None and snap.build == build:
+            return snap
+        with self._lock:
+            if self._snapshot is None or self._snapshot.build != build:
+                name, ix, manifest = store.open_build(self.index_dir)
+                self._snapshot = Snapshot(name, ix, manifest)
+            return self._snapshot
+
+    def searcher(self):
+        """This thread's searcher on the serving build."""
+        snap = self.snapshot()
+        local = self._local
+        if getattr(local, "build", None) != snap.build:
+            if getattr(local, "searcher", None) is not None:
+                local.searcher.close()
+            local.searcher, local.build = snap.index.searcher(), snap.build
+        return local.searcher
+
+    def search(self, text: str, *, page: int = 1, per_page: int = 10,
+               filters: dict[str, str] | None = None, expand: bool = True,
+               highlight: bool = True) -> SearchResults:
+        """Search for `text` (keywords or a question); raises QueryError for bad input."""
+        started = time.perf_counter()
+        page, per_page = max(1, page), min(max(1, per_page), MAX_PER_PAGE)
+        filters = {k: v for k, v in (filters or {}).items() if v}
+        parsed = parse(text, expand=expand)
+        results = SearchResults(parsed.text, 0, page, per_page, 0.0, filters=filters,
+                                expansions=parsed.expansions)
+        if not parsed.empty:
+            self.run(parsed, results, highlight)
+        results.suggestion = suggest(self.searcher(), parsed.text) if parsed.text else None
+        results.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return results
+
+    def run(self, parsed: ParsedQuery, results: SearchResults, marked: bool) -> None:
+        searcher = self.searcher()
+        facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+        page = searcher.search_page(parsed.query, results.page, pagelen=results.per_page,
+                                    filter=filter_query(results.filters), groupedby=facets)
+        results.total = page.total
+        results.facets = facet_counts(page.results, self.snapshot().manifest)
+        if page.pagenum != results.page:  # Whoosh serves the last page instead: show none
+            return
+        found = marks(parsed) if marked else None
+        results.hits = [to_hit(hit.fields(), hit.score, found) for hit in page]
+
+    def pair(self, pair_id: str) -> dict | None:
+        """A pair's stored fields, or None."""
+        return self.searcher().document(id=pair_id)
+
+    def interview(self, interview_id: str) -> dict | None:
+        """An interview's manifest record plus its pairs in order, or None."""
+        record = self.snapshot().manifest["interviews"].get(interview_id)
+        if record is None:
+            return None
+        pairs = sorted(self.searcher().documents(interview_id=interview_id),
+                       key=lambda d: d["position"])
+        return {**record, "pairs": pairs}
+
+    def related(self, pair_id: str, limit: int = 5) -> list[dict]:
+        """Pairs whose questions and answers resemble this one's (more-like-this)."""
+        searcher = self.searcher()
+        docnum = searcher.document_number(id=pair_id)
+        if docnum is None:
+            return []
+        hits = searcher.more_like(docnum, "question", top=limit, numterms=12,
+                                  filter=None)
+        if len(hits) < limit:
+            hits = searcher.more_like(docnum, "answer", top=limit, numterms=12)
+        return [dict(h) for h in hits]
+
+    def stats(self) -> dict:
+        snap = self.snapshot()
+        return {"build": snap.build, "documents": snap.index.doc_count(),
+                "interviews": len(snap.manifest["interviews"]),
+                "built_at": snap.manifest.get("built_at"), "kind": snap.manifest.get("kind"),
+                "size_bytes": directory_size(store.build_path(self.index_dir, snap.build))}
+
+
+def filter_query(filters: dict[str, str]) -> wq.Query | None:
+    """Facet filters as a Whoosh filter (interviewee, interview)."""
+    names = {"interviewee": "interviewee", "interview": "interview_id",
+             "interview_id": "interview_id"}
+    terms = [wq.Term(names[k], v) for k, v in filters.items() if k in names]
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else wq.And(terms)
+
+
+def facet_counts(results, manifest: dict) -> dict[str, list[dict]]:
+    """Facet values with counts, largest first; interviews named by their title."""
+    out = {}
+    for name in FACETS:
+        groups = results.groups(name)
+        values = sorted(((k, v) for k, v in groups.items() if k), key=lambda kv: (-kv[1], kv[0]))
+        out[name] = [{"value": k, "count": v, "label": facet_label(name, k, manifest)}
+                     for k, v in values]
+    out["interview"] = out.pop("interview_id")
+    return out
+
+
+def facet_label(name: str, value: str, manifest: dict) -> str:
+    if name == "interview_id":
+        record = manifest["interviews"].get(value)
+        return (record or {}).get("title") or value
+    return value
+
+
+def to_hit(doc: dict, score: float, found: Marks | None) -> Hit:
+    """Stored fields as a display-ready Hit; highlighted unless `found` is None."""
+    question, answer = doc.get("question", ""), doc.get("answer", "")
+    return Hit(
+        id=doc["id"], question=question, answer=answer,
+        question_html=highlight.mark(question, found) if found is not None else "",
+        answer_html=highlight.fragments(answer, found) if found is not None else "",
+        score=round(score, 4), interview_id=doc.get("interview_id", ""),
+        interviewee=doc.get("interviewee", ""), interviewer=doc.get("interviewer", ""),
+        title=doc.get("title", ""), date=doc.get("date", ""), source=doc.get("source", ""),
+        position=doc.get("position", 0),
+    )
+
+
+def directory_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())

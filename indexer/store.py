@@ -1,0 +1,341 @@
+"""The index on disk: full builds, incremental updates, one writer at a time, atomic switch.
+
+Layout of an index directory::
+
+    INDEX_DIR/CURRENT           name of the build that serves (replaced atomically)
+    INDEX_DIR/builds/<name>/    a complete Whoosh index plus manifest.json
+    INDEX_DIR/.lock             held (flock) by the one process that writes
+
+Every write, full or incremental, happens in a new build directory (an update starts from a
+copy of the serving one) and becomes visible only when ``CURRENT`` is replaced, so readers
+see the old index or the new one, never half of one. A failed or killed write leaves
+``CURRENT`` untouched; its directory is removed by the next writer. The lock is an ``flock``,
+which the kernel releases when its holder dies, so a killed build never blocks the next one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timezone
+from pathlib import Path
+
+from whoosh import index as windex
+
+from indexer import corpus
+from indexer.corpus import SourceFile
+from indexer.model import ParseProblem
+from indexer.schema import SCHEMA_VERSION
+from indexer.schema import make_schema
+
+POINTER = "CURRENT"
+BUILDS = "builds"
+MANIFEST = "manifest.json"
+KEEP_BUILDS = 3  # the serving build and two before it (readers may still hold them open)
+DEFAULT_LOCK_TIMEOUT = 30.0
+
+Progress = Callable[[int, int, str], None]
+
+
+class StoreError(Exception):
+    """A build, update or open that could not be done; the message says what to do next."""
+
+
+class IndexMissing(StoreError):
+    """No usable index in the directory."""
+
+
+class LockTimeout(StoreError):
+    """Another process held the writer lock for longer than we were willing to wait."""
+
+
+@dataclass
+class WriteReport:
+    """What a build or update did."""
+
+    kind: str
+    build: str = ""
+    files: int = 0
+    interviews: int = 0
+    pairs: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def unchanged(self) -> bool:
+        return self.kind == "update" and not (self.added or self.changed or self.removed)
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def current_build(index_dir: str | os.PathLike) -> str | None:
+    """Name of the serving build, or None when the directory holds no index."""
+    try:
+        name = (Path(index_dir) / POINTER).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return name or None
+
+
+def build_path(index_dir: str | os.PathLike, build: str) -> Path:
+    return Path(index_dir) / BUILDS / build
+
+
+def open_build(index_dir: str | os.PathLike) -> tuple[str, windex.Index, dict]:
+    """Open the serving build: (name, Whoosh index, manifest). Raises IndexMissing."""
+    build = current_build(index_dir)
+    hint = f"Run: qa-index --index {index_dir} build corpus/"
+    if build is None:
+        raise IndexMissing(f"No index in {index_dir}. {hint}")
+    path = build_path(index_dir, build)
+    try:
+        ix = windex.open_dir(str(path))
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except Exception as exc:  # any corruption reads as "rebuild it"
+        raise IndexMissing(f"The index in {path} cannot be read ({exc}). {hint}") from exc
+    return build, ix, manifest
+
+
+def read_manifest(index_dir: str | os.PathLike) -> dict:
+    return open_build(index_dir)[2]
+
+
+# --- locking ---------------------------------------------------------------------------
+
+
+@contextmanager
+def writer_lock(index_dir: Path, timeout: float = DEFAULT_LOCK_TIMEOUT):
+    """Hold the index's writer lock, waiting at most `timeout` seconds for it."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockTimeout(lock_message(index_dir, timeout)) from None
+                time.sleep(0.05)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps({"pid": os.getpid(), "since": now_iso()}))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def lock_message(index_dir: Path, timeout: float) -> str:
+    try:
+        holder = json.loads((index_dir / ".lock").read_text(encoding="utf-8"))
+        who = f" (pid {holder['pid']}, since {holder['since']})"
+    except (OSError, ValueError, KeyError):
+        who = ""
+    return (f"Another build or update is writing {index_dir}{who}; gave up after "
+            f"{timeout:g} s. Try again when it has finished.")
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
+          progress: Progress | None = None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+          limitmb: int = 256) -> WriteReport:
+    """Parse every file under `paths` into a new index and switch to it atomically."""
+    index_dir = Path(index_dir)
+    started = time.monotonic()
+    report = WriteReport("build")
+    with writer_lock(index_dir, lock_timeout):
+        sources = corpus.collect(paths, report.problems)
+        parsed = corpus.parse_all(sources, report.problems, progress)
+        report.added = [s.key for s in sources]
+        name, path = new_build_dir(index_dir)
+        try:
+            ix = windex.create_in(str(path), make_schema())
+            manifest = empty_manifest()
+            with_writer(ix, limitmb, lambda w: add_files(w, parsed, manifest))
+            finish(index_dir, name, manifest, report, started, "build")
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+    return report
+
+
+def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
+           progress: Progress | None = None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+           limitmb: int = 256) -> WriteReport:
+    """Bring the index up to date with `paths`: new, changed and removed files only."""
+    index_dir = Path(index_dir)
+    paths = list(paths)
+    if current_build(index_dir) is None:
+        return build(index_dir, paths, progress=progress, lock_timeout=lock_timeout)
+    started = time.monotonic()
+    report = WriteReport("update")
+    with writer_lock(index_dir, lock_timeout):
+        _, old_ix, manifest = open_build(index_dir)
+        old_ix.close()
+        sources = corpus.collect(paths, report.problems)
+        changes = corpus.diff(sources, manifest["files"], paths)
+        report.added, report.changed = changes.added, changes.changed
+        report.removed = changes.removed
+        if report.unchanged:
+            fill_counts(report, manifest)
+            report.build = current_build(index_dir) or ""
+            return report
+        parsed = corpus.parse_all(changes.to_parse, report.problems, progress)
+        name, path = clone_build(index_dir)
+        try:
+            ix = windex.open_dir(str(path))
+            with_writer(ix, limitmb, lambda w: apply_changes(w, parsed, changes, manifest))
+            finish(index_dir, name, manifest, report, started, "update")
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+    return report
+
+
+def with_writer(ix: windex.Index, limitmb: int, fill: Callable) -> None:
+    """Run `fill(writer)` and commit, or cancel the writer on any error."""
+    writer = ix.writer(limitmb=limitmb)
+    try:
+        fill(writer)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    ix.close()
+
+
+def add_files(writer, parsed: list[corpus.ParsedFile], manifest: dict) -> None:
+    for item in parsed:
+        for doc in corpus.index_file(item, manifest):
+            writer.add_document(**doc)
+
+
+def apply_changes(writer, parsed: list[corpus.ParsedFile], changes: corpus.Changes,
+                  manifest: dict) -> None:
+    """Delete removed files' pairs; replace changed files' pairs by id (update_document)."""
+    for key in changes.removed + changes.changed:
+        old_ids = corpus.forget_file(manifest, key)
+        if key in changes.removed:
+            writer.delete_by_term("file", key)
+        else:
+            stale = set(old_ids)
+            item = next(p for p in parsed if p.source.key == key)
+            for doc in corpus.index_file(item, manifest):
+                stale.discard(doc["id"])
+                writer.update_document(**doc)
+            for pair_id in stale:
+                writer.delete_by_term("id", pair_id)
+    for item in parsed:
+        if item.source.key in changes.added:
+            for doc in corpus.index_file(item, manifest):
+                writer.add_document(**doc)
+
+
+def finish(index_dir: Path, name: str, manifest: dict, report: WriteReport,
+           started: float, kind: str) -> None:
+    """Write the manifest, check the new build, switch CURRENT to it, tidy old builds."""
+    path = build_path(index_dir, name)
+    manifest.pop("_used", None)
+    manifest.update(schema_version=SCHEMA_VERSION, built_at=now_iso(), kind=kind,
+                    problems=[str(p) for p in report.problems])
+    fill_counts(report, manifest)
+    manifest["seconds"] = round(time.monotonic() - started, 3)
+    write_atomic(path / MANIFEST, json.dumps(manifest, ensure_ascii=False))
+    check_build(path, report.pairs)
+    write_atomic(index_dir / POINTER, name + "\n")
+    report.build = name
+    report.seconds = manifest["seconds"]
+    remove_old_builds(index_dir, keep=name)
+
+
+def check_build(path: Path, expected_pairs: int) -> None:
+    """Refuse to switch to a build whose document count is not what was written."""
+    ix = windex.open_dir(str(path))
+    try:
+        count = ix.doc_count()
+    finally:
+        ix.close()
+    if count != expected_pairs:
+        raise StoreError(f"New index in {path} holds {count} pairs, expected "
+                         f"{expected_pairs}; the previous index keeps serving.")
+
+
+def fill_counts(report: WriteReport, manifest: dict) -> None:
+    report.files = len(manifest["files"])
+    report.interviews = len(manifest["interviews"])
+    report.pairs = sum(i["pair_count"] for i in manifest["interviews"].values())
+    manifest["counts"] = {"files": report.files, "interviews": report.interviews,
+                          "pairs": report.pairs}
+
+
+def empty_manifest() -> dict:
+    return {"files": {}, "interviews": {}}
+
+
+def new_build_dir(index_dir: Path) -> tuple[str, Path]:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    name = f"build-{stamp}-{os.getpid()}"
+    path = build_path(index_dir, name)
+    path.mkdir(parents=True)
+    return name, path
+
+
+def clone_build(index_dir: Path) -> tuple[str, Path]:
+    """A new build directory holding a copy of the serving build's files."""
+    source = build_path(index_dir, current_build(index_dir) or "")
+    name, path = new_build_dir(index_dir)
+    for item in source.iterdir():
+        if item.is_file() and not item.name.endswith("WRITELOCK"):
+            shutil.copy2(item, path / item.name)
+    return name, path
+
+
+def remove_old_builds(index_dir: Path, keep: str) -> None:
+    """Remove builds beyond the newest KEEP_BUILDS, and leftovers of failed writes."""
+    builds = sorted((p for p in (index_dir / BUILDS).iterdir() if p.is_dir()),
+                    key=lambda p: p.name, reverse=True)
+    complete = [p for p in builds if (p / MANIFEST).exists() or p.name == keep]
+    survivors = {p.name for p in complete[:KEEP_BUILDS]} | {keep}
+    for path in builds:
+        if path.name not in survivors:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that readers see the old content or the new, never a mix."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+__all__ = ["build", "update", "open_build", "current_build", "read_manifest", "WriteReport",
+           "StoreError", "IndexMissing", "LockTimeout", "SourceFile"]

@@ -1,0 +1,110 @@
+"""qa-index: the command-line contract other tools rely on."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import SEED
+from conftest import write_interview
+
+from indexer.cli import cli
+
+
+@pytest.fixture
+def run(tmp_path):
+    """Invoke qa-index with --index in tmp_path; returns the click Result."""
+    runner = CliRunner()
+
+    def invoke(*args: str, index: str | None = None):
+        return runner.invoke(cli, ["--index", index or str(tmp_path / "ix"), *args])
+
+    return invoke
+
+
+def test_build_search_stats(run, corpus_dir):
+    write_interview(corpus_dir, "alpha.txt", [("What is CD7?", "CD7 is a T-cell marker."),
+                                              ("BCMA?", "A myeloma target.")])
+    result = run("build", str(corpus_dir))
+    assert result.exit_code == 0, result.output
+    assert "2 pairs from 1 interviews in 1 files" in result.output
+    hits = json.loads(run("search", "CD7", "--json").output)
+    assert hits[0]["id"] == "alpha-1"
+    assert {"id", "question", "answer", "score", "title", "interviewee"} <= hits[0].keys()
+    stats = run("stats").output
+    assert "Pairs:      2" in stats and "Interviews: 1" in stats and "Last build" in stats
+
+
+def test_index_dir_from_environment(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", [("What is CD7?", "CD7 is a T-cell marker.")])
+    runner = CliRunner(env={"QA_INDEX_DIR": str(tmp_path / "env-ix")})
+    assert runner.invoke(cli, ["build", str(corpus_dir)]).exit_code == 0
+    assert (tmp_path / "env-ix" / "CURRENT").exists()
+
+
+def test_update_reports_changes(run, corpus_dir):
+    write_interview(corpus_dir, "alpha.txt", [("What is CD7?", "CD7 is a T-cell marker.")])
+    run("build", str(corpus_dir))
+    assert "up to date" in run("update", str(corpus_dir)).output
+    write_interview(corpus_dir, "beta.txt", [("Ferritin?", "Iron stores.")])
+    result = run("update", str(corpus_dir))
+    assert result.exit_code == 0 and "1 added, 0 changed, 0 removed" in result.output
+
+
+def test_parse_json_of_the_seed(run):
+    result = run("parse", str(SEED), "--json")
+    found = json.loads(result.output)
+    assert found["interviewee"] == "Dr. He Huang"
+    assert found["interviewer"] == "Oncology Frontier – Hematology Frontier"
+    assert len(found["pairs"]) == 3
+    assert found["pairs"][2]["answer"].endswith("the entire hematological tumor treatment field.")
+    assert {"title", "date", "source", "summary"} <= found.keys()
+
+
+def test_parse_json_lines_gives_a_list(run, tmp_path):
+    path = tmp_path / "qa.jsonl"
+    path.write_text(json.dumps({"id": "x1", "question": "Q?", "answer": "A.", "title": "T"})
+                    + "\n", encoding="utf-8")
+    found = json.loads(run("parse", str(path), "--json").output)
+    assert isinstance(found, list) and found[0]["pairs"][0]["question"] == "Q?"
+
+
+def test_strict_turns_warnings_into_failure(run, corpus_dir):
+    write_interview(corpus_dir, "alpha.txt", [("What is CD7?", "CD7 is a T-cell marker.")])
+    (corpus_dir / "empty.txt").write_text("", encoding="utf-8")
+    relaxed = run("build", str(corpus_dir))
+    assert relaxed.exit_code == 0 and "empty.txt" in relaxed.output
+    strict = run("build", "--strict", str(corpus_dir))
+    assert strict.exit_code == 1 and "--strict" in strict.output
+
+
+def test_missing_index_is_a_clear_error_not_a_traceback(run):
+    result = run("search", "CD7")
+    assert result.exit_code == 1
+    assert "No index in" in result.output and "build" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_over_long_query_is_refused(run, corpus_dir):
+    write_interview(corpus_dir, "alpha.txt", [("What is CD7?", "CD7 is a T-cell marker.")])
+    run("build", str(corpus_dir))
+    result = run("search", "x" * 1001)
+    assert result.exit_code == 1 and "limit is 1000" in result.output
+
+
+def test_eval_prints_the_metrics(run, corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", [("What is CD7?", "CD7 is a T-cell marker."),
+                                              ("BCMA?", "A myeloma target.")])
+    run("build", str(corpus_dir))
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"qid": "Q1", "summary": "CD7 marker", "subject": "cd7",
+                                     "message": "what is cd7"}) + "\n", encoding="utf-8")
+    qrels = tmp_path / "qrels.txt"
+    qrels.write_text("Q1 4 alpha-1\nQ1 1 alpha-2\n", encoding="utf-8")
+    result = run("eval", "--questions", str(questions), "--qrels", str(qrels), "--json")
+    figures = json.loads(result.output)
+    assert figures["questions"] == 1
+    assert figures["metrics"]["p@1"] == 1.0 and figures["metrics"]["ndcg@10"] == 1.0
+    text = run("eval", "--questions", str(questions), "--qrels", str(qrels), "--per-question")
+    assert "ndcg@10" in text.output and "Q1" in text.output

@@ -1,0 +1,123 @@
+"""The query pipeline: question mode, power syntax, synonyms, highlighting, suggestions."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer import highlight
+from indexer.query import QueryError
+from indexer.query import marks
+from indexer.query import parse
+
+SEED_CD7 = "he-huang-cellular-immunotherapy-1"
+
+
+def top(index, text: str, **kwargs) -> str | None:
+    hits = index.search(text, **kwargs).hits
+    return hits[0].id if hits else None
+
+
+def test_whole_question_finds_the_cd7_pair_first(seed_index):
+    assert top(seed_index, "What is the role of CD7 CAR-T in T-cell ALL?") == SEED_CD7
+
+
+@pytest.mark.parametrize("text", ["BCMA", "B cell maturation antigen", "b-cell maturation antigen"])
+def test_bcma_and_its_expansion_find_the_bcma_pair(seed_index, text):
+    results = seed_index.search(text)
+    assert results.hits[0].id == SEED_CD7
+    assert "BCMA" in results.hits[0].answer
+
+
+def test_expansions_are_listed_and_highlighted(seed_index):
+    results = seed_index.search("BCMA")
+    assert results.expansions == ["B cell maturation antigen"]
+    html = results.hits[0].answer_html
+    assert '<mark class="match">B cell maturation antigen</mark>' in html
+    assert '<mark class="match">BCMA</mark>' in html
+
+
+def test_expansion_can_be_turned_off(seed_index):
+    results = seed_index.search("BCMA", expand=False)
+    assert results.expansions == []
+    assert "maturation antigen</mark>" not in results.hits[0].answer_html
+
+
+def test_synonyms_work_both_ways():
+    assert "acute myeloid leukemia" in parse("AML").expansions
+    assert "AML" in parse("acute myeloid leukemia").expansions
+    assert "HSCT" in parse("stem cell transplantation").expansions
+    assert parse("all patients").expansions == []  # lower-case all is not the leukemia
+
+
+@pytest.mark.parametrize("text", ["What is CAR-T?", "CAR-T!", "(CAR-T)", "CAR-T: why?",
+                                  '"CAR-T', "CAR-T AND", "OR CAR-T NOT", "CAR-T ~ ^ [ ] { }"])
+def test_punctuation_never_errors_and_still_finds(seed_index, text):
+    assert top(seed_index, text) == SEED_CD7
+
+
+def test_trailing_question_mark_is_not_a_wildcard():
+    assert "Wildcard" not in repr(parse("What is CAR-T?").query)
+
+
+def test_exclusion_and_phrases(seed_index):
+    assert seed_index.search('"haploidentical hematopoietic"').total == 1
+    assert seed_index.search('"hematopoietic haploidentical"').total == 0
+    assert SEED_CD7 not in [h.id for h in seed_index.search("leukemia -CD7").hits]
+    assert parse("leukemia -CD7").expansions == []
+
+
+def test_field_syntax(seed_index):
+    assert seed_index.search("question:BCMA").total == 0
+    assert seed_index.search("answer:BCMA").total == 2
+
+
+def test_over_long_queries_are_refused():
+    with pytest.raises(QueryError, match="limit is 1000"):
+        parse("x" * 1001)
+
+
+def test_empty_and_stop_word_queries_find_nothing(seed_index):
+    assert seed_index.search("").total == 0
+    assert seed_index.search("the of and").total == 0
+
+
+@pytest.mark.parametrize("typo, fixed", [("lymphona", "lymphoma"), ("leukemea", "leukemia")])
+def test_did_you_mean_uses_indexed_words(seed_index, typo, fixed):
+    assert seed_index.search(typo).suggestion == fixed
+    assert seed_index.search(f"CD7 {typo}").suggestion == f"CD7 {fixed}"
+
+
+def test_no_suggestion_for_known_words_stems_or_names(seed_index):
+    assert seed_index.search("hematologic").suggestion is None  # matches by its stem
+    assert seed_index.search("BCMAX").suggestion is None  # a name is never corrected
+
+
+def test_phrases_are_marked_only_where_they_stand():
+    found = marks(parse('"B cell maturation antigen"', expand=False))
+    text = "B-lineage cells; B cell maturation antigen (BCMA)."
+    assert highlight.mark(text, found) == (
+        'B-lineage cells; <mark class="match">B cell maturation antigen</mark> (BCMA).')
+
+
+def test_compounds_are_marked_whole():
+    found = marks(parse("CAR-T"))
+    assert highlight.mark("CD7 CAR-T and T-lineage", found) == (
+        'CD7 <mark class="match">CAR-T</mark> and T-lineage')
+
+
+def test_highlighting_escapes_text_and_query():
+    found = marks(parse("<script>alert(1)</script>"))
+    html = highlight.fragments("Do not run <script>alert(1)</script> here.", found)
+    assert "<script>" not in html and "</script>" not in html
+    assert html.startswith("Do not run &lt;")
+
+
+def test_fragments_cut_with_ellipses_and_fall_back_to_the_start():
+    text = ("Intro sentence about nothing. " * 20 + "The ferritin level matters. "
+            + "Closing words here. " * 20)
+    html = highlight.fragments(text, marks(parse("ferritin")))
+    assert html.startswith("… ") and html.endswith(" …")
+    assert '<mark class="match">ferritin</mark>' in html
+    assert highlight.fragments(text, marks(parse("absent"))).startswith("Intro sentence")
+    assert highlight.fragments("Short answer.", marks(parse("answer"))) == (
+        'Short <mark class="match">answer</mark>.')  # no … for a final full stop

@@ -1,0 +1,207 @@
+"""The index on disk: build, atomic switch, incremental update, the writer lock, bad input."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import threading
+import time
+
+import pytest
+from conftest import write_interview
+
+from indexer import store
+from indexer.search import SearchIndex
+
+PAIRS_A = [("What is CD7 CAR-T therapy?", "CD7 CAR-T cells target T-cell ALL blasts."),
+           ("How is BCMA used?", "BCMA is a target in multiple myeloma.")]
+PAIRS_B = [("What about ferritin?", "Serum ferritin reflects iron overload."),
+           ("And hepcidin?", "Hepcidin regulates iron absorption.")]
+
+
+def ids(index: SearchIndex, text: str) -> list[str]:
+    return [h.id for h in index.search(text).hits]
+
+
+def test_build_indexes_every_pair_with_stable_ids(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    write_interview(corpus_dir, "beta.txt", PAIRS_B, interviewee="Dr. Bea Smith")
+    report = store.build(tmp_path / "ix", [corpus_dir])
+    assert (report.files, report.interviews, report.pairs) == (2, 2, 4)
+    index = SearchIndex(tmp_path / "ix")
+    assert ids(index, "hepcidin") == ["beta-2"]
+    again = store.build(tmp_path / "ix", [corpus_dir])
+    assert again.build != report.build
+    assert ids(index, "hepcidin") == ["beta-2"]  # same id after a rebuild, new build picked up
+
+
+def test_build_switches_atomically_and_keeps_few_builds(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    for _ in range(5):
+        last = store.build(tmp_path / "ix", [corpus_dir])
+    assert store.current_build(tmp_path / "ix") == last.build
+    builds = sorted(p.name for p in (tmp_path / "ix" / "builds").iterdir())
+    assert len(builds) == store.KEEP_BUILDS and builds[-1] == last.build
+
+
+def test_failed_build_leaves_previous_index_serving(corpus_dir, tmp_path, monkeypatch):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    first = store.build(tmp_path / "ix", [corpus_dir])
+    write_interview(corpus_dir, "beta.txt", PAIRS_B)
+
+    def broken_check(path, expected):
+        raise store.StoreError("simulated failure before the switch")
+
+    monkeypatch.setattr(store, "check_build", broken_check)
+    with pytest.raises(store.StoreError):
+        store.build(tmp_path / "ix", [corpus_dir])
+    assert store.current_build(tmp_path / "ix") == first.build
+    assert ids(SearchIndex(tmp_path / "ix"), "CD7") == ["alpha-1"]
+    leftovers = [p.name for p in (tmp_path / "ix" / "builds").iterdir()]
+    assert leftovers == [first.build]  # the failed build's directory is gone
+
+
+def test_search_during_builds_never_errors(corpus_dir, tmp_path):
+    """Readers see the old or the new index while builds switch underneath them."""
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    store.build(tmp_path / "ix", [corpus_dir])
+    index = SearchIndex(tmp_path / "ix")
+    errors, counts, stop = [], [], threading.Event()
+
+    def search_loop():
+        while not stop.is_set():
+            try:
+                counts.append(len(index.search("CD7 CAR-T").hits))
+            except Exception as exc:  # noqa: BLE001 - any error fails the test
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=search_loop) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for n in range(6):
+        write_interview(corpus_dir, f"extra{n}.txt", PAIRS_B)
+        store.build(tmp_path / "ix", [corpus_dir])
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert counts and all(c >= 1 for c in counts)
+
+
+def test_update_adds_changes_and_removes_only_what_changed(corpus_dir, tmp_path):
+    alpha = write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    beta = write_interview(corpus_dir, "beta.txt", PAIRS_B)
+    store.build(tmp_path / "ix", [corpus_dir])
+    index = SearchIndex(tmp_path / "ix")
+
+    nothing = store.update(tmp_path / "ix", [corpus_dir])
+    assert nothing.unchanged and nothing.pairs == 4
+
+    write_interview(corpus_dir, "alpha.txt", [PAIRS_A[0]])  # one pair fewer
+    gamma = write_interview(corpus_dir, "gamma.txt", [("Ruxolitinib?", "A JAK2 inhibitor.")])
+    beta.unlink()
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert report.changed == [str(alpha.resolve())]
+    assert report.added == [str(gamma.resolve())]
+    assert report.removed == [str(beta.resolve())]
+    assert report.pairs == 2
+    assert ids(index, "ruxolitinib") == ["gamma-1"]
+    assert ids(index, "hepcidin") == []
+    assert ids(index, "BCMA") == []  # the pair removed from alpha is gone too
+    assert ids(index, "CD7") == ["alpha-1"]
+
+
+def test_update_without_index_builds_one(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert report.kind == "build" and report.pairs == 2
+
+
+def hold_lock(index_dir, ready, seconds):
+    with store.writer_lock(index_dir):
+        ready.set()
+        time.sleep(seconds)
+
+
+def test_second_writer_waits_then_gives_up_with_a_clear_message(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    ready = multiprocessing.Event()
+    holder = multiprocessing.Process(target=hold_lock, args=(tmp_path / "ix", ready, 5))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        started = time.monotonic()
+        with pytest.raises(store.LockTimeout) as info:
+            store.build(tmp_path / "ix", [corpus_dir], lock_timeout=0.5)
+        assert 0.4 < time.monotonic() - started < 3
+        assert f"pid {holder.pid}" in str(info.value)
+    finally:
+        holder.kill()
+        holder.join()
+    # The killed holder's lock is released by the kernel: the next build just works.
+    assert store.build(tmp_path / "ix", [corpus_dir], lock_timeout=2).pairs == 2
+
+
+def test_lock_waits_for_a_short_writer(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    ready = multiprocessing.Event()
+    holder = multiprocessing.Process(target=hold_lock, args=(tmp_path / "ix", ready, 0.5))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        assert store.build(tmp_path / "ix", [corpus_dir], lock_timeout=10).pairs == 2
+    finally:
+        holder.join()
+
+
+def test_bad_files_are_reported_and_the_rest_indexed(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    (corpus_dir / "empty.txt").write_text("", encoding="utf-8")
+    (corpus_dir / "noise.md").write_text("Just a paragraph with no questions.", encoding="utf-8")
+    (corpus_dir / "broken.jsonl").write_text(
+        '{"question": "Q1?", "answer": "A1."}\n{not json\n', encoding="utf-8")
+    (corpus_dir / "binary.html").write_bytes(bytes(range(256)) * 4)
+    report = store.build(tmp_path / "ix", [corpus_dir, tmp_path / "missing.txt"])
+    messages = [str(p) for p in report.problems]
+    assert any("empty.txt" in m for m in messages)
+    assert any("noise.md" in m for m in messages)
+    assert any("broken.jsonl:2" in m for m in messages)
+    assert any("missing.txt" in m and "no such file" in m for m in messages)
+    assert report.pairs == 3  # alpha's two and the good JSON line
+
+
+def test_manifest_records_interviews_and_problems(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A, title="Alpha interview")
+    store.build(tmp_path / "ix", [corpus_dir])
+    manifest = store.read_manifest(tmp_path / "ix")
+    record = manifest["interviews"]["alpha"]
+    assert record["title"] == "Alpha interview"
+    assert record["interviewee"] == "Dr. Ada Lovelace"
+    assert record["pair_ids"] == ["alpha-1", "alpha-2"]
+    assert manifest["counts"] == {"files": 1, "interviews": 1, "pairs": 2}
+    assert json.loads(json.dumps(manifest)) == manifest
+
+
+def test_metadata_overrides_beside_the_file(corpus_dir, tmp_path):
+    path = write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    (corpus_dir / "alpha.txt.meta.json").write_text(
+        json.dumps({"title": "Corrected title", "date": "2024-05-01"}), encoding="utf-8")
+    store.build(tmp_path / "ix", [corpus_dir])
+    record = store.read_manifest(tmp_path / "ix")["interviews"]["alpha"]
+    assert (record["title"], record["date"]) == ("Corrected title", "2024-05-01")
+    assert path.exists()
+
+
+def test_missing_or_corrupt_index_says_how_to_fix_it(tmp_path):
+    with pytest.raises(store.IndexMissing, match="qa-index .*build"):
+        SearchIndex(tmp_path / "nothing").snapshot()
+    (tmp_path / "bad" / "builds" / "b1").mkdir(parents=True)
+    (tmp_path / "bad" / "CURRENT").write_text("b1\n")
+    with pytest.raises(store.IndexMissing, match="cannot be read"):
+        SearchIndex(tmp_path / "bad").snapshot()
+
+
+def test_seed_builds_and_cd7_query_finds_the_cd7_pair_first(seed_index):
+    hits = seed_index.search("CD7 CAR-T").hits
+    assert hits[0].id == "he-huang-cellular-immunotherapy-1"
+    assert "CD7 CAR-T cell therapy" in hits[0].answer
