@@ -1,0 +1,93 @@
+"""A real browser: headless Chromium searches the seed index through the running app."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from webapp_support import make_app
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+CHROMIUM_ARGS = (
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+)
+
+
+def missing() -> str | None:
+    """Why the browser test cannot run here, or None."""
+    if importlib.util.find_spec("selenium") is None:
+        return "selenium is not importable (pip install selenium)"
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not path.exists():
+            return f"{path} is missing (bash .ci/ensure-browser installs chromium and " \
+                   "chromium-driver from Debian)"
+    return None
+
+
+@pytest.fixture
+def live_url(seed_index_dir):
+    """The app over the seed index, served on a free localhost port in a thread."""
+    server = make_server("127.0.0.1", 0, make_app(seed_index_dir, TESTING=False),
+                         threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser(tmp_path, monkeypatch):
+    """Headless Chromium driven through the local chromedriver (nothing is downloaded)."""
+    reason = missing()
+    if reason:
+        print(f"browser test skipped: {reason}")
+        pytest.skip(reason)
+    monkeypatch.setenv("SE_OFFLINE", "true")  # never let Selenium Manager fetch a driver
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (*CHROMIUM_ARGS, f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(argument)
+    service = Service(str(CHROMEDRIVER), log_output=subprocess.DEVNULL)
+    driver = webdriver.Chrome(service=service, options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_search_for_bcma_marks_it(browser, live_url, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(live_url + "/")
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.get_attribute("class") == "skip-link"
+    label = browser.find_element(By.CSS_SELECTOR, "label[for=q]")
+    box = browser.find_element(By.ID, label.get_attribute("for"))
+    box.send_keys("BCMA", Keys.ENTER)
+    WebDriverWait(browser, 15).until(ready.presence_of_element_located((By.CSS_SELECTOR, ".hit")))
+    marks = [m for m in browser.find_elements(By.CSS_SELECTOR, ".hit mark")
+             if m.is_displayed() and m.text == "BCMA"]
+    assert marks, "no visible <mark>BCMA</mark> in the results"
+    background = marks[0].value_of_css_property("background-color")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")  # style.css loaded under CSP
+    screenshot = tmp_path / "search-bcma.png"
+    assert browser.save_screenshot(str(screenshot))
+    print(f"screenshot: {screenshot}")
+    assert screenshot.stat().st_size > 0

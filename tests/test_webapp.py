@@ -1,0 +1,383 @@
+"""The web app's pages, configuration and error handling, over real tiny indexes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from conftest import write_interview
+from flask import Flask
+from webapp_support import build_small_index
+from webapp_support import make_app
+from webapp_support import soup
+from webapp_support import text
+
+import webapp
+from indexer import store
+from indexer.search import SearchIndex
+
+
+@pytest.fixture
+def small_index_dir(tmp_path) -> Path:
+    return build_small_index(tmp_path)
+
+
+@pytest.fixture
+def client(small_index_dir):
+    return make_app(small_index_dir).test_client()
+
+
+@pytest.fixture
+def seed_client(seed_index_dir):
+    return make_app(seed_index_dir).test_client()
+
+
+def hit_ids(page) -> list[str]:
+    return [a["href"].split("?")[0].rsplit("/", 1)[1] for a in page.select(".hit-question a")]
+
+
+# --- configuration ---------------------------------------------------------------------
+
+
+def test_defaults_and_one_search_index(small_index_dir):
+    defaults = {s.name: s.default for s in webapp.SETTINGS}
+    assert defaults["PER_PAGE"] == 10 and defaults["MAX_PER_PAGE"] == 50
+    app = make_app(small_index_dir)
+    index = app.extensions["qa_index"]
+    assert isinstance(index, SearchIndex)
+    client = app.test_client()
+    client.get("/?q=patients")
+    snapshot = index.snapshot()
+    client.get("/?q=vaccines")
+    assert app.extensions["qa_index"] is index and index.snapshot() is snapshot
+
+
+def test_default_index_dir_is_in_the_instance_folder(monkeypatch):
+    monkeypatch.delenv("QA_INDEX_DIR", raising=False)
+    app = webapp.create_app()
+    assert Path(app.config["INDEX_DIR"]) == Path(app.instance_path) / "index"
+
+
+def test_instance_config_file_then_environment(monkeypatch, tmp_path):
+    (tmp_path / "config.py").write_text("PER_PAGE = 3\nMAX_PER_PAGE = 20\n")
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path))
+    monkeypatch.delenv("QA_MAX_PER_PAGE", raising=False)
+    monkeypatch.setenv("QA_PER_PAGE", "4")
+    app = webapp.create_app()
+    assert app.config["MAX_PER_PAGE"] == 20 and app.config["PER_PAGE"] == 4
+    assert app.config["INDEX_DIR"] == str(tmp_path / "index")
+
+
+def test_environment_then_config_dict(monkeypatch, tmp_path):
+    monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "from-env"))
+    monkeypatch.setenv("QA_PER_PAGE", "5")
+    app = webapp.create_app()
+    assert app.config["INDEX_DIR"] == str(tmp_path / "from-env")
+    assert app.config["PER_PAGE"] == 5
+    app = webapp.create_app({"PER_PAGE": 7})
+    assert app.config["PER_PAGE"] == 7
+
+
+@pytest.mark.parametrize("config", [{"PER_PAGE": 0}, {"PER_PAGE": 60}, {"MAX_PER_PAGE": "x"}])
+def test_bad_settings_are_refused(tmp_path, config):
+    with pytest.raises(ValueError):
+        make_app(tmp_path, **config)
+
+
+def test_every_setting_has_help():
+    for setting in webapp.SETTINGS:
+        assert setting.name.isupper() and setting.help
+
+
+@pytest.mark.parametrize("setting", [s.name for s in webapp.SETTINGS])
+def test_readme_documents_every_setting(setting):
+    readme = REPO / "README.md"
+    if not readme.exists():
+        pytest.skip("README.md is not written yet")
+    assert setting in readme.read_text(encoding="utf-8")
+
+
+# --- search page -----------------------------------------------------------------------
+
+
+def test_empty_state_explains_and_offers_examples(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    page = soup(response)
+    examples = [a.get_text() for a in page.select(".examples a")]
+    assert examples == ["CD7 CAR-T", "BCMA", "What is the role of CD7 CAR-T in T-cell ALL?"]
+    assert page.select_one(".examples a")["href"] == "/?q=CD7+CAR-T"
+    assert "9 questions from 3 interviews" in text(page)
+
+
+def test_page_is_accessible_and_responsive(client):
+    page = soup(client.get("/?q=patients"))
+    assert page.html["lang"] == "en"
+    assert page.find("meta", attrs={"name": "viewport"})
+    field = page.find("input", attrs={"name": "q"})
+    assert page.find("label", attrs={"for": field["id"]})
+    assert page.find("header") and page.find("main", id="main") and page.find("nav")
+    skip = page.find("a", class_="skip-link")
+    assert skip["href"] == "#main"
+    stylesheet = page.find("link", rel="stylesheet")["href"]
+    assert stylesheet.startswith("/static/")
+
+
+def test_results_show_highlighted_question_answer_and_source(seed_client):
+    response = seed_client.get("/?q=BCMA")
+    page = soup(response)
+    assert page.find("input", attrs={"name": "q"})["value"] == "BCMA"
+    hits = page.select(".hit")
+    assert hits
+    first = hits[0]
+    assert "BCMA" in [m.get_text() for m in page.select(".hit-answer mark")]
+    assert first.select_one(".hit-question a")["href"].startswith("/pair/")
+    assert first.select_one(".hit-question a")["href"].endswith("?q=BCMA")
+    meta = first.select_one(".hit-meta").get_text(" ", strip=True)
+    assert "Dr. He Huang" in meta and "He Huang Cellular Immunotherapy" in meta
+    count = page.select_one(".results-count").get_text(" ", strip=True)
+    assert re.match(r"\d+ results? for “BCMA”", count)
+    assert re.search(r"Search took \d+ ms", page.select_one(".took").get_text())
+
+
+def test_result_shows_date_and_question_marks(client):
+    page = soup(client.get("/?q=neutropenia"))
+    hit = page.select_one(".hit")
+    assert hit.select_one(".hit-question mark").get_text().lower() == "neutropenia"
+    assert hit.find("time")["datetime"] == "2024-03-05"
+    assert "5 March 2024" in hit.get_text()
+
+
+def test_match_only_in_question_still_shows_answer_start(client):
+    page = soup(client.get("/?q=resident"))
+    assert hit_ids(page) == ["ward-rounds-5"]
+    assert page.select_one(".hit-answer").get_text().startswith("Listen to patients first")
+
+
+@pytest.mark.parametrize("query", [
+    "What is CAR-T?", "CAR-T!", "(CAR-T)", '"CAR-T', "CAR-T: ?", "when do you refer -- CAR-T??",
+    "AND OR NOT CAR-T", "CAR-T)) ((", "title: CAR-T", "+CAR-T -", "*CAR-T*", "CAR-T^2 ~",
+])
+def test_questions_and_punctuation_never_error(client, query):
+    response = client.get("/", query_string={"q": query})
+    assert response.status_code == 200
+    assert "ward-rounds-2" in hit_ids(soup(response))
+
+
+@pytest.mark.parametrize("query", ["?", "!!", "-", '"', "()", ":", "AND", "what is?", "*"])
+def test_only_punctuation_or_question_words(client, query):
+    response = client.get("/", query_string={"q": query})
+    assert response.status_code == 200
+
+
+def test_seed_question_finds_the_car_t_pair(seed_client):
+    page = soup(seed_client.get("/", query_string={"q": "What is CAR-T?"}))
+    assert hit_ids(page)
+    assert "CAR-T" in [m.get_text() for m in page.select(".hit-answer mark")]
+
+
+def test_overlong_query_gets_a_visible_message(client):
+    response = client.get("/", query_string={"q": "a" * 1001})
+    assert response.status_code == 400
+    message = soup(response).select_one(".error-message").get_text()
+    assert "The query is 1001 characters long; the limit is 1000" in message
+    assert client.get("/", query_string={"q": "a " * 500}).status_code == 200
+
+
+def test_no_results_state(client):
+    page = soup(client.get("/?q=zebrafish"))
+    assert not page.select(".hit")
+    assert "No answers match your search" in page.select_one(".empty").get_text()
+
+
+@pytest.mark.parametrize("typo, fixed", [("lymphona", "lymphoma"), ("leukemea", "leukemia")])
+def test_did_you_mean(seed_client, typo, fixed):
+    page = soup(seed_client.get(f"/?q={typo}"))
+    link = page.select_one(".suggestion a")
+    assert link.get_text() == fixed and link["href"] == f"/?q={fixed}"
+    assert soup(seed_client.get(link["href"])).select(".hit")
+
+
+def test_expansions_can_be_turned_off_and_on(seed_client):
+    page = soup(seed_client.get("/?q=CAR-T"))
+    shown = page.select_one(".expansions")
+    assert shown.get_text().startswith("Also searched:")
+    off = shown.find("a")["href"]
+    assert "expand=0" in off
+    page = soup(seed_client.get(off))
+    assert page.find("input", attrs={"name": "expand"})["value"] == "0"
+    on = page.select_one(".expansions a")["href"]
+    assert "expand" not in on and "Also searched" in soup(seed_client.get(on)).get_text()
+
+
+def test_pagination(client):
+    first = soup(client.get("/?q=patients&per_page=2"))
+    assert len(first.select(".hit")) == 2
+    assert "page 1 of 3" in first.select_one(".took").get_text()
+    nav = first.find("nav", attrs={"aria-label": "Result pages"})
+    assert nav.find("a", rel="next")["href"] == "/?q=patients&per_page=2&page=2"
+    last = soup(client.get("/?q=patients&per_page=2&page=3"))
+    assert len(last.select(".hit")) == 2 and not last.find("a", rel="next")
+    assert last.find("a", rel="prev")
+    everything = hit_ids(first) + hit_ids(soup(client.get("/?q=patients&per_page=2&page=2")))
+    assert len(set(everything + hit_ids(last))) == 6
+
+
+def test_page_past_the_end_is_empty_not_an_error(client):
+    page = soup(client.get("/?q=patients&page=9"))
+    assert not page.select(".hit")
+    assert "There is no page 9" in page.select_one(".empty").get_text()
+
+
+@pytest.mark.parametrize("args", [
+    "page=0", "page=-1", "page=two", "page=1.5", "per_page=0", "per_page=51", "per_page=x",
+    "expand=maybe",
+])
+def test_bad_parameters_get_a_friendly_page(client, args):
+    response = client.get(f"/?q=patients&{args}")
+    assert response.status_code == 400
+    page = soup(response)
+    assert page.select_one(".error-message").get_text().startswith("The ")
+    assert page.find("input", attrs={"name": "q"})["value"] == "patients"
+
+
+def test_filters_with_counts_combine_and_can_be_removed(client):
+    page = soup(client.get("/?q=patients"))
+    facet = {a.get_text(): a["href"] for a in page.select(".filters a")}
+    counts = [c.get_text() for c in page.select(".filters .count")]
+    assert "Dr. Ada Lovelace" in facet and "Dr. Grace Hopper" in facet
+    assert "Clinic notes with Dr. Grace Hopper" in facet  # an interview, labelled by title
+    assert "5" in counts and "1" in counts
+    filtered = soup(client.get(facet["Dr. Grace Hopper"]))
+    assert hit_ids(filtered) == ["clinic-notes-1"]
+    chip = filtered.select_one(".active-filters li")
+    assert "Dr. Grace Hopper" in chip.get_text()
+    assert chip.find("a")["href"] == "/?q=patients"
+    by_interview = soup(client.get("/?q=patients&interview=ward-rounds"))
+    assert sorted(hit_ids(by_interview)) == [f"ward-rounds-{n}" for n in range(1, 6)]
+    assert "Ward rounds with Dr. Ada Lovelace" in by_interview.select_one(".active-filters").text
+
+
+# --- pair and interview pages ----------------------------------------------------------
+
+
+def test_pair_page(client):
+    page = soup(client.get("/pair/ward-rounds-1?q=patients"))
+    assert "patients" in [m.get_text() for m in page.select("h1.question mark")]
+    paragraphs = page.select(".answer p")
+    assert len(paragraphs) == 2
+    assert [m.get_text() for m in paragraphs[1].select("mark")] == ["patients"]
+    facts = page.select_one(".facts").get_text(" ", strip=True)
+    for expected in ("Ward rounds with Dr. Ada Lovelace", "Dr. Ada Lovelace", "Sam Host",
+                     "5 March 2024"):
+        assert expected in facts
+    assert page.find("a", class_="source")["href"] == "https://example.org/ward-rounds"
+    assert not page.find("a", rel="prev")
+    assert page.find("a", rel="next")["href"] == "/pair/ward-rounds-2?q=patients"
+    whole = page.find("a", string="Read the whole interview")["href"]
+    assert whole == "/interview/ward-rounds?q=patients#ward-rounds-1"
+    assert page.select(".related li a")
+
+
+def test_pair_page_in_the_middle_links_both_ways(client):
+    page = soup(client.get("/pair/ward-rounds-3"))
+    assert page.find("a", rel="prev")["href"] == "/pair/ward-rounds-2"
+    assert page.find("a", rel="next")["href"] == "/pair/ward-rounds-4"
+    assert not page.select("mark")
+
+
+def test_interview_page(client):
+    page = soup(client.get("/interview/ward-rounds?q=antibiotics"))
+    assert page.find("h1").get_text() == "Ward rounds with Dr. Ada Lovelace"
+    pairs = page.select("li.qa")
+    assert [p["id"] for p in pairs] == [f"ward-rounds-{n}" for n in range(1, 6)]
+    assert [m.get_text() for m in pairs[0].select(".answer mark")] == ["antibiotics"] * 2
+    assert page.find("a", class_="source")["href"] == "https://example.org/ward-rounds"
+    assert "Sam Host" in page.select_one(".facts").get_text()
+
+
+def test_seed_interview_page_has_summary_and_bio(seed_client, seed_index):
+    interview_id = next(iter(seed_index.snapshot().manifest["interviews"]))
+    page = soup(seed_client.get(f"/interview/{interview_id}?q=leukemia"))
+    assert "leukemia" in page.select_one(".summary mark").get_text().lower()
+    assert page.select(".bio li")
+    assert len(page.select("li.qa")) == seed_index.stats()["documents"]
+
+
+# --- errors, headers, rebuilds ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/pair/nope", "/interview/nope", "/nowhere"])
+def test_unknown_pages_are_404_pages(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert soup(response).select_one(".error-message").get_text()
+
+
+@pytest.mark.parametrize("path", ["/", "/?q=patients", "/pair/x", "/interview/x"])
+def test_missing_index_is_a_503_page(tmp_path, path):
+    response = make_app(tmp_path / "empty").test_client().get(path)
+    assert response.status_code == 503
+    message = soup(response).select_one(".error-message").get_text()
+    assert message.startswith("No index yet: run `qa-index build corpus/`")
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_corrupt_index_is_a_503_page(tmp_path):
+    (tmp_path / "index").mkdir()
+    (tmp_path / "index" / "CURRENT").write_text("build-that-is-gone\n")
+    response = make_app(tmp_path / "index").test_client().get("/?q=x")
+    assert response.status_code == 503
+
+
+def test_unexpected_errors_are_a_500_page_without_traceback(small_index_dir):
+    app = make_app(small_index_dir, TESTING=False)
+
+    def boom():
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/boom", view_func=boom)
+    app.logger.disabled = True
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "secret internals" not in response.get_data(as_text=True)
+    assert soup(response).find("h1").get_text() == "Something went wrong"
+
+
+@pytest.mark.parametrize("path", ["/", "/?q=patients", "/nowhere", "/api/search?q=a",
+                                  "/api/nowhere", "/static/style.css", "/healthz"])
+def test_security_headers(client, path):
+    with client.get(path) as response:
+        headers = response.headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_templates_have_no_inline_script_style_or_safe():
+    folder = REPO / "webapp" / "templates"
+    for template in folder.glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        for forbidden in ("<script", "style=", "|safe", "<style", "http://", "https://"):
+            assert forbidden not in text, f"{template.name} contains {forbidden}"
+
+
+def test_rebuilt_index_is_picked_up_without_restart(tmp_path):
+    index_dir = build_small_index(tmp_path)
+    client = make_app(index_dir).test_client()
+    assert hit_ids(soup(client.get("/?q=neutropenia"))) == ["ward-rounds-1"]
+    corpus_b = tmp_path / "corpus-b"
+    corpus_b.mkdir()
+    write_interview(corpus_b, "lungs.txt", [("How do you treat sarcoidosis?",
+                                             "Steroids when organs are threatened.")],
+                    interviewee="Dr. Nightingale", title="Lungs")
+    store.build(index_dir, [corpus_b])
+    assert hit_ids(soup(client.get("/?q=sarcoidosis"))) == ["lungs-1"]
+    assert not soup(client.get("/?q=neutropenia")).select(".hit")
+    assert client.get("/healthz").get_json()["documents"] == 1

@@ -1,0 +1,158 @@
+"""The JSON API: every page's twin, /healthz, and the one error shape."""
+
+from __future__ import annotations
+
+import pytest
+from webapp_support import build_small_index
+from webapp_support import make_app
+from webapp_support import soup
+
+from indexer import store
+
+SEARCH_KEYS = {"query", "total", "page", "per_page", "took_ms", "suggestion", "expansions",
+               "facets", "results"}
+RESULT_KEYS = {"id", "question", "question_html", "answer_html", "score", "interviewee",
+               "title", "date", "url", "interview_id"}
+
+
+@pytest.fixture
+def index_dir(tmp_path):
+    return build_small_index(tmp_path)
+
+
+@pytest.fixture
+def client(index_dir):
+    return make_app(index_dir).test_client()
+
+
+def get_json(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    return response.get_json()
+
+
+def test_search_fields(client):
+    data = get_json(client, "/api/search?q=neutropenia")
+    assert SEARCH_KEYS <= data.keys()
+    assert data["query"] == "neutropenia" and data["total"] == 1
+    assert data["page"] == 1 and data["per_page"] == 10 and data["took_ms"] >= 0
+    assert data["suggestion"] is None and isinstance(data["expansions"], list)
+    result = data["results"][0]
+    assert RESULT_KEYS <= result.keys()
+    assert result["id"] == "ward-rounds-1" and result["interview_id"] == "ward-rounds"
+    assert result["interviewee"] == "Dr. Ada Lovelace" and result["date"] == "2024-03-05"
+    assert result["title"] == "Ward rounds with Dr. Ada Lovelace"
+    assert '<mark class="match' in result["question_html"] and result["score"] > 0
+    assert result["answer_html"].startswith("Start broad-spectrum")
+    assert result["url"] == "/pair/ward-rounds-1?q=neutropenia"
+    assert client.get(result["url"]).status_code == 200
+
+
+def test_search_twin_matches_the_page(client):
+    data = get_json(client, "/api/search?q=patients&per_page=3&page=2")
+    page = soup(client.get("/?q=patients&per_page=3&page=2"))
+    assert [r["url"] for r in data["results"]] == [a["href"] for a in
+                                                   page.select(".hit-question a")]
+    assert data["total"] == 6 and data["page"] == 2 and data["per_page"] == 3
+    assert page.find("link", rel="alternate")["href"].startswith("/api/search?")
+
+
+def test_facets_and_filters(client):
+    data = get_json(client, "/api/search?q=patients")
+    people = {f["value"]: f["count"] for f in data["facets"]["interviewee"]}
+    assert people == {"Dr. Ada Lovelace": 5, "Dr. Grace Hopper": 1}
+    interviews = {f["value"]: f["label"] for f in data["facets"]["interview"]}
+    assert interviews["clinic-notes"] == "Clinic notes with Dr. Grace Hopper"
+    data = get_json(client, "/api/search?q=patients&interviewee=Dr.+Grace+Hopper")
+    assert [r["id"] for r in data["results"]] == ["clinic-notes-1"]
+    assert data["filters"] == [{"name": "interviewee", "value": "Dr. Grace Hopper",
+                                "label": "Dr. Grace Hopper"}]
+    data = get_json(client, "/api/search?q=patients&interview=clinic-notes"
+                            "&interviewee=Dr.+Ada+Lovelace")
+    assert data["total"] == 0
+
+
+def test_suggestion_and_expansion_switch(seed_index_dir):
+    client = make_app(seed_index_dir).test_client()
+    assert get_json(client, "/api/search?q=lymphona")["suggestion"] == "lymphoma"
+    assert get_json(client, "/api/search?q=leukemea")["suggestion"] == "leukemia"
+    assert get_json(client, "/api/search?q=CAR-T")["expansions"]
+    data = get_json(client, "/api/search?q=CAR-T&expand=0")
+    assert data["expansions"] == [] and data["expand"] is False
+
+
+def test_empty_query_is_not_an_error(client):
+    data = get_json(client, "/api/search")
+    assert data["total"] == 0 and data["results"] == [] and data["query"] == ""
+
+
+def test_pair(client):
+    data = get_json(client, "/api/pairs/ward-rounds-2?q=lymphoma")
+    assert data["id"] == "ward-rounds-2" and data["position"] == 2
+    assert data["question"] == "When do you refer patients for CAR-T cell therapy?"
+    assert data["answer_paragraphs_html"][0].count("<mark") == 1
+    assert data["previous"]["id"] == "ward-rounds-1" and data["next"]["id"] == "ward-rounds-3"
+    assert data["previous"]["url"] == "/pair/ward-rounds-1?q=lymphoma"
+    interview = data["interview"]
+    assert interview == {"id": "ward-rounds", "title": "Ward rounds with Dr. Ada Lovelace",
+                         "interviewee": "Dr. Ada Lovelace", "interviewer": "Sam Host",
+                         "date": "2024-03-05", "source": "https://example.org/ward-rounds",
+                         "source_url": "https://example.org/ward-rounds",
+                         "url": "/interview/ward-rounds?q=lymphoma"}
+    assert data["related"] and all({"id", "question", "url"} <= r.keys()
+                                   for r in data["related"])
+    assert "ward-rounds-2" not in [r["id"] for r in data["related"]]
+
+
+def test_first_and_last_pairs_have_one_neighbour(client):
+    assert get_json(client, "/api/pairs/ward-rounds-1")["previous"] is None
+    assert get_json(client, "/api/pairs/ward-rounds-5")["next"] is None
+
+
+def test_interview(client):
+    data = get_json(client, "/api/interviews/ward-rounds?q=patients")
+    assert data["title"] == "Ward rounds with Dr. Ada Lovelace"
+    assert data["interviewer"] == "Sam Host" and data["date"] == "2024-03-05"
+    assert {"summary", "summary_html", "bio", "bio_html"} <= data.keys()
+    assert [p["id"] for p in data["pairs"]] == [f"ward-rounds-{n}" for n in range(1, 6)]
+    assert all("<mark" in p["question_html"] for p in data["pairs"][:4])
+    assert "file" not in data and "display" not in data  # no server paths
+
+
+def test_healthz(client, index_dir):
+    data = get_json(client, "/healthz")
+    assert data["status"] == "ok" and data["documents"] == 9 and data["interviews"] == 3
+    assert data["build"] == store.current_build(index_dir) and data["built_at"]
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/api/pairs/nope", 404), ("/api/interviews/nope", 404), ("/api/nowhere", 404),
+    ("/api/", 404), ("/api/search?page=0", 400), ("/api/search?page=x", 400),
+    ("/api/search?per_page=51", 400), ("/api/search?per_page=0", 400),
+    ("/api/search?expand=maybe", 400), ("/api/pairs/ward-rounds-1?expand=2", 400),
+])
+def test_errors_have_one_shape(client, url, status):
+    data = get_json(client, url, status)
+    assert data.keys() == {"ok", "error", "status"}
+    assert data["ok"] is False and data["status"] == status and data["error"]
+
+
+def test_overlong_query_is_400_with_message(client):
+    data = get_json(client, "/api/search?q=" + "x" * 1001, 400)
+    assert data["error"].startswith("The query is 1001 characters long; the limit is 1000")
+    get_json(client, "/api/pairs/ward-rounds-1?q=" + "x" * 1001, 400)
+
+
+def test_wrong_method_is_json_405(client):
+    response = client.post("/api/search")
+    assert response.status_code == 405 and response.get_json()["status"] == 405
+    assert "GET" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("url", ["/healthz", "/api/search?q=x", "/api/pairs/x"])
+def test_missing_index_is_json_503(tmp_path, url):
+    client = make_app(tmp_path / "nothing").test_client()
+    data = get_json(client, url, 503)
+    assert data["ok"] is False and data["status"] == 503
+    assert data["error"].startswith("No index yet: run `qa-index build corpus/`")

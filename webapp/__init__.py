@@ -1,0 +1,89 @@
+"""The web app: search pages for clinicians and their JSON twins, over one SearchIndex.
+
+Configuration comes from SETTINGS' defaults, then ``instance/config.py`` (if present), then
+``QA_*`` environment variables (``QA_INDEX_DIR`` sets ``INDEX_DIR``), then the dict given to
+``create_app`` (tests).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+from typing import NamedTuple
+
+from flask import Flask
+from flask import Response
+
+from indexer.search import SearchIndex
+
+
+class Setting(NamedTuple):
+    """One configuration key: its name, default and what it does."""
+
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS = (
+    Setting("INDEX_DIR", None, "Index directory to serve (default: <instance>/index, where "
+                               "`qa-index build` writes from the repository root)."),
+    Setting("PER_PAGE", 10, "Results per page when the request does not say."),
+    Setting("MAX_PER_PAGE", 50, "Largest `per_page` a request may ask for."),
+    Setting("RELATED_LIMIT", 5, "Related questions shown on a pair page."),
+    Setting("SECRET_KEY", "dev", "Signs Flask session cookies (the search pages use none); "
+                                 "set a random value in production."),
+)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the app: settings, one SearchIndex, blueprints, error pages, security headers."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    app.extensions["qa_index"] = SearchIndex(app.config["INDEX_DIR"])
+
+    from webapp import api
+    from webapp import errors
+    from webapp import views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    errors.register(app)
+    app.after_request(add_security_headers)
+    return app
+
+
+def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
+    """Defaults, then instance/config.py, then QA_* variables, then `config`; then check."""
+    app.config.from_mapping({s.name: s.default for s in SETTINGS})
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("QA")
+    if config:
+        app.config.from_mapping(config)
+    if not app.config["INDEX_DIR"]:
+        app.config["INDEX_DIR"] = os.path.join(app.instance_path, "index")
+    for name in ("PER_PAGE", "MAX_PER_PAGE", "RELATED_LIMIT"):
+        if not isinstance(app.config[name], int) or app.config[name] < 1:
+            raise ValueError(f"{name} must be a whole number of at least 1, "
+                             f"not {app.config[name]!r}")
+    if app.config["PER_PAGE"] > app.config["MAX_PER_PAGE"]:
+        raise ValueError("PER_PAGE must not be larger than MAX_PER_PAGE")
+
+
+def add_security_headers(response: Response) -> Response:
+    """Every response: CSP without inline script, nosniff, same-origin referrer, no framing."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response

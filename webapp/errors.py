@@ -1,0 +1,59 @@
+"""One error shape: error.html for people, {"ok": false, "error", "status"} for programs."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask import current_app
+from flask import jsonify
+from flask import render_template
+from flask import request
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from indexer.query import QueryError
+from indexer.store import StoreError
+
+NO_INDEX = ("No index yet: run `qa-index build corpus/`. The app reads the index folder named "
+            "by QA_INDEX_DIR (default instance/index); qa-index uses the same variable.")
+TITLES = {400: "Please check the request", 404: "Not found", 500: "Something went wrong",
+          503: "Search is not available yet"}
+
+
+def register(app: Flask) -> None:
+    """Install the error handlers."""
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(QueryError, query_error)
+    app.register_error_handler(StoreError, no_index)
+
+
+def wants_json() -> bool:
+    """Whether this request is for the JSON API (/api/..., /healthz)."""
+    return request.path.startswith("/api/") or request.path in ("/api", "/healthz")
+
+
+def error_response(status: int, message: str, headers: dict | None = None):
+    """The error as JSON or as the error page, with the status code."""
+    if wants_json():
+        body = jsonify(ok=False, error=message, status=status)
+        return body, status, headers or {}
+    title = TITLES.get(status, HTTP_STATUS_CODES.get(status, "Error"))
+    page = render_template("error.html", status=status, title=title, message=message)
+    return page, status, headers or {}
+
+
+def http_error(exc: HTTPException):
+    """404, 405, 400 from abort(), and 500 for unexpected exceptions."""
+    status = exc.code or 500
+    headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
+    return error_response(status, exc.description or HTTP_STATUS_CODES.get(status, ""), headers)
+
+
+def query_error(exc: QueryError):
+    """Input the query pipeline refuses (too long): 400 with its message."""
+    return error_response(400, str(exc))
+
+
+def no_index(exc: StoreError):
+    """No usable index: 503 with the command that builds one."""
+    current_app.logger.warning("index unavailable: %s", exc)
+    return error_response(503, NO_INDEX, {"Retry-After": "60"})

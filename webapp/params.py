@@ -1,0 +1,79 @@
+"""Request arguments, validated: paging, filters, the synonym switch, and links that carry them.
+
+Bad values abort with 400 and a message that says what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+
+from flask import abort
+from flask import current_app
+
+FILTERS = ("interviewee", "interview")
+YES = ("", "1", "true", "yes", "on")
+NO = ("0", "false", "no", "off")
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+@dataclass
+class SearchParams:
+    """What a search request asks for, validated."""
+
+    q: str = ""
+    page: int = 1
+    per_page: int = 10
+    filters: dict[str, str] = field(default_factory=dict)
+    expand: bool = True
+
+
+def search_params(args: Mapping[str, str]) -> SearchParams:
+    """Validate the search arguments; abort(400) with a message saying what is wrong."""
+    config = current_app.config
+    return SearchParams(
+        q=args.get("q", ""),
+        page=whole_number(args, "page", 1, 1, None),
+        per_page=whole_number(args, "per_page", config["PER_PAGE"], 1, config["MAX_PER_PAGE"]),
+        filters={name: args[name].strip() for name in FILTERS if args.get(name, "").strip()},
+        expand=flag(args, "expand"),
+    )
+
+
+def whole_number(args: Mapping[str, str], name: str, default: int, low: int,
+                 high: int | None) -> int:
+    """An integer argument within [low, high], or the default when absent."""
+    raw = args.get(name, "").strip()
+    if not raw:
+        return default
+    value = int(raw) if WHOLE_NUMBER.fullmatch(raw) else None
+    if value is None or value < low or (high is not None and value > high):
+        limits = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        abort(400, f"The {name} parameter must be a whole number {limits}; got {raw[:40]!r}.")
+    return value
+
+
+def flag(args: Mapping[str, str], name: str) -> bool:
+    """A yes/no argument (absent means yes)."""
+    raw = args.get(name, "").strip().lower()
+    if raw not in YES + NO:
+        abort(400, f"The {name} parameter must be 1 or 0; got {raw[:40]!r}.")
+    return raw in YES
+
+
+def query_link(query: str, expand: bool) -> dict:
+    """URL arguments that carry a query (and expansion turned off) to another page."""
+    link = {"q": query} if query else {}
+    return link if expand else {**link, "expand": 0}
+
+
+def canonical_params(params: SearchParams, query: str) -> dict:
+    """The search's URL arguments, defaults left out (templates change one and link)."""
+    values = {"q": query, **params.filters,
+              "per_page": params.per_page,
+              "expand": None if params.expand else 0}
+    if params.per_page == current_app.config["PER_PAGE"]:
+        values["per_page"] = None
+    return {k: v for k, v in values.items() if v not in (None, "")}

@@ -1,0 +1,183 @@
+"""Request arguments to context dicts: one function per page, shared by the page and its JSON twin.
+
+Keys ending in ``_html`` hold HTML made by ``indexer`` (escaped text plus ``<mark>``); every
+other value is plain text or data. Nothing here builds markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from flask import abort
+from flask import current_app
+from flask import url_for
+
+from indexer import highlight
+from indexer.highlight import Marks
+from indexer.query import marks
+from indexer.query import parse
+from indexer.search import SearchIndex
+from indexer.search import SearchResults
+from webapp.params import FILTERS
+from webapp.params import canonical_params
+from webapp.params import flag
+from webapp.params import query_link
+from webapp.params import search_params
+
+
+def get_index() -> SearchIndex:
+    """The app's one SearchIndex."""
+    return current_app.extensions["qa_index"]
+
+
+# --- search ----------------------------------------------------------------------------
+
+
+def search_context(args: Mapping[str, str]) -> dict:
+    """The search page and /api/search: results, facets, suggestion, paging."""
+    params = search_params(args)
+    index = get_index()
+    index.snapshot()  # raises IndexMissing (503) even when the query is empty
+    results = index.search(params.q, page=params.page, per_page=params.per_page,
+                           filters=params.filters, expand=params.expand)
+    link = query_link(results.query, params.expand)
+    return {
+        "query": results.query, "total": results.total, "page": results.page,
+        "pages": results.pages, "per_page": results.per_page, "took_ms": results.took_ms,
+        "suggestion": results.suggestion, "expansions": results.expansions,
+        "expand": params.expand, "filters": active_filters(results),
+        "facets": facets(results), "results": [hit_dict(h, link) for h in results.hits],
+        "params": canonical_params(params, results.query),
+    }
+
+
+def hit_dict(hit, link: dict) -> dict:
+    """One result: highlighted question and answer fragments, where it came from, its URL."""
+    return {
+        "id": hit.id, "question": hit.question, "question_html": hit.question_html,
+        "answer_html": hit.answer_html, "score": hit.score, "interviewee": hit.interviewee,
+        "interviewer": hit.interviewer, "title": hit.title, "date": hit.date,
+        "interview_id": hit.interview_id, "position": hit.position,
+        "url": url_for("pages.pair", pair_id=hit.id, **link),
+        "interview_url": url_for("pages.interview", interview_id=hit.interview_id,
+                                 _anchor=hit.id, **link),
+    }
+
+
+def facets(results: SearchResults) -> dict[str, list[dict]]:
+    """The library's facet values, each marked active when it is the current filter."""
+    return {name: [{**value, "active": results.filters.get(name) == value["value"]}
+                   for value in values]
+            for name, values in results.facets.items()}
+
+
+def active_filters(results: SearchResults) -> list[dict]:
+    """The filters in force, with display labels (an interview's title)."""
+    labels = {(name, v["value"]): v["label"]
+              for name, values in results.facets.items() for v in values}
+    return [{"name": name, "value": value, "label": labels.get((name, value), value)}
+            for name, value in results.filters.items() if name in FILTERS]
+
+
+# --- pair and interview ----------------------------------------------------------------
+
+
+def marking(args: Mapping[str, str]) -> tuple[str, bool, Marks]:
+    """The query carried to a pair or interview page: (text, expand, what to mark)."""
+    query, expand = args.get("q", "").strip(), flag(args, "expand")
+    terms = marks(parse(query, expand=expand)) if query else Marks()
+    return query, expand, terms
+
+
+def pair_context(pair_id: str, args: Mapping[str, str]) -> dict:
+    """The pair page and /api/pairs/<id>: the whole pair marked, its interview, neighbours."""
+    index = get_index()
+    pair = index.pair(pair_id) or abort(404, f"There is no question with the id {pair_id!r}.")
+    query, expand, terms = marking(args)
+    link = query_link(query, expand)
+    record = index.interview(pair["interview_id"]) or {"pairs": [pair]}
+    before, after = neighbours(record["pairs"], pair_id)
+    related = index.related(pair_id, limit=current_app.config["RELATED_LIMIT"])
+    return {
+        "query": query, "id": pair_id, "position": pair.get("position", 0),
+        "question": pair["question"], "answer": pair["answer"],
+        "question_html": highlight.mark(pair["question"], terms),
+        "answer_paragraphs_html": highlight.mark_paragraphs(pair["answer"], terms),
+        "interview": interview_meta({**pair, **record, "id": pair["interview_id"]}, link),
+        "previous": brief(before, link), "next": brief(after, link),
+        "related": [brief(doc, link) for doc in related],
+        "url": url_for("pages.pair", pair_id=pair_id, **link),
+    }
+
+
+def neighbours(pairs: list[dict], pair_id: str) -> tuple[dict | None, dict | None]:
+    """The pairs just before and after `pair_id` in interview order."""
+    ids = [p["id"] for p in pairs]
+    if pair_id not in ids:
+        return None, None
+    at = ids.index(pair_id)
+    return (pairs[at - 1] if at > 0 else None), (pairs[at + 1] if at + 1 < len(pairs) else None)
+
+
+def brief(doc: dict | None, link: dict) -> dict | None:
+    """A pair as a link: id, question, where it is from, page URL."""
+    if doc is None:
+        return None
+    return {"id": doc["id"], "question": doc.get("question", ""),
+            "interviewee": doc.get("interviewee", ""), "title": doc.get("title", ""),
+            "url": url_for("pages.pair", pair_id=doc["id"], **link)}
+
+
+def interview_meta(record: dict, link: dict) -> dict:
+    """An interview's public metadata (never the server's file paths)."""
+    return {"id": record["id"], "title": record.get("title", ""),
+            "interviewee": record.get("interviewee", ""),
+            "interviewer": record.get("interviewer", ""), "date": record.get("date", ""),
+            "source": record.get("source", ""), "source_url": source_url(record.get("source")),
+            "url": url_for("pages.interview", interview_id=record["id"], **link)}
+
+
+def interview_context(interview_id: str, args: Mapping[str, str]) -> dict:
+    """The interview page and /api/interviews/<id>: everything, in order, matches marked."""
+    record = (get_index().interview(interview_id)
+              or abort(404, f"There is no interview with the id {interview_id!r}."))
+    query, expand, terms = marking(args)
+    link = query_link(query, expand)
+    summary, bio = record.get("summary", ""), record.get("bio", "")
+    return {
+        **interview_meta(record, link), "query": query,
+        "summary": summary, "summary_html": highlight.mark_paragraphs(summary, terms),
+        "bio": bio, "bio_html": [highlight.mark(line, terms)
+                                 for line in bio.splitlines() if line.strip()],
+        "pairs": [interview_pair(p, terms, link) for p in record["pairs"]],
+    }
+
+
+def interview_pair(pair: dict, terms: Marks, link: dict) -> dict:
+    """One pair of an interview page, marked."""
+    return {"id": pair["id"], "position": pair.get("position", 0),
+            "question": pair["question"], "answer": pair["answer"],
+            "question_html": highlight.mark(pair["question"], terms),
+            "answer_paragraphs_html": highlight.mark_paragraphs(pair["answer"], terms),
+            "url": url_for("pages.pair", pair_id=pair["id"], **link)}
+
+
+def source_url(source: str | None) -> str | None:
+    """The source as a link target when it is an http(s) URL; otherwise None."""
+    source = (source or "").strip()
+    try:
+        parts = urlsplit(source)
+    except ValueError:
+        return None
+    return source if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+# --- health ----------------------------------------------------------------------------
+
+
+def health_context() -> dict:
+    """/healthz: what the serving index holds and when it was built."""
+    stats = get_index().stats()
+    return {"status": "ok", "documents": stats["documents"], "interviews": stats["interviews"],
+            "built_at": stats["built_at"], "build": stats["build"]}
