@@ -9,8 +9,13 @@ from pathlib import Path
 import pytest
 
 import indexer.formats as formats
-from indexer.formats import SUPPORTED_SUFFIXES, decode_bytes, detect_format, parse_file, parse_text
-from indexer.formats.meta import parse_date, title_from_filename
+from indexer.formats import SUPPORTED_SUFFIXES
+from indexer.formats import decode_bytes
+from indexer.formats import detect_format
+from indexer.formats import parse_file
+from indexer.formats import parse_text
+from indexer.formats.meta import parse_date
+from indexer.formats.meta import title_from_filename
 from indexer.model import ParseResult
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "interviews"
@@ -209,6 +214,7 @@ def test_parse_date_and_title_helpers():
             "2024/2/29",
             "2023-02-30",
             "soon",
+            "12345-6-7",
         )
     ] == [
         "2024-03-03",
@@ -218,6 +224,7 @@ def test_parse_date_and_title_helpers():
         "2024-03-04",
         "2023-12-31",
         "2024-02-29",
+        "",
         "",
         "",
     ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from indexer.formats import parse_file, parse_text
+from indexer.formats import parse_file
+from indexer.formats import parse_text
 from indexer.model import QAPair
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "interviews"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.formats import parse_file, parse_text
+from indexer.formats import parse_file
+from indexer.formats import parse_text
 from indexer.model import QAPair
 
 ROOT = Path(__file__).resolve().parents[1]

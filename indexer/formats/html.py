@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
+from bs4 import Tag
 
-from ..model import ParseResult, normalize_space
+from ..model import ParseResult
+from ..model import normalize_space
 from . import text as T
 from .htmlblocks import html_blocks
 from .meta import parse_date
-from .structured import jsonld, microdata
-from .turns import Block, detect
+from .structured import jsonld
+from .structured import microdata
+from .turns import Block
+from .turns import detect
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+_LT = re.compile("<")
 _META_KEYS = {
     "og:title": "title",
     "twitter:title": "title",
@@ -98,8 +103,25 @@ def _drop_title(blocks: list[Block], title: str) -> list[Block]:
     return blocks
 
 
+def defuse_brackets(text: str) -> str:
+    """Escape each '<' that meets another '<' (or the end) before any '>'.
+
+    Such a '<' cannot open a tag, and long runs of them make html.parser quadratic.
+    """
+    parts, last, close = [], 0, -1
+    for match in _LT.finditer(text):
+        at = match.start()
+        if close < at:
+            close = text.find(">", at)
+        following = text.find("<", at + 1, close if close >= 0 else len(text))
+        if close < 0 or following >= 0:
+            parts += [text[last:at], "&lt;"]
+            last = at + 1
+    return "".join(parts) + text[last:] if parts else text
+
+
 def _soup(text: str) -> BeautifulSoup:
-    return BeautifulSoup(_XML_DECL.sub("", text, count=1), "html.parser")
+    return BeautifulSoup(defuse_brackets(_XML_DECL.sub("", text, count=1)), "html.parser")
 
 
 def parse(text: str, name: str, result: ParseResult) -> None:

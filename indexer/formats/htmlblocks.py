@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bs4 import NavigableString, Tag
+from bs4 import NavigableString
+from bs4 import Tag
 from bs4.element import PreformattedString
 
 from ..model import normalize_space

@@ -2,10 +2,11 @@
 
 Optional string fields: id, title, source, url, interviewee, interviewer, date, summary, bio
 (null counts as absent; a numeric id is accepted). All valid records are grouped by
-(title, source) in order of first appearance; each group is one Interview whose key is its
-title, or "title [source]" when the same title occurs with several sources, so keys stay
-unique within the file. A broken record is skipped with a warning naming its line (or array
-item); the rest of the file is still parsed. No valid record means no Interview.
+(title, source) in order of first appearance, or (url, source) for records without a title;
+each group is one Interview whose key is its title (else its url), or "key [source]" when the
+same key occurs with several sources, so keys stay unique within the file. A broken record is
+skipped with a warning naming its line (or array item); the rest of the file is still parsed.
+No valid record means no Interview.
 """
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from ..model import Interview, ParseResult, QAPair, normalize_space
-from .meta import parse_date, title_from_filename
+from ..model import Interview
+from ..model import ParseResult
+from ..model import QAPair
+from ..model import normalize_space
+from .meta import parse_date
+from .meta import title_from_filename
 
 _FIELDS = ("id", "title", "source", "url", "interviewee", "interviewer", "date", "summary", "bio")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
@@ -114,7 +119,7 @@ def _new_interview(obj: dict, name: str) -> Interview:
         source=url or (source if source.startswith("http") else ""),
         format="jsonl",
         method="jsonl",
-        key=normalize_space(obj.get("title") or ""),
+        key=normalize_space(obj.get("title") or "") or url,
     )
 
 
@@ -122,7 +127,7 @@ def parse(text: str, name: str, result: ParseResult) -> None:
     """Parse JSON Lines (or a JSON array) of pairs into result, one Interview per group."""
     groups: dict[tuple[str, str], Interview] = {}
     for obj in _records(text, result):
-        group = (obj.get("title") or "", obj.get("source") or "")
+        group = (obj.get("title") or obj.get("url") or "", obj.get("source") or "")
         interview = groups.get(group)
         if interview is None:
             interview = groups[group] = _new_interview(obj, name)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import html
 import re
 
-from ..model import ParseResult, normalize_space
+from ..model import ParseResult
+from ..model import normalize_space
 from . import labels as L
 from . import text as T
-from .turns import Block, detect
+from .turns import Block
+from .turns import detect
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")

@@ -30,13 +30,13 @@ _MONTHS = {
     for name in names
 }
 _MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_DAY = r"(?<!\d)(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
 _DATE_PATTERNS = [
-    re.compile(r"(?P<year>\d{4})[-/.](?P<mon>\d{1,2})[-/.](?P<day>\d{1,2})"),
+    re.compile(r"(?<!\d)(?P<year>\d{4})[-/.](?P<mon>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
     re.compile(rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}"),
     re.compile(rf"{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"),
-    re.compile(r"(?P<mon>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})"),
+    re.compile(r"(?<!\d)(?P<mon>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})(?!\d)"),
 ]
 _FRONT_KEYS = {
     "title": "title",

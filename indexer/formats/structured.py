@@ -6,9 +6,12 @@ import html
 import json
 import re
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
+from bs4 import Tag
 
-from ..model import ParseResult, QAPair, normalize_space
+from ..model import ParseResult
+from ..model import QAPair
+from ..model import normalize_space
 from .htmlblocks import html_blocks
 
 _QUESTION_TYPE = re.compile(r"schema\.org/Question\b", re.IGNORECASE)

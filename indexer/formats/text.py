@@ -13,10 +13,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..model import Interview, ParseResult, normalize_space
+from ..model import Interview
+from ..model import ParseResult
+from ..model import normalize_space
 from . import labels as L
-from .meta import meta_line, parse_date, split_front_matter, title_from_filename
-from .turns import Block, Turns, detect
+from .meta import meta_line
+from .meta import parse_date
+from .meta import split_front_matter
+from .meta import title_from_filename
+from .turns import Block
+from .turns import Turns
+from .turns import detect
 
 BULLET_RE = re.compile(r"^\s*[-•*–·▪◦‣]\s+(?=\S)")
 _WRAP_LIMIT = 100

@@ -8,11 +8,13 @@ name + bullet list (or an "About ..." section) becomes the bio and never joins a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from ..model import QAPair
 from . import labels as L
-from .bio import ABOUT_RE, split_bio
+from .bio import ABOUT_RE
+from .bio import split_bio
 
 
 @dataclass
