@@ -78,10 +78,31 @@ def normalize_word(word: str) -> str:
     return vocabulary.spellings().get(folded, folded)
 
 
-@lru_cache(maxsize=200_000)
+# Surface form -> stem of every ordinary word stemmed in this process. It makes stemming
+# cheap (the same words recur constantly) and, read backwards, tells "did you mean" which real
+# words an indexed stem stands for (see surface_forms).
+STEMS: dict[str, str] = {}
+MAX_STEMS = 1_000_000
+
+
 def stem_word(word: str) -> str:
-    """Porter stem of an ordinary word (cached: the same words recur constantly)."""
-    return porter_stem(word)
+    """Porter stem of an ordinary word, remembered."""
+    try:
+        return STEMS[word]
+    except KeyError:
+        stem = porter_stem(word)
+        if len(STEMS) < MAX_STEMS:
+            STEMS[word] = stem
+        return stem
+
+
+def surface_forms(stems: set[str]) -> dict[str, list[str]]:
+    """For each of `stems`, the words seen in this process that stem to it."""
+    forms: dict[str, list[str]] = {}
+    for word, stem in list(STEMS.items()):
+        if stem in stems:
+            forms.setdefault(stem, []).append(word)
+    return forms
 
 
 def normalize_name(word: str) -> str:

@@ -115,8 +115,6 @@ def parse_all(sources: list[SourceFile], problems: list[ParseProblem],
     for done, source in enumerate(sources, 1):
         result = formats.parse_file(source.path, source.display)
         apply_overrides(source.path, result)
-        if result.interviews and not result.pair_count:
-            result.warn("no question/answer pairs found")
         problems.extend(result.problems)
         parsed.append(ParsedFile(source, result))
         if progress:

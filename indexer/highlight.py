@@ -51,7 +51,7 @@ def spans(text: str, marks: Marks) -> list[tuple[int, int]]:
 def phrase_spans(tokens: list[tuple], phrases: frozenset[tuple[str, ...]]) -> list[tuple]:
     """Spans where each phrase's terms occupy consecutive positions."""
     at = defaultdict(list)
-    for term, pos, start, end in tokens:
+    for term, pos, _start, end in tokens:
         at[pos].append((term, end))
     found = []
     for phrase in phrases:

@@ -1,7 +1,10 @@
 """The Whoosh schema: the only place index fields are defined (indexer and webapp import it).
 
-One document per question/answer pair. ``question`` and ``answer`` are searched; the rest is
-stored for display, filtering and facets. Whoosh pickles this schema into every index, so the
+One document per question/answer pair. ``question``, ``answer`` and ``title`` are searched;
+the rest is stored for display, filtering and facets. There is no ``spelling=True`` field:
+"did you mean" works from the stemmed terms and a stem -> word map (``indexer.spelling``),
+which keeps builds fast (Whoosh's spelling sub-fields cost a file-existence check per
+posting, and double the postings). Whoosh pickles this schema into every index, so the
 field classes and analyzer live in importable modules (this one and ``indexer.analysis``).
 """
 
@@ -13,7 +16,7 @@ from whoosh import query as wq
 from indexer.analysis import medical_analyzer
 from indexer.analysis import query_words
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Fields searched by the query pipeline, with their weights (a match in the stored question
 # says more than a match in a long answer).
@@ -51,8 +54,8 @@ def word_query(fieldname: str, joined: str | None, parts: list[str], boost: floa
     return wq.Or([wq.Term(fieldname, joined, boost=boost), by_parts])
 
 
-def medical_text(**kwargs) -> MedicalText:
-    return MedicalText(analyzer=medical_analyzer(), phrase=True, **kwargs)
+def medical_text(phrase: bool = True, **kwargs) -> MedicalText:
+    return MedicalText(analyzer=medical_analyzer(), phrase=phrase, **kwargs)
 
 
 def make_schema() -> fields.Schema:
@@ -62,8 +65,8 @@ def make_schema() -> fields.Schema:
         interview_id=fields.ID(stored=True, sortable=True),
         file=fields.ID(stored=True),
         position=fields.NUMERIC(stored=True, sortable=True),
-        question=medical_text(stored=True, spelling=True),
-        answer=medical_text(stored=True, spelling=True),
+        question=medical_text(stored=True),
+        answer=medical_text(stored=True),
         title=medical_text(stored=True),
         interviewee=fields.ID(stored=True, sortable=True),
         interviewer=fields.STORED(),

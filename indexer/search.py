@@ -18,11 +18,12 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from indexer import highlight
-from indexer.highlight import Marks
 from indexer import store
+from indexer.highlight import Marks
 from indexer.query import ParsedQuery
 from indexer.query import marks
 from indexer.query import parse
+from indexer.spelling import load_surfaces
 from indexer.spelling import suggest
 
 MAX_PER_PAGE = 100
@@ -76,6 +77,15 @@ class Snapshot:
     build: str
     index: object
     manifest: dict
+    path: Path
+    _surfaces: dict | None = None
+
+    @property
+    def surfaces(self) -> dict[str, list[str]]:
+        """The build's stem -> words map for "did you mean" (read on first use)."""
+        if self._surfaces is None:
+            self._surfaces = load_surfaces(self.path)
+        return self._surfaces
 
 
 class SearchIndex:
@@ -96,7 +106,8 @@ class SearchIndex:
         with self._lock:
             if self._snapshot is None or self._snapshot.build != build:
                 name, ix, manifest = store.open_build(self.index_dir)
-                self._snapshot = Snapshot(name, ix, manifest)
+                path = store.build_path(self.index_dir, name)
+                self._snapshot = Snapshot(name, ix, manifest, path)
             return self._snapshot
 
     def searcher(self):
@@ -121,7 +132,8 @@ class SearchIndex:
                                 expansions=parsed.expansions)
         if not parsed.empty:
             self.run(parsed, results, highlight)
-        results.suggestion = suggest(self.searcher(), parsed.text) if parsed.text else None
+        if parsed.text:
+            results.suggestion = suggest(self.searcher(), parsed.text, self.snapshot().surfaces)
         results.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return results
 

@@ -1,61 +1,110 @@
-""""Did you mean": corrections drawn from the index's own unstemmed vocabulary.
+""""Did you mean": corrections drawn from the index's own vocabulary, shown as real words.
 
-Only words the index has never seen are corrected; names (CD7, BCMA), numbers, short words and
-stop words are left alone. Candidates come from Whoosh's spelling fields (``spell_question``,
-``spell_answer``), which hold words as written, never stems.
+Only words the index has never seen (not even by their stem) are corrected; names (CD7, BCMA),
+numbers, short words and stop words are left alone. Candidates come from the terms of the
+question and answer fields through Whoosh's corrector (its word graph makes this fast), and
+since those terms are stems, each is shown as the surface word it was indexed from:
+``surfaces.json`` in the build directory maps stems to the words seen while indexing.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 from whoosh import spelling as wsp
+from whoosh.lang.porter import stem as porter_stem
 
 from indexer.analysis import QUESTION_WORDS
 from indexer.analysis import STOP_WORDS
-from indexer.analysis import TOKEN_PATTERN
 from indexer.analysis import is_name
 from indexer.analysis import normalize_word
 from indexer.analysis import stem_word
+from indexer.analysis import surface_forms
 
-SPELL_FIELDS = ("spell_question", "spell_answer")
+FIELDS = ("question", "answer")
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # words; compounds are checked part by part
+FUNCTION_WORDS = frozenset(w for w in STOP_WORDS | QUESTION_WORDS if len(w) >= 3)
+SURFACES = "surfaces.json"
 MIN_LENGTH = 4
 
 
-def suggest(searcher, text: str) -> str | None:
+def suggest(searcher, text: str, surfaces: dict[str, list[str]]) -> str | None:
     """The text with unknown words replaced by their closest indexed word, or None."""
     reader = searcher.reader()
-    fields = [f for f in SPELL_FIELDS if f in reader.indexed_field_names()]
-    if not fields:
-        return None
     pieces, last, changed = [], 0, False
-    for match in TOKEN_PATTERN.finditer(text):
-        word = normalize_word(match.group(0))
-        if not needs_check(match.group(0), word) or known(reader, fields, word):
+    for match in WORD.finditer(text):
+        raw = match.group(0)
+        word = normalize_word(raw)
+        if not needs_check(raw, word) or known(reader, word):
             continue
-        if any(reader.doc_frequency(f, stem_word(word)) for f in ("question", "answer")):
-            continue
-        found = best_candidate(reader, fields, word)
+        found = best_candidate(reader, word, surfaces)
         if found:
-            pieces += [text[last:match.start()], found]
+            pieces += [text[last:match.start()], found.capitalize() if raw.istitle() else found]
             last, changed = match.end(), True
     return "".join(pieces) + text[last:] if changed else None
 
 
-def best_candidate(reader, fields: list[str], word: str) -> str | None:
-    """The closest indexed word (each field's corrector ranks by distance, then frequency)."""
-    ranked: dict[str, tuple[int, int]] = {}
-    for name in fields:
-        corrector = wsp.ReaderCorrector(reader, name, None)
-        for rank, candidate in enumerate(corrector.suggest(word, limit=3, maxdist=2, prefix=1)):
-            frequency = sum(reader.doc_frequency(f, candidate) for f in fields)
-            ranked[candidate] = min(ranked.get(candidate, (rank, 0)), (rank, -frequency))
-    ranked.pop(word, None)
-    return min(ranked, key=ranked.get) if ranked else None
-
-
 def needs_check(raw: str, word: str) -> bool:
+    """Words worth correcting: long enough, ordinary, not a slip on a function word."""
     return (len(word) >= MIN_LENGTH and word.isalpha() and not is_name(raw)
-            and word not in STOP_WORDS and word not in QUESTION_WORDS)
+            and not any(edit_distance(word, w) <= 1 for w in FUNCTION_WORDS))
 
 
-def known(reader, fields: list[str], word: str) -> bool:
-    return any(reader.doc_frequency(f, word) for f in fields)
+def known(reader, word: str) -> bool:
+    stem = stem_word(word)
+    return any(reader.doc_frequency(f, stem) for f in FIELDS)
+
+
+def best_candidate(reader, word: str, surfaces: dict[str, list[str]]) -> str | None:
+    """The real word closest to `word` among the index terms within two edits of it."""
+    for maxdist, prefix in ((1, 1), (2, 2)):  # one edit is cheap to look for; two only if needed
+        candidates = set()
+        for name in FIELDS:
+            corrector = wsp.ReaderCorrector(reader, name, None)
+            for probe in {word, stem_word(word)} if maxdist == 1 else {word}:
+                candidates.update(corrector.suggest(probe, limit=5, maxdist=maxdist,
+                                                    prefix=prefix))
+        words = {w for term in candidates for w in surface_words(term, surfaces)} - {word}
+        if words:
+            return min(words, key=lambda w: (edit_distance(word, w), len(w), w))
+    return None
+
+
+def surface_words(term: str, surfaces: dict[str, list[str]]) -> list[str]:
+    """The words an index term was made from; a term that is its own stem stands for itself."""
+    if term in surfaces:
+        return surfaces[term]
+    return [term] if term.isalpha() and porter_stem(term) == term else []
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (two short words; a plain dynamic programme is enough)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def save_surfaces(build_dir: Path, reader) -> None:
+    """Write the build's stem -> words map, merged with the one it was cloned from."""
+    path = build_dir / SURFACES
+    merged = load_surfaces(build_dir)
+    stems = {t.decode() if isinstance(t, bytes) else t
+             for name in FIELDS for t in reader.lexicon(name)}
+    for stem, words in surface_forms(stems).items():
+        merged[stem] = sorted(set(merged.get(stem, [])) | set(words))
+    merged = {stem: words for stem, words in merged.items() if stem in stems}
+    path.write_text(json.dumps(merged, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+def load_surfaces(build_dir: Path) -> dict[str, list[str]]:
+    try:
+        return json.loads((build_dir / SURFACES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

@@ -32,6 +32,7 @@ from pathlib import Path
 from whoosh import index as windex
 
 from indexer import corpus
+from indexer import spelling
 from indexer.corpus import SourceFile
 from indexer.model import ParseProblem
 from indexer.schema import SCHEMA_VERSION
@@ -155,7 +156,7 @@ def lock_message(index_dir: Path, timeout: float) -> str:
 
 def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
           progress: Progress | None = None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-          limitmb: int = 256) -> WriteReport:
+          limitmb: int = 1024) -> WriteReport:
     """Parse every file under `paths` into a new index and switch to it atomically."""
     index_dir = Path(index_dir)
     started = time.monotonic()
@@ -178,7 +179,7 @@ def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
 
 def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
            progress: Progress | None = None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-           limitmb: int = 256) -> WriteReport:
+           limitmb: int = 1024) -> WriteReport:
     """Bring the index up to date with `paths`: new, changed and removed files only."""
     index_dir = Path(index_dir)
     paths = list(paths)
@@ -270,6 +271,8 @@ def check_build(path: Path, expected_pairs: int) -> None:
     ix = windex.open_dir(str(path))
     try:
         count = ix.doc_count()
+        with ix.reader() as reader:
+            spelling.save_surfaces(path, reader)
     finally:
         ix.close()
     if count != expected_pairs:
