@@ -1,0 +1,148 @@
+"""python -m bench: build, query, load and compare; print the table and write JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from bench import REPO
+from bench import eval_data
+from bench import machine
+from bench import report
+from bench.build import build_product
+from bench.build import index_size
+from bench.http import measure_http
+from bench.peers import PEERS
+from bench.peers import tantivy_missing
+from bench.queries import FIELDS
+from bench.queries import MAX_QUERY_CHARS
+from bench.queries import first_query
+from bench.queries import judge
+from bench.queries import load_queries
+from bench.queries import product_search
+from bench.queries import relevance
+from bench.queries import time_queries
+
+DEFAULT_OUT = REPO / "bench" / "results" / "latest.json"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line."""
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--quick", action="store_true",
+                   help="short smoke run: 10 questions, one timed pass, 5 s of load")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
+    p.add_argument("--index", type=Path, metavar="DIR",
+                   help="reuse this built product index instead of building one")
+    p.add_argument("--skip-peers", action="store_true", help="no SQLite FTS5 / Tantivy")
+    p.add_argument("--skip-http", action="store_true", help="no gunicorn load test")
+    p.add_argument("--skip-eval", action="store_true", help="no nDCG@10 check")
+    p.add_argument("--duration", type=float, help="seconds of HTTP load (default 20; quick 5)")
+    p.add_argument("--connections", type=int, default=8, help="concurrent connections")
+    p.add_argument("--repeats", type=int, help="timed passes per query (default 3; quick 1)")
+    p.add_argument("--client", choices=("auto", "wrk", "python"), default="auto",
+                   help="load generator: wrk when available (auto installs it as root), "
+                        "else a threaded http.client loop")
+    args = p.parse_args(argv)
+    args.duration = args.duration or (5.0 if args.quick else 20.0)
+    args.repeats = args.repeats or (1 if args.quick else 3)
+    return args
+
+
+def say(message: str) -> None:
+    """Progress on stderr."""
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def product_figures(args: argparse.Namespace, index_dir: Path, queries: dict,
+                    background: dict[str, float]) -> dict:
+    """The product's query latencies, first query after start and relevance."""
+    data = eval_data()
+    out: dict = {"queries": {}, "first_query": {}}
+    with machine.phase("queries", background):
+        search = product_search(index_dir)
+        for field in FIELDS:
+            say(f"product: {len(queries[field])} {field} queries x {args.repeats} (+ warm-up)")
+            out["queries"][field] = time_queries(search, queries[field], args.repeats)
+    runs = 1 if args.quick else 3
+    with machine.phase("first_query", background):
+        for field in FIELDS:
+            say(f"product: first {field} query in {runs} fresh process(es)")
+            out["first_query"][field] = first_query(index_dir, queries[field][0], runs, REPO)
+    if not args.skip_eval:
+        say("product: relevance (indexer.evaluate)")
+        out["relevance"] = relevance(index_dir, data.questions, data.qrels)
+        out["relevance_readme"] = report.readme_ndcg(REPO)
+    return out
+
+
+def peer_figures(args: argparse.Namespace, queries: dict, folder: Path) -> dict:
+    """Each peer's build, query latencies and relevance (or why it was skipped)."""
+    data = eval_data()
+    out = {}
+    for name, build in PEERS.items():
+        why = tantivy_missing() if name == "tantivy" else None
+        if why:
+            say(f"{name} skipped: {why}")
+            out[name] = {"skipped": why}
+            continue
+        say(f"{name}: build, then queries")
+        (folder / name).mkdir()
+        search, figures = build(data.corpus, folder / name)
+        figures["queries"] = {f: time_queries(search, queries[f], args.repeats)
+                              for f in FIELDS}
+        if not args.skip_eval:
+            figures["relevance"] = judge(
+                lambda t, s=search: [i for i, _ in s(t[:MAX_QUERY_CHARS])],
+                data.questions, data.qrels)
+        out[name] = figures
+    return out
+
+
+def run(args: argparse.Namespace, tmp: Path) -> dict:
+    """The whole benchmark; the results as one dict."""
+    data = eval_data()
+    queries = load_queries(data.questions, limit=10 if args.quick else None)
+    background: dict[str, float] = {}
+    results: dict = {"date": report.now(), "machine": machine.describe(),
+                     "settings": {k: str(v) for k, v in vars(args).items()},
+                     "background_cores": background}
+    index_dir = args.index or tmp / "index"
+    if args.index is None:
+        say(f"building {data.corpus} through indexer.store.build (child process)")
+        with machine.phase("build", background):
+            results["build"] = build_product(data.corpus, index_dir, REPO)
+    elif not (index_dir / "CURRENT").is_file():
+        raise SystemExit(f"bench: {index_dir} holds no product index (no CURRENT file).")
+    results["index_size_mb"] = round(index_size(index_dir) / 1e6, 2)
+    results.update(product_figures(args, index_dir, queries, background))
+    if not args.skip_http:
+        say(f"HTTP: gunicorn + {args.connections} connections for {args.duration:g} s")
+        with machine.phase("http", background):
+            results["http"] = measure_http(
+                REPO, index_dir, queries, connections=args.connections,
+                duration=args.duration, warmup=1 if args.quick else 3, client=args.client)
+    if not args.skip_peers:
+        with machine.phase("peers", background):
+            results["peers"] = peer_figures(args, queries, tmp / "peers")
+    results["ratios"] = report.ratios(results)
+    results["bars"] = report.check_bars(results)
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run, print the table, write the JSON."""
+    args = parse_args(argv)
+    eval_data()
+    with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
+        (Path(tmp) / "peers").mkdir()
+        results = run(args, Path(tmp))
+    print(report.render(results))
+    report.write_json(results, args.out)
+    say(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""The machine a run measured, and how busy other processes kept it meanwhile."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import resource
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def describe() -> dict:
+    """CPU count and model, Python version, platform, load average at the start."""
+    return {"cpu_count": os.cpu_count(), "python": sys.version.split()[0],
+            "platform": platform.platform(), "processor": cpu_model(),
+            "loadavg_at_start": load_average()}
+
+
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo (or platform's guess)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor()
+    match = re.search(r"^model name\s*:\s*(.+)$", text, re.M)
+    return match.group(1).strip() if match else platform.processor()
+
+
+def load_average() -> list[float]:
+    """The 1, 5 and 15 minute load averages."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def machine_cpu() -> float:
+    """CPU seconds all processes have used since boot (user, nice, system, irq, softirq)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    return sum(int(fields[i]) for i in (0, 1, 2, 5, 6)) / CLOCK_TICKS
+
+
+def own_cpu() -> float:
+    """CPU seconds used by this process and its waited-for children."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+@contextmanager
+def phase(name: str, background: dict[str, float]) -> Iterator[None]:
+    """Record in background[name] the cores other processes kept busy during the block."""
+    started, machine, own = time.perf_counter(), machine_cpu(), own_cpu()
+    yield
+    seconds = time.perf_counter() - started
+    others = (machine_cpu() - machine) - (own_cpu() - own)
+    background[name] = round(max(others, 0.0) / seconds, 2) if seconds > 0 else 0.0

@@ -1,0 +1,133 @@
+"""Query latency of the product's own search pipeline (and of any peer's search function)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from collections.abc import Sequence
+from pathlib import Path
+
+from indexer import evaluate
+
+FIELDS = ("summary", "message")
+MAX_QUERY_CHARS = 1000  # the product's limit (indexer.query.MAX_QUERY_CHARS)
+COLD_CHILD = ("import time; started = time.perf_counter(); "
+              "from bench.queries import cold_child; cold_child(started)")
+
+Search = Callable[[str], object]
+
+
+def load_queries(questions: Path, limit: int | None = None) -> dict[str, list[str]]:
+    """Dev questions as query texts per field (as evaluate defines them), message truncated."""
+    return {f: [q.text[:MAX_QUERY_CHARS] for q in evaluate.load_questions(questions, f)][:limit]
+            for f in FIELDS}
+
+
+def percentile(samples: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100) by linear interpolation between closest ranks."""
+    ordered = sorted(samples)
+    if not ordered:
+        return float("nan")
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def distribution(samples_ms: Sequence[float]) -> dict:
+    """p50, p95, p99, max and mean of latencies in milliseconds."""
+    if not samples_ms:
+        return {"n": 0}
+    return {"n": len(samples_ms), "p50": round(percentile(samples_ms, 50), 2),
+            "p95": round(percentile(samples_ms, 95), 2),
+            "p99": round(percentile(samples_ms, 99), 2), "max": round(max(samples_ms), 2),
+            "mean": round(statistics.fmean(samples_ms), 2)}
+
+
+def time_queries(search: Search, texts: Sequence[str], repeats: int) -> dict:
+    """Warm-up pass, then `repeats` passes over all texts: latency distribution over all runs."""
+    for text in texts:
+        try:
+            search(text)
+        except Exception:  # reported by the timed passes
+            pass
+    samples, errors = [], []
+    for _ in range(repeats):
+        for text in texts:
+            started = time.perf_counter()
+            try:
+                search(text)
+            except Exception as exc:  # a query the engine rejects counts, it is not timed
+                errors.append(f"{type(exc).__name__}: {exc}")
+                continue
+            samples.append((time.perf_counter() - started) * 1000)
+    return {**distribution(samples), "errors": len(errors), "first_error": next(iter(errors), None),
+            "queries": len(texts), "repeats": repeats}
+
+
+def product_search(index_dir: Path) -> Search:
+    """The product's pipeline as the web page runs it: top 10 with highlighted fragments."""
+    from indexer.search import SearchIndex
+
+    index = SearchIndex(index_dir)
+    return lambda text: index.search(text, per_page=10)
+
+
+def cold_child(started: float) -> None:
+    """Child entry: import, open SearchIndex(argv[1]), run query argv[2] twice; print JSON."""
+    from indexer.search import SearchIndex
+
+    imported = time.perf_counter()
+    index = SearchIndex(sys.argv[1])
+    index.snapshot()
+    opened = time.perf_counter()
+    index.search(sys.argv[2], per_page=10)
+    first = time.perf_counter()
+    index.search(sys.argv[2], per_page=10)
+    second = time.perf_counter()
+    print(json.dumps({"import_ms": (imported - started) * 1000,
+                      "open_ms": (opened - imported) * 1000,
+                      "first_query_ms": (first - opened) * 1000,
+                      "open_to_first_ms": (first - imported) * 1000,
+                      "second_query_ms": (second - first) * 1000}))
+
+
+def first_query(index_dir: Path, text: str, runs: int, repo: Path) -> dict:
+    """First query after start in fresh processes: medians over `runs` processes."""
+    from bench.build import run_child
+
+    figures = []
+    for _ in range(runs):
+        out, err, code, peak_mb = run_child(["-c", COLD_CHILD, str(index_dir), text], repo)
+        if code != 0:
+            raise SystemExit(f"bench: first-query process failed (exit {code}):\n{err[-3000:]}")
+        figures.append({**json.loads(out.strip().splitlines()[-1]), "peak_rss_mb": peak_mb})
+    return {"runs": runs, "query": text[:80],
+            **{k: round(statistics.median(f[k] for f in figures), 2) for k in figures[0]}}
+
+
+def relevance(index_dir: Path, questions: Path, qrels: Path) -> dict[str, dict]:
+    """nDCG@10 and friends of the built index per field, ranked as `qa-index eval` ranks."""
+    from indexer.search import SearchIndex
+
+    index = SearchIndex(index_dir)
+
+    def rank(text: str) -> list[str]:
+        hits = index.search(text[:MAX_QUERY_CHARS], per_page=10, highlight=False).hits
+        return [h.id for h in hits]
+
+    return judge(rank, questions, qrels)
+
+
+def judge(rank: Callable[[str], list[str]], questions: Path, qrels: Path) -> dict[str, dict]:
+    """indexer.evaluate over both fields for any ranking function."""
+    judged = evaluate.load_qrels(qrels)
+    out = {}
+    for field in FIELDS:
+        report = evaluate.evaluate(evaluate.load_questions(questions, field), judged, rank)
+        out[field] = {"questions": report["questions"],
+                      **{k: round(v, 4) for k, v in report["metrics"].items()}}
+    return out
