@@ -26,8 +26,7 @@ from indexer.schema import make_schema
 
 MAX_QUERY_CHARS = 1000
 SYNONYM_BOOST = 0.6
-PROXIMITY_BOOST = 0.3
-PROXIMITY_SLOP = 4
+TYPO_BOOST = 0.8
 # Parts of a query that must reach the analyzer whole: t(9;22) would otherwise be a group.
 PROTECT = re.compile(r"(?<![\w\"])((?:t|inv|del|der|ins)\(\d+(?:;\d+)?\)(?:\([^()\s]*\))?)",
                      re.IGNORECASE)
@@ -74,23 +73,26 @@ def parser() -> qparser.MultifieldParser:
     return result
 
 
-def parse(text: str, expand: bool = True) -> ParsedQuery:
-    """The query pipeline's front half: user text to a ParsedQuery (may be empty)."""
+def parse(text: str, expand: bool = True, corrected: str | None = None) -> ParsedQuery:
+    """The query pipeline's front half: user text to a ParsedQuery (may be empty).
+
+    `corrected` is the text with misspelled words fixed ("did you mean"); with `expand`, its
+    words are searched too, so a typo still finds what was meant.
+    """
     text = clean(text)
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"The query is {len(text)} characters long; the limit is "
-                         f"{MAX_QUERY_CHARS}. Shorten it to its key words.")
     advanced = bool(SYNTAX.search(text))
     main = parse_text(text) if advanced else None
     if main is None or main is wq.NullQuery:
         main = plain_query(text)
     parsed = ParsedQuery(text, main, advanced=advanced)
-    if parsed.empty:
+    if parsed.empty or not expand or FIELD_SYNTAX.search(text):
         return parsed
-    extras = [] if advanced else proximity_clauses(text)
-    if expand and not FIELD_SYNTAX.search(text):
-        synonyms, parsed.expansions = synonym_clauses(text)
-        extras += synonyms
+    extras, parsed.expansions = synonym_clauses(text)
+    if corrected and corrected != text:
+        fixed = plain_query(corrected)
+        if fixed is not wq.NullQuery:
+            extras.append(boosted(fixed, TYPO_BOOST))
+            parsed.expansions.append(corrected)
     parsed.query = with_extras(main, extras)
     if parsed.query is main:
         parsed.expansions = []
@@ -109,9 +111,18 @@ def with_extras(main: wq.Query, extras: list[wq.Query]) -> wq.Query:
 
 
 def clean(text: str) -> str:
-    """Control characters out, white space collapsed."""
-    text = "".join(c if c.isprintable() else " " for c in text)
-    return re.sub(r"\s+", " ", text).strip()
+    """Control characters out, white space collapsed; QueryError when over-long."""
+    if len(text) > 4 * MAX_QUERY_CHARS:  # not worth cleaning first
+        raise too_long(len(text))
+    text = re.sub(r"\s+", " ", "".join(c if c.isprintable() else " " for c in text)).strip()
+    if len(text) > MAX_QUERY_CHARS:
+        raise too_long(len(text))
+    return text
+
+
+def too_long(length: int) -> QueryError:
+    return QueryError(f"The query is {length} characters long; the limit is "
+                      f"{MAX_QUERY_CHARS}. Shorten it to its key words.")
 
 
 def parse_text(text: str) -> wq.Query | None:
@@ -128,18 +139,6 @@ def plain_query(text: str) -> wq.Query:
     if not words:
         return wq.NullQuery
     return parser().parse(PROTECT.sub(r'"\1"', words)).normalize()
-
-
-def proximity_clauses(text: str) -> list[wq.Query]:
-    """Bonus clauses: consecutive content words found near each other, per field."""
-    words = query_words(text)
-    clauses = []
-    for left, right in zip(words, words[1:], strict=False):
-        terms = left[1][-1:] + right[1][:1]
-        for name, weight in SEARCH_FIELDS.items():
-            clauses.append(wq.Phrase(name, terms, slop=PROXIMITY_SLOP,
-                                     boost=weight * PROXIMITY_BOOST))
-    return clauses
 
 
 def synonym_clauses(text: str) -> tuple[list[wq.Query], list[str]]:

@@ -21,6 +21,7 @@ from indexer import highlight
 from indexer import store
 from indexer.highlight import Marks
 from indexer.query import ParsedQuery
+from indexer.query import clean
 from indexer.query import marks
 from indexer.query import parse
 from indexer.spelling import load_surfaces
@@ -127,13 +128,13 @@ class SearchIndex:
         started = time.perf_counter()
         page, per_page = max(1, page), min(max(1, per_page), MAX_PER_PAGE)
         filters = {k: v for k, v in (filters or {}).items() if v}
-        parsed = parse(text, expand=expand)
+        text = clean(text)
+        suggestion = suggest(self.searcher(), text, self.snapshot().surfaces) if text else None
+        parsed = parse(text, expand=expand, corrected=suggestion)
         results = SearchResults(parsed.text, 0, page, per_page, 0.0, filters=filters,
-                                expansions=parsed.expansions)
+                                expansions=parsed.expansions, suggestion=suggestion)
         if not parsed.empty:
             self.run(parsed, results, highlight)
-        if parsed.text:
-            results.suggestion = suggest(self.searcher(), parsed.text, self.snapshot().surfaces)
         results.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return results
 
