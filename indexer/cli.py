@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from indexer import accounts
 from indexer import evaluate as evaluation
 from indexer import formats
 from indexer import store
@@ -234,6 +235,54 @@ def eval_command(index_dir: Path, questions: str, qrels: str, field: str, as_jso
     for qid, figures in report.get("per_question", {}).items():
         click.echo(f"{qid:<8} " + " ".join(f"{m}={figures[m]:.3f}" for m in evaluation.METRICS)
                    + f"  {figures['query'][:60]}")
+
+
+@cli.group()
+@click.option("--staff-file", envvar="QA_STAFF_FILE", default=accounts.DEFAULT_STAFF_FILE,
+              show_default=True, type=click.Path(dir_okay=False),
+              help="Staff accounts file the web app reads (else $QA_STAFF_FILE).")
+@click.pass_context
+def staff(ctx: click.Context, staff_file: str) -> None:
+    """Staff accounts for the web app's /staff pages."""
+    ctx.obj = Path(staff_file)
+
+
+@staff.command("add")
+@click.argument("name")
+@click.option("--replace", is_flag=True, help="Set a new password for an existing account.")
+@click.password_option(help="The password (prompted for, hidden, with confirmation).")
+@click.pass_obj
+def staff_add(staff_file: Path, name: str, replace: bool, password: str) -> None:
+    """Create the account NAME (or, with --replace, change its password)."""
+    try:
+        accounts.add(staff_file, name, password, replace=replace)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Saved account {name} in {staff_file}. Sign in at /staff/signin.")
+
+
+@staff.command("list")
+@click.pass_obj
+def staff_list(staff_file: Path) -> None:
+    """List account names."""
+    try:
+        names = accounts.names(staff_file)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("\n".join(names) if names else f"No accounts in {staff_file}. "
+               "Run: qa-index staff add NAME")
+
+
+@staff.command("remove")
+@click.argument("name")
+@click.pass_obj
+def staff_remove(staff_file: Path, name: str) -> None:
+    """Delete the account NAME (its open sessions end at their next request)."""
+    try:
+        accounts.remove(staff_file, name)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Removed account {name}.")
 
 
 def main() -> None:  # pragma: no cover - console script entry

@@ -32,8 +32,28 @@ SETTINGS = (
     Setting("PER_PAGE", 10, "Results per page when the request does not say."),
     Setting("MAX_PER_PAGE", 50, "Largest `per_page` a request may ask for."),
     Setting("RELATED_LIMIT", 5, "Related questions shown on a pair page."),
-    Setting("SECRET_KEY", "dev", "Signs Flask session cookies (the search pages use none); "
-                                 "set a random value in production."),
+    Setting("SECRET_KEY", "dev", "Signs the staff session cookies (the search pages use none); "
+                                 "staff pages are off with the default outside debug: set "
+                                 "QA_SECRET_KEY to a long random value."),
+    Setting("CORPUS_DIR", None, "Interview files staff publish to and rebuilds read (default: "
+                                "corpus/ beside the webapp package, i.e. the repository's)."),
+    Setting("ARCHIVE_DIR", None, "Where withdrawn and replaced files go (default: "
+                                 "<instance>/archive); nothing is deleted."),
+    Setting("STAFF_FILE", None, "Staff accounts and password hashes written by `qa-index staff "
+                                "add` (default: <instance>/staff.json)."),
+    Setting("AUDIT_LOG", None, "JSON Lines log of every publish, replace, withdraw and rebuild "
+                               "(default: <instance>/audit.jsonl)."),
+    Setting("STAFF_WORK_DIR", None, "Uploads awaiting publication and the last rebuild's "
+                                    "state (default: <instance>/staff)."),
+    Setting("MAX_UPLOAD_BYTES", 5 * 1024 * 1024, "Largest interview file staff may upload."),
+    Setting("MAX_UPLOAD_FILES", 10, "Most files in one upload; MAX_CONTENT_LENGTH defaults to "
+                                    "MAX_UPLOAD_BYTES x MAX_UPLOAD_FILES + 1 MB."),
+    Setting("SESSION_COOKIE_SECURE", False, "Send the staff session cookie over HTTPS only; "
+                                            "set True when served over HTTPS."),
+    Setting("STAFF_SIGNIN_LIMIT", "5 per minute", "Failed sign-ins allowed per account and "
+                                                  "address before 429."),
+    Setting("STAFF_SIGNIN_ADDRESS_LIMIT", "30 per hour", "Failed sign-ins allowed per address "
+                                                         "(any account) before 429."),
 )
 
 CONTENT_SECURITY_POLICY = (
@@ -49,17 +69,19 @@ SECURITY_HEADERS = {
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Create the app: settings, one SearchIndex, blueprints, error pages, security headers."""
+    """Create the app: settings, one SearchIndex, blueprints (staff too), errors, headers."""
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
     app.extensions["qa_index"] = SearchIndex(app.config["INDEX_DIR"])
 
     from webapp import api
     from webapp import errors
+    from webapp import staff
     from webapp import views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    staff.register(app)
     errors.register(app)
     app.after_request(add_security_headers)
     return app

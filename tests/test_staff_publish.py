@@ -1,0 +1,329 @@
+"""Adding interviews from the browser: upload, preview, correct, publish, replace, withdraw."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from staff_support import interview_text
+from staff_support import make_staff_app
+from staff_support import post
+from staff_support import search_total
+from staff_support import signed_in
+from staff_support import upload
+from webapp_support import soup
+from webapp_support import text
+
+from indexer import publish
+from indexer import store
+
+NEW = interview_text("Apheresis day with Dr. Ada Lovelace", [
+    ("What happens on apheresis day?", "We collect the leukapheresis product and ship it."),
+    ("How long does it take?", "About four hours of leukapheresis in the chair."),
+])
+CLINIC_V2 = interview_text("Clinic notes with Dr. Grace Hopper (revised)", [
+    ("Which vaccines do you give after transplant?",
+     "Inactivated vaccines at six months, live ones at two years after immunoglobulin checks."),
+], who="Dr. Grace Hopper")
+
+
+@pytest.fixture
+def app(tmp_path):
+    return make_staff_app(tmp_path)
+
+
+@pytest.fixture
+def client(app):
+    return signed_in(app)
+
+
+def preview_of(client, files, **fields):
+    """Upload and follow to the preview page: (its URL, parsed page)."""
+    response = upload(client, files, **fields)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    url = response.headers["Location"]
+    assert url.startswith("/staff/uploads/")
+    return url, soup(client.get(url))
+
+
+def act(client, url: str, n: int = 1, **data):
+    """Press a button on one file of the preview; the page it lands on."""
+    response = post(client, f"{url}/{n}", data)
+    assert response.status_code == 303
+    return soup(client.get(response.headers["Location"]))
+
+
+def corpus_names(root: Path) -> set[str]:
+    return {p.name for p in (root / "corpus").iterdir()}
+
+
+def audit_entries(root: Path) -> list[dict]:
+    path = root / "audit.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+# --- the happy path --------------------------------------------------------------------
+
+
+def test_upload_preview_edit_publish_then_search_finds_it(client, tmp_path):
+    url, page = preview_of(client, [("Apheresis Day.txt", NEW)])
+    section = page.select_one("section.upload")
+    assert "saved as apheresis-day.txt" in text(section)
+    assert text(section.select_one(".format")) == "text (speaker-labels)"
+    assert text(section.select_one(".field-title")) == "Apheresis day with Dr. Ada Lovelace"
+    assert text(section.select_one(".field-interviewee")) == "Dr. Ada Lovelace"
+    questions = [text(q) for q in section.select(".preview-pairs .question")]
+    assert questions == ["What happens on apheresis day?", "How long does it take?"]
+    for field in ("title", "interviewee", "interviewer", "date"):
+        control = section.find("input", attrs={"name": field})
+        assert section.find("label", attrs={"for": control["id"]})
+    assert search_total(client, "leukapheresis") == 0
+
+    fields = {"title": "Apheresis day", "interviewee": "Dr. Ada Lovelace",
+              "interviewer": "Sam Host", "date": "2024-05-01"}
+    page = act(client, url, action="save", **fields)
+    assert text(page.select_one(".field-title")) == "Apheresis day"
+    assert text(page.select_one(".field-date")) == "2024-05-01"
+    assert "apheresis-day.txt" not in corpus_names(tmp_path)
+    assert search_total(client, "leukapheresis") == 0
+
+    page = act(client, url, action="publish", **fields)
+    assert "2 question/answer pairs are searchable now" in text(page.select_one(".flash-ok"))
+    result = client.get("/api/search?q=leukapheresis").get_json()
+    assert result["total"] == 2
+    assert {r["title"] for r in result["results"]} == {"Apheresis day"}
+    assert {r["date"] for r in result["results"]} == {"2024-05-01"}
+    interview = page.select_one(".published a")["href"]
+    assert client.get(interview).status_code == 200
+    meta = json.loads((tmp_path / "corpus" / "apheresis-day.txt.meta.json").read_text())
+    assert meta == {"title": "Apheresis day", "interviewer": "Sam Host", "date": "2024-05-01"}
+    entry = audit_entries(tmp_path)[-1]
+    assert {k: entry[k] for k in ("staff", "action", "file", "outcome")} == {
+        "staff": "alice", "action": "publish", "file": "apheresis-day.txt", "outcome": "ok"}
+    assert set(entry) == {"time", "staff", "action", "file", "outcome", "detail"}
+    status = text(soup(client.get("/staff/")))
+    assert "apheresis-day.txt" in status and "publish" in status
+
+
+def test_several_files_in_one_upload(client):
+    other = interview_text("Night shift", [("Who covers nights?", "A hematology fellow.")])
+    url, page = preview_of(client, [("a.txt", NEW), ("b.md", other)])
+    assert len(page.select("section.upload")) == 2
+    act(client, url, n=2, action="publish")
+    assert search_total(client, "fellow") == 1 and search_total(client, "leukapheresis") == 0
+    data = client.get(f"/staff/api/uploads/{url.rsplit('/', 1)[1]}").get_json()
+    assert [i["name"] for i in data["items"]] == ["a.txt", "b.md"]
+    assert data["items"][1]["published"]["file"] == "b.md"
+    assert data["items"][0]["pairs"] == 2 and data["items"][0]["publishable"]
+
+
+def test_a_bad_date_is_refused_and_nothing_saved(client, tmp_path):
+    url, _ = preview_of(client, [("new.txt", NEW)])
+    page = act(client, url, action="publish", title="T", interviewee="I", interviewer="",
+               date="05/01/2024")
+    assert "YYYY-MM-DD" in text(page.select_one(".flash-error"))
+    assert "new.txt" not in corpus_names(tmp_path)
+
+
+def test_discard_drops_a_staged_file(client, tmp_path):
+    url, _ = preview_of(client, [("new.txt", NEW)])
+    response = post(client, f"{url}/1", {"action": "discard"})
+    assert response.headers["Location"] == "/staff/add"
+    assert client.get(url).status_code == 200  # the batch is empty, not an error
+    assert "new.txt" not in corpus_names(tmp_path)
+
+
+# --- withdraw and replace --------------------------------------------------------------
+
+
+def test_withdraw_removes_from_search_and_archives_the_file(client, tmp_path):
+    assert search_total(client, "vaccines") == 1
+    confirm = soup(client.get("/staff/withdraw?file=clinic-notes.txt"))
+    assert confirm.find("input", attrs={"name": "file"})["value"] == "clinic-notes.txt"
+    response = post(client, "/staff/withdraw", {"file": "clinic-notes.txt"})
+    page = soup(client.get(response.headers["Location"]))
+    assert "no longer searchable" in text(page.select_one(".flash-ok"))
+    assert search_total(client, "vaccines") == 0
+    assert "clinic-notes.txt" not in corpus_names(tmp_path)
+    assert [p.name.split("-", 1)[1] for p in (tmp_path / "archive").iterdir()] == [
+        "clinic-notes.txt"]
+    post(client, "/staff/withdraw", {"file": "ward-rounds.txt"})
+    archived = sorted(p.name.split("-", 1)[1] for p in (tmp_path / "archive").iterdir())
+    assert archived == ["clinic-notes.txt", "ward-rounds.txt", "ward-rounds.txt.meta.json"]
+    assert [e["action"] for e in audit_entries(tmp_path)] == ["withdraw", "withdraw"]
+
+
+def test_replace_needs_explicit_consent_then_swaps_versions(client, tmp_path):
+    old = (tmp_path / "corpus" / "clinic-notes.txt").read_bytes()
+    url, page = preview_of(client, [("clinic-notes.txt", CLINIC_V2)])
+    assert "already in the corpus" in text(page.select_one(".warnings"))
+    assert page.find("input", attrs={"name": "replace"})
+    page = act(client, url, action="publish")
+    assert "already in the corpus" in text(page.select_one(".flash-error"))
+    assert (tmp_path / "corpus" / "clinic-notes.txt").read_bytes() == old
+    assert search_total(client, "immunoglobulin") == 0
+
+    page = act(client, url, action="publish", replace="1")
+    assert "Replaced clinic-notes.txt" in text(page.select_one(".flash-ok"))
+    assert search_total(client, "immunoglobulin") == 1
+    assert search_total(client, "weekly") == 0
+    [archived] = (tmp_path / "archive").iterdir()
+    assert archived.read_bytes() == old
+    assert [(e["action"], e["outcome"]) for e in audit_entries(tmp_path)] == [
+        ("publish", "refused"), ("replace", "ok")]
+
+
+def test_replace_from_the_status_page_under_a_new_name(client, tmp_path):
+    status = soup(client.get("/staff/"))
+    link = status.find("a", attrs={"aria-label": "Replace clinic-notes.txt"})["href"]
+    form = soup(client.get(link)).find("input", attrs={"name": "replace"})
+    assert form["value"] == "clinic-notes.txt"
+    url, page = preview_of(client, [("clinic-notes-2024.md", CLINIC_V2)],
+                           replace="clinic-notes.txt")
+    assert "replaces clinic-notes.txt" in text(page.select_one("section.upload form"))
+    act(client, url, action="publish")
+    assert {"clinic-notes-2024.md"} <= corpus_names(tmp_path)
+    assert "clinic-notes.txt" not in corpus_names(tmp_path)
+    assert search_total(client, "immunoglobulin") == 1 and search_total(client, "weekly") == 0
+
+
+# --- warnings --------------------------------------------------------------------------
+
+
+def test_duplicates_and_long_answers_are_warned_about(client, tmp_path):
+    copy = (tmp_path / "corpus" / "clinic-notes.txt").read_bytes()
+    long = interview_text("Monologue", [("Anything to add?", "word " * 1600)])
+    _, page = preview_of(client, [("copy.txt", copy), ("long.txt", long)])
+    first, second = page.select("section.upload")
+    warnings = text(first.select_one(".warnings"))
+    assert "Same content as clinic-notes.txt" in warnings
+    assert "duplicate of the published interview" in warnings
+    assert "is very long (1,6" in text(second.select_one(".warnings"))
+
+
+def test_a_file_the_parser_cannot_use_gets_a_message_and_changes_nothing(client, tmp_path):
+    build = store.current_build(tmp_path / "index")
+    notes = b"Some notes without any speakers.\n\nAnother paragraph of notes.\n"
+    url, page = preview_of(client, [("notes.txt", notes), ("blob.html", bytes(range(256)) * 8)])
+    for section in page.select("section.upload"):
+        assert "Nothing to publish" in text(section.select_one(".item-error"))
+        assert not section.find("button", attrs={"value": "publish"})
+    page = act(client, url, action="publish")
+    assert "Nothing to publish" in text(page.select_one(".flash-error"))
+    assert corpus_names(tmp_path) == {"ward-rounds.txt", "ward-rounds.txt.meta.json",
+                                      "clinic-notes.txt", "hostile.txt", "hostile.txt.meta.json"}
+    assert store.current_build(tmp_path / "index") == build
+
+
+# --- limits and hostile input ----------------------------------------------------------
+
+
+def test_oversize_files_are_refused_and_change_nothing(tmp_path):
+    client = signed_in(make_staff_app(tmp_path, MAX_UPLOAD_BYTES=2000))
+    big = interview_text("Big", [("Anything to add?", "word " * 1000)])
+    url, page = preview_of(client, [("big.txt", big), ("small.txt", NEW)])
+    big_section, small_section = page.select("section.upload")
+    assert "larger than the 2,000 bytes limit" in text(big_section.select_one(".item-error"))
+    assert not big_section.find("button", attrs={"value": "publish"})
+    assert small_section.find("button", attrs={"value": "publish"})
+    page = act(client, url, action="publish")
+    assert page.select_one(".flash-error")
+    assert "big.txt" not in corpus_names(tmp_path)
+    assert not list((tmp_path / "work").rglob("big.txt"))
+
+
+def test_a_request_over_the_total_limit_gets_413_with_the_limits(tmp_path):
+    client = signed_in(make_staff_app(tmp_path, MAX_CONTENT_LENGTH=10_000))
+    response = upload(client, [("big.txt", b"x" * 20_000)])
+    assert response.status_code == 413
+    assert "Upload at most 10 files of up to 5 MB each" in text(soup(response))
+
+
+@pytest.mark.parametrize("name", ["photo.png", "run.exe", "README", "backup.tar.gz",
+                                  "page.php", "notes.txt.exe", "."])
+def test_wrong_types_are_refused(client, tmp_path, name):
+    _, page = preview_of(client, [(name, NEW)])
+    assert "is not a type that can be published" in text(page.select_one(".item-error"))
+    assert not page.find("button", attrs={"value": "publish"})
+    assert len(corpus_names(tmp_path)) == 5
+
+
+EVIL_NAMES = {
+    "../../../etc/evil.txt": "evil.txt",
+    "..\\..\\windows\\evil.md": "evil.md",
+    "/etc/passwd.txt": "passwd.txt",
+    ".hidden.txt": "hidden.txt",
+    "x.meta.json": "x-meta.json",
+    "<script>alert(1)</script>.html": "script.html",
+    "<b onmouseover=x>Q&A.html": "b-onmouseover-x-q-a.html",
+    "Über Ärzte.TXT": "uber-arzte.txt",
+    "...txt": "interview.txt",
+    "a\x00b.txt": "ab.txt",
+    "con .md": "con.md",
+}
+
+
+@pytest.mark.parametrize(("given", "safe"), EVIL_NAMES.items())
+def test_safe_names(given, safe):
+    assert publish.safe_name(given) == safe
+
+
+@pytest.mark.parametrize("given", ["../../../etc/evil.txt", "..\\..\\windows\\evil.md",
+                                   "/etc/passwd.txt", "x.meta.json",
+                                   "<script>alert(1)</script>.html",
+                                   "<b onmouseover=x>Q&A.html"])
+def test_malicious_file_names_land_safely_in_the_corpus(client, tmp_path, given):
+    before = {p for p in tmp_path.rglob("*") if "index" not in p.parts}
+    names = corpus_names(tmp_path)
+    content = NEW if given.endswith((".txt", ".md")) else (
+        b"<h1>Evil</h1><p><strong>Host:</strong> What happens on apheresis day?</p>"
+        b"<p><strong>Dr. Ada Lovelace:</strong> We collect leukapheresis product.</p>"
+        if given.endswith(".html") else b'{"question": "Q?", "answer": "leukapheresis"}\n')
+    url, page = preview_of(client, [(given, content)])
+    assert "<script>" not in str(page) and "../" not in str(page.select_one("form"))
+    act(client, url, action="publish")
+    after = {p for p in tmp_path.rglob("*") if "index" not in p.parts}
+    added = {p.relative_to(tmp_path).parts[0] for p in after - before}
+    assert added <= {"corpus", "work", "audit.jsonl"}
+    [name] = corpus_names(tmp_path) - names  # the one published file, a slug
+    assert re.fullmatch(r"[a-z0-9-]+\.(txt|md|html|json)", name)
+    assert search_total(client, "leukapheresis") >= 1
+
+
+@pytest.mark.parametrize("name", ["../staff.json", "../../etc/passwd", "/etc/passwd",
+                                  "ward-rounds.txt.meta.json", "missing.txt", ""])
+def test_withdraw_refuses_anything_but_a_corpus_file(client, tmp_path, name):
+    assert client.get("/staff/withdraw", query_string={"file": name}).status_code == 404
+    response = post(client, "/staff/withdraw", {"file": name})
+    page = soup(client.get(response.headers["Location"]))
+    assert page.select_one(".flash-error")
+    assert (tmp_path / "staff.json").exists() and len(corpus_names(tmp_path)) == 5
+    assert not (tmp_path / "archive").exists()
+    assert audit_entries(tmp_path)[-1]["outcome"] == "refused"
+
+
+def test_unknown_upload_tokens_are_404(client):
+    for token in ("A" * 24, "../../etc", "x"):
+        assert client.get(f"/staff/uploads/{token}").status_code == 404
+    assert client.get("/staff/api/uploads/" + "B" * 24).get_json()["status"] == 404
+
+
+def test_staff_pages_are_accessible_and_inert(client, app):
+    url, _ = preview_of(client, [("new.txt", NEW), ("photo.png", b"x")])
+    pages = ["/staff/", "/staff/add", "/staff/add?replace=clinic-notes.txt", url,
+             "/staff/rebuild", "/staff/withdraw?file=clinic-notes.txt"]
+    for address in pages + ["/staff/signin"]:
+        response = (client if address != "/staff/signin" else app.test_client()).get(address)
+        assert response.status_code == 200, address
+        page = soup(response)
+        assert page.html["lang"] == "en" and len(page.find_all("h1")) == 1, address
+        assert not page.find_all("script") and not page.find_all(style=True), address
+        for control in page.find_all(["input", "select", "textarea"]):
+            if control.get("type") in ("hidden", "submit"):
+                continue
+            assert control.get("id") and page.find("label", attrs={"for": control["id"]}), (
+                address, control)
+        for form in page.find_all("form", method="post"):
+            assert form.find("input", attrs={"name": "csrf_token"}), address

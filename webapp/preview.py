@@ -1,0 +1,138 @@
+"""What staff see before publishing: every field and pair the parser found, and warnings.
+
+Plain Python over a staged batch, the corpus folder and the serving index's manifest.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from indexer import formats
+from indexer import publish
+from indexer.model import Interview
+from webapp import uploads
+from webapp.uploads import Batch
+from webapp.uploads import Item
+
+EDITABLE = ("title", "interviewee", "interviewer", "date")
+LONG_ANSWER_WORDS = 1500
+MAX_FIELD_CHARS = 300
+NO_PAIRS = ("Nothing to publish: the parser found no question/answer pairs. Check that each "
+            "question and answer starts with a speaker label (see the formats in the README).")
+
+
+def batch_context(batch: Batch, corpus_dir: Path, manifest: dict) -> dict:
+    """The preview page and its JSON twin: every staged file of the upload."""
+    return {"token": batch.token, "staff": batch.staff,
+            "items": [item_context(batch, item, corpus_dir, manifest) for item in batch.items]}
+
+
+def item_context(batch: Batch, item: Item, corpus_dir: Path, manifest: dict) -> dict:
+    """One staged file: what was found, the warnings, whether and how it can be published."""
+    context = {"n": item.n, "original": item.original, "name": item.name, "size": item.size,
+               "error": item.error, "replaces": item.replaces, "published": item.published,
+               "interviews": [], "warnings": [], "publishable": False, "exists": False}
+    if item.error:
+        return context
+    result = uploads.parse(batch, item)
+    interviews = [interview_dict(i) for i in result.interviews]
+    context.update(interviews=interviews,
+                   editable=len(interviews) == 1 and bool(result.pair_count),
+                   fields={k: interviews[0][k] for k in EDITABLE} if interviews else {},
+                   format=result.interviews[0].format if result.interviews else "",
+                   method=result.interviews[0].method if result.interviews else "",
+                   exists=(Path(corpus_dir) / item.name).exists(),
+                   pairs=result.pair_count)
+    context["warnings"] = ([problem_text(p) for p in result.problems]
+                           + long_answers(result.interviews)
+                           + duplicates(batch, item, result.interviews, corpus_dir, manifest))
+    if not result.pair_count:
+        context["error"] = NO_PAIRS
+    context["publishable"] = bool(result.pair_count) and not item.published
+    return context
+
+
+def interview_dict(interview: Interview) -> dict:
+    """An interview for the preview: metadata and numbered pairs with their word counts."""
+    record = interview.to_dict()
+    record["pairs"] = [{"n": n, "question": p.question, "answer": p.answer,
+                        "words": len(p.answer.split())}
+                       for n, p in enumerate(interview.pairs, 1)]
+    return record
+
+
+def problem_text(problem) -> str:
+    """A parse problem without the (temporary) file name."""
+    where = f"line {problem.line}: " if problem.line else ""
+    return f"{problem.severity.capitalize()}: {where}{problem.message}"
+
+
+def long_answers(interviews: list[Interview]) -> list[str]:
+    """A warning per very long answer (often a speaker label the parser missed)."""
+    warnings = []
+    for interview in interviews:
+        for n, pair in enumerate(interview.pairs, 1):
+            words = len(pair.answer.split())
+            if words > LONG_ANSWER_WORDS:
+                warnings.append(f"Answer {n} is very long ({words:,} words): check that the "
+                                "parser did not miss a question inside it.")
+    return warnings
+
+
+def duplicates(batch: Batch, item: Item, interviews: list[Interview], corpus_dir: Path,
+               manifest: dict) -> list[str]:
+    """Warnings when the file repeats one already in the corpus or in the index."""
+    warnings = [f"Same content as {name}, already in the corpus."
+                for name in uploads.same_content(batch.path(item), Path(corpus_dir))]
+    if (Path(corpus_dir) / item.name).exists() and item.replaces != item.name:
+        warnings.append(f"A file named {item.name} is already in the corpus: publishing "
+                        "needs \u201creplace\u201d (the old version goes to the archive).")
+    seen = {(r.get("title", "").casefold(), r.get("interviewee", "").casefold()): r
+            for r in manifest.get("interviews", {}).values()}
+    for interview in interviews:
+        record = seen.get((interview.title.casefold(), interview.interviewee.casefold()))
+        if record and interview.title and Path(record.get("file", "")).name != item.replaces:
+            warnings.append(f"Looks like a duplicate of the published interview "
+                            f"\u201c{record.get('title')}\u201d ({Path(record['file']).name}).")
+    return warnings
+
+
+def corrections(form: dict[str, str], current: dict[str, str]) -> tuple[dict[str, str],
+                                                                        list[str]]:
+    """Staff corrections from a form, cleaned: (values, error messages).
+
+    A date is checked only when it was changed, so a parsed date in another form can stay.
+    """
+    values, errors = {}, []
+    for name in EDITABLE:
+        value = re.sub(r"[\x00-\x1f\x7f]+", " ", form.get(name, "")).strip()
+        if len(value) > MAX_FIELD_CHARS:
+            errors.append(f"The {name} is longer than {MAX_FIELD_CHARS} characters.")
+        values[name] = value[:MAX_FIELD_CHARS]
+    if values["date"] and values["date"] != current.get("date") and not iso_date(values["date"]):
+        errors.append("Write the date as YYYY-MM-DD, e.g. 2024-03-05, or leave it empty.")
+    return values, errors
+
+
+def iso_date(value: str) -> bool:
+    """Whether `value` is a real YYYY-MM-DD date."""
+    try:
+        return len(value) == 10 and bool(date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
+def current_fields(batch: Batch, item: Item) -> dict[str, str]:
+    """The editable fields as the preview shows them now (corrections included)."""
+    interviews = uploads.parse(batch, item).interviews
+    return {k: getattr(interviews[0], k) for k in EDITABLE} if interviews else {}
+
+
+def save_corrections(batch: Batch, item: Item, values: dict[str, str]) -> None:
+    """Keep the fields that differ from what the parser found as the staged NAME.meta.json."""
+    path = batch.path(item)
+    parsed = formats.parse_file(path, item.name).interviews
+    found = parsed[0].to_dict() if parsed else {}
+    publish.write_overrides(path, {k: v for k, v in values.items() if v != found.get(k, "")})

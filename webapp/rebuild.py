@@ -1,0 +1,200 @@
+"""Full rebuilds in the background while search keeps serving the old index.
+
+One rebuild job at a time across threads, processes and gunicorn workers: starting one takes
+an ``flock`` on ``rebuild.lock`` beside the job's state file (non-blocking, so a second
+request is told at once that a build is running) and the job thread holds it until the end.
+Publishing and withdrawing hold the same lock briefly (``exclusive``), so a rebuild never
+reads the corpus while a staff change to it is half done.
+The job's progress and outcome are kept in memory and written to the state file by the
+lock's holder only, so every worker shows the same job. ``store.build`` itself takes the
+index's writer lock, waiting ``lock_timeout`` seconds for a publish's update or a
+command-line build to finish; a ``LockTimeout`` ends the job as "refused".
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import TextIO
+
+from indexer import publish
+from indexer import store
+
+RUNNING = ("starting", "running")
+SAVE_EVERY = 0.5  # seconds between progress writes to the state file
+
+
+@dataclass
+class Job:
+    """One rebuild: who asked, how far it got, what it found."""
+
+    id: str
+    staff: str
+    state: str = "starting"  # running, succeeded, failed, refused (or interrupted, as read)
+    started_at: str = field(default_factory=store.now_iso)
+    finished_at: str = ""
+    done: int = 0
+    total: int = 0
+    current: str = ""
+    files: int = 0
+    interviews: int = 0
+    pairs: int = 0
+    seconds: float = 0.0
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    error: str = ""
+    pid: int = field(default_factory=os.getpid)
+
+    def to_dict(self) -> dict:
+        """The job as JSON-ready data."""
+        return asdict(self)
+
+
+class Rebuilder:
+    """Starts rebuild jobs in a thread and answers what the last one is doing or did."""
+
+    def __init__(self, index_dir: Path, corpus_dir: Path, state_file: Path, *,
+                 lock_timeout: float = 5.0,
+                 on_finish: Callable[[Job], None] | None = None) -> None:
+        self.index_dir, self.corpus_dir = Path(index_dir), Path(corpus_dir)
+        self.state_file, self.lock_timeout = Path(state_file), lock_timeout
+        self.lock_file = self.state_file.with_name("rebuild.lock")
+        self.on_finish = on_finish
+        self._lock = threading.Lock()
+        self._job: Job | None = None
+        self._saved = 0.0
+
+    def running(self) -> bool:
+        """Whether this process is running a rebuild."""
+        job = self._job
+        return job is not None and job.state in RUNNING
+
+    def start(self, staff: str) -> Job | None:
+        """Start a rebuild and return its job, or None when one is running anywhere."""
+        with self._lock:
+            if self.running():
+                return None
+            handle = self.claim()
+            if handle is None:
+                return None
+            job = self._job = Job(uuid.uuid4().hex[:12], staff)
+            self.save(job, force=True)
+        threading.Thread(target=self.run, args=(job, handle), daemon=True,
+                         name=f"rebuild-{job.id}").start()
+        return job
+
+    def claim(self) -> TextIO | None:
+        """The rebuild lock's file, locked for us; None when another job holds it."""
+        self.lock_file.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.lock_file, "a+", encoding="utf-8")  # noqa: SIM115 - held by the job
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return None
+        return handle
+
+    @contextmanager
+    def exclusive(self, timeout: float) -> Iterator[None]:
+        """Hold the rebuild lock for a short corpus change, waiting at most `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while (handle := self.claim()) is None:
+            if time.monotonic() >= deadline:
+                raise store.LockTimeout("A rebuild (or another publish) is running; try again "
+                                        "when it has finished.")
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            handle.close()
+
+    def run(self, job: Job, handle: TextIO) -> None:
+        """The thread: build, record the outcome, release the lock; never raises."""
+        def progress(done: int, total: int, name: str) -> None:
+            job.state, job.done, job.total, job.current = "running", done, total, name
+            self.save(job, force=done == total)
+
+        try:
+            if not publish.corpus_files(self.corpus_dir):
+                raise store.StoreError(f"The corpus folder {self.corpus_dir} is missing or holds "
+                                       "no interview files; the current index keeps serving.")
+            report = store.build(self.index_dir, [self.corpus_dir], progress=progress,
+                                 lock_timeout=self.lock_timeout)
+            self.succeeded(job, report)
+        except store.LockTimeout:
+            job.state, job.error = "refused", ("Another build or update (perhaps qa-index on "
+                                               "the command line) is writing the index.")
+        except Exception as exc:  # noqa: BLE001 - any failure is reported, old index serves
+            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+        finally:
+            job.finished_at = store.now_iso()
+            try:
+                self.save(job, force=True)
+            except OSError:
+                pass  # this worker's pages still show the job from memory
+            handle.close()  # releases the rebuild lock
+        if self.on_finish:
+            self.on_finish(job)
+
+    def succeeded(self, job: Job, report: store.WriteReport) -> None:
+        """Copy the build's report into the job."""
+        job.files, job.interviews, job.pairs = report.files, report.interviews, report.pairs
+        job.seconds = report.seconds
+        for problem in report.problems:
+            job.warnings.setdefault(problem.file, []).append(
+                f"{problem.severity}: " + (f"line {problem.line}: " if problem.line else "")
+                + problem.message)
+        job.state = "succeeded"
+
+    def save(self, job: Job, force: bool = False) -> None:
+        """Write the job to the state file (at most every SAVE_EVERY seconds unless forced)."""
+        now = time.monotonic()
+        if not force and now - self._saved < SAVE_EVERY:
+            return
+        self._saved = now
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        store.write_atomic(self.state_file, json.dumps(job.to_dict(), ensure_ascii=False))
+
+    def last(self) -> dict | None:
+        """The job this process runs, else the last one any process wrote down."""
+        job = self._job
+        if job is not None and job.state in RUNNING:
+            return job.to_dict()
+        try:
+            saved = json.loads(self.state_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return job.to_dict() if job else None
+        if saved.get("state") in RUNNING and not alive(saved.get("pid")):
+            saved.update(state="interrupted", error="The process running this build stopped; "
+                                                    "the previous index kept serving.")
+        return saved
+
+    def job(self, job_id: str) -> dict | None:
+        """The job with `job_id` if it is the current or last one."""
+        for candidate in (self._job.to_dict() if self._job else None, self.last()):
+            if candidate and candidate.get("id") == job_id:
+                return candidate
+        return None
+
+
+def alive(pid) -> bool:
+    """Whether a process with this id exists."""
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,186 @@
+"""Staff pages: status, add interviews (upload, preview, correct, publish), withdraw, rebuild.
+
+Every view parses the form, calls one operation in ``staffops`` (or ``uploads``) and
+redirects with a message; the guard in ``webapp.staff`` has already checked the session and
+CSRFProtect the token.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from indexer import publish
+from indexer.publish import PublishError
+from webapp import preview
+from webapp import staffops
+from webapp import uploads
+from webapp.staff import refuse
+from webapp.uploads import Upload
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+REFRESH_SECONDS = 2
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(exc: RequestEntityTooLarge):
+    """An upload over MAX_CONTENT_LENGTH in all: say what the limits are."""
+    config = current_app.config
+    return refuse(413, f"The upload is too large. Upload at most {config['MAX_UPLOAD_FILES']} "
+                       f"files of up to {uploads.megabytes(config['MAX_UPLOAD_BYTES'])} each.")
+
+
+def render(template: str, active: str, **context) -> str:
+    """A staff page, with its navigation entry marked."""
+    return render_template(f"staff/{template}", active=active, **context)
+
+
+@bp.get("/")
+def status() -> str:
+    """Index counts, the last build, corpus files and their warnings, recent staff actions."""
+    context = staffops.status_context()
+    running = (context["rebuild"] or {}).get("state") in ("starting", "running")
+    return render("status.html", "status", refresh=REFRESH_SECONDS if running else None,
+                  **context)
+
+
+@bp.get("/add")
+def add() -> str:
+    """The upload form (optionally to replace one corpus file)."""
+    replace = request.args.get("replace", "")
+    if replace:
+        existing_file(replace)
+    config = current_app.config
+    return render("add.html", "add", replace=replace, types=publish.allowed_types(),
+                  max_bytes=uploads.megabytes(config["MAX_UPLOAD_BYTES"]),
+                  max_files=config["MAX_UPLOAD_FILES"])
+
+
+@bp.post("/uploads")
+def upload():
+    """Stage the uploaded files and show what the parser found."""
+    files = [f for f in request.files.getlist("files") if f.filename]
+    replace = request.form.get("replace", "")
+    limit = current_app.config["MAX_UPLOAD_FILES"]
+    if not files or len(files) > limit or (replace and len(files) != 1):
+        flash(f"Choose between 1 and {limit} interview files"
+              + (" (one file to replace another)." if replace else "."), "error")
+        return redirect(url_for("staff.add", replace=replace or None), 303)
+    if replace:
+        existing_file(replace)
+    batch = uploads.stage(staffops.paths().work_dir,
+                          [Upload(f.filename, f.stream) for f in files], g.staff,
+                          current_app.config["MAX_UPLOAD_BYTES"], replaces=replace)
+    return redirect(url_for("staff.uploaded", token=batch.token), 303)
+
+
+@bp.get("/uploads/<token>")
+def uploaded(token: str) -> str:
+    """The preview: every field and pair found, warnings, corrections, publish buttons."""
+    return render("preview.html", "add", **staffops.preview_context(find_batch(token)))
+
+
+@bp.post("/uploads/<token>/<int:n>")
+def act(token: str, n: int):
+    """Save corrections to, publish or discard one staged file."""
+    batch = find_batch(token)
+    item = batch.item(n) or abort(404, "That file is no longer in this upload.")
+    action = request.form.get("action", "")
+    if action == "discard":
+        uploads.discard(batch, item)
+        flash(f"Discarded {item.original}.")
+        return redirect(url_for("staff.uploaded", token=token) if batch.items
+                        else url_for("staff.add"), 303)
+    if action not in ("save", "publish"):
+        abort(400, "Unknown action: save, publish or discard.")
+    if not item.error and not item.published and "title" in request.form:
+        values, problems = preview.corrections(request.form,
+                                               preview.current_fields(batch, item))
+        for problem in problems:
+            flash(problem, "error")
+        if problems:
+            return redirect(url_for("staff.uploaded", token=token, _anchor=f"file-{n}"), 303)
+        preview.save_corrections(batch, item, values)
+    if action == "save":
+        flash(f"Saved your corrections to {item.name}; the preview below shows them.")
+    else:
+        publish_one(batch, item)
+    return redirect(url_for("staff.uploaded", token=token, _anchor=f"file-{n}"), 303)
+
+
+def publish_one(batch: uploads.Batch, item: uploads.Item) -> None:
+    """Publish and say how it went."""
+    try:
+        done = staffops.publish_item(batch, item, g.staff, request.form.get("replace") == "1")
+    except PublishError as exc:
+        flash(str(exc), "error")
+        return
+    verb = f"Replaced {done['replaced']} with" if done["replaced"] else "Published"
+    flash(f"{verb} {done['file']}: {done['pairs']} question/answer pairs are searchable now.")
+
+
+@bp.get("/withdraw")
+def confirm_withdraw() -> str:
+    """Ask before withdrawing a corpus file."""
+    name = request.args.get("file", "")
+    existing_file(name)
+    files = {f["name"]: f for f in staffops.status_context()["files"]}
+    return render("withdraw.html", "status", file=files.get(name, {"name": name}))
+
+
+@bp.post("/withdraw")
+def withdraw():
+    """Withdraw a corpus file: out of the index, into the archive."""
+    name = request.form.get("file", "")
+    try:
+        done = staffops.withdraw_file(name, g.staff)
+    except PublishError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("staff.status"), 303)
+    flash(f"Withdrew {name}: its {done['pairs']} pairs are no longer searchable; "
+          "the file is in the archive.")
+    return redirect(url_for("staff.status"), 303)
+
+
+@bp.get("/rebuild")
+def rebuild_page() -> str:
+    """The rebuild button, the running job's progress, or the last build's report."""
+    job = staffops.rebuilder().last()
+    running = (job or {}).get("state") in ("starting", "running")
+    return render("rebuild.html", "rebuild", job=job,
+                  refresh=REFRESH_SECONDS if running else None)
+
+
+@bp.post("/rebuild")
+def rebuild():
+    """Start a full rebuild in the background (unless one is running)."""
+    if staffops.start_rebuild(g.staff):
+        flash("Rebuild started. Search keeps answering from the current index meanwhile.")
+    else:
+        flash("A build is already running; this page shows its progress.", "error")
+    return redirect(url_for("staff.rebuild_page"), 303)
+
+
+def find_batch(token: str) -> uploads.Batch:
+    """The upload with `token`, or 404."""
+    batch = uploads.load(staffops.paths().work_dir, token)
+    return batch or abort(404, "This upload is gone (published, discarded or expired). "
+                               "Upload the file again.")
+
+
+def existing_file(name: str) -> None:
+    """404 unless `name` is a file in the corpus."""
+    try:
+        path = publish.corpus_path(staffops.paths().corpus_dir, name)
+    except PublishError as exc:
+        abort(404, str(exc))
+    if not path.is_file():
+        abort(404, f"{name} is not in the corpus.")
