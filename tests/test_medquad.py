@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 from conftest import needs_shared
@@ -29,3 +31,20 @@ def test_medquad_ids_are_the_corpus_ids(medquad_index_dir):
     hits = SearchIndex(medquad_index_dir).search("What is Adult Acute Lymphoblastic Leukemia").hits
     assert hits[0].id.startswith("CancerGov_")
     assert "lymphoblastic" in hits[0].question.lower()
+
+
+# Floors at the figures measured when they were set (README "Relevance"); a change that
+# loses relevance on the LiveQA-Med dev questions fails here.
+RELEVANCE_FLOORS = {"summary": 0.54, "message": 0.47}
+
+
+@pytest.mark.parametrize("field", sorted(RELEVANCE_FLOORS))
+def test_relevance_does_not_regress(medquad_index_dir, field):
+    questions = needs_shared("data", "medquad-eval", "dev-questions.jsonl")
+    qrels = needs_shared("data", "medquad-eval", "dev-qrels.txt")
+    result = CliRunner().invoke(cli, ["--index", str(medquad_index_dir), "eval", "--questions",
+                                      str(questions), "--qrels", str(qrels), "--field", field,
+                                      "--json"])
+    figures = json.loads(result.output)["metrics"]
+    print(f"\ndev {field}: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()))
+    assert figures["ndcg@10"] >= RELEVANCE_FLOORS[field]
