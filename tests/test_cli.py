@@ -108,3 +108,12 @@ def test_eval_prints_the_metrics(run, corpus_dir, tmp_path):
     assert figures["metrics"]["p@1"] == 1.0 and figures["metrics"]["ndcg@10"] == 1.0
     text = run("eval", "--questions", str(questions), "--qrels", str(qrels), "--per-question")
     assert "ndcg@10" in text.output and "Q1" in text.output
+
+
+def test_many_files_show_a_progress_bar(run, corpus_dir):
+    for n in range(12):
+        write_interview(corpus_dir, f"i{n:02d}.txt", [("What is CD7?", "A T-cell marker.")])
+    result = run("build", str(corpus_dir))
+    assert result.exit_code == 0
+    assert "Parsing" in result.stderr
+    assert "12 pairs from 12 interviews in 12 files" in result.stdout
