@@ -55,8 +55,13 @@ class Changes:
     to_parse: list[SourceFile] = field(default_factory=list)
 
 
-def collect(paths: Iterable[str | os.PathLike], problems: list[ParseProblem]) -> list[SourceFile]:
-    """Every interview file named by `paths` (directories are walked), in a stable order."""
+def collect(paths: Iterable[str | os.PathLike], problems: list[ParseProblem],
+            unreadable: set[str] | None = None) -> list[SourceFile]:
+    """Every interview file named by `paths` (directories are walked), in a stable order.
+
+    Files that exist but cannot be read are reported in `problems` and their keys added to
+    `unreadable` (an update keeps what the index holds of them rather than dropping it).
+    """
     found: dict[str, SourceFile] = {}
     for given in paths:
         path = Path(given)
@@ -71,6 +76,8 @@ def collect(paths: Iterable[str | os.PathLike], problems: list[ParseProblem]) ->
             source = source_file(file, problems)
             if source:
                 found.setdefault(source.key, source)
+            elif unreadable is not None:
+                unreadable.add(str(file.resolve()))
     return list(found.values())
 
 
@@ -140,8 +147,12 @@ def apply_overrides(path: Path, result: ParseResult) -> None:
                 setattr(interview, name, values[name].strip())
 
 
-def diff(sources: list[SourceFile], known: dict, paths: Iterable) -> Changes:
-    """Compare files on disk with the manifest's: added, changed and removed keys."""
+def diff(sources: list[SourceFile], known: dict, paths: Iterable,
+         keep: set[str] | frozenset[str] = frozenset()) -> Changes:
+    """Compare files on disk with the manifest's: added, changed and removed keys.
+
+    Keys in `keep` (files present but unreadable just now) are never taken as removed.
+    """
     changes = Changes()
     seen = set()
     for source in sources:
@@ -156,7 +167,8 @@ def diff(sources: list[SourceFile], known: dict, paths: Iterable) -> Changes:
         changes.to_parse.append(source)
     roots = [str(Path(p).resolve()) for p in paths]
     for key in known:
-        if key not in seen and any(key == r or key.startswith(r + os.sep) for r in roots):
+        under = any(key == r or key.startswith(r + os.sep) for r in roots)
+        if under and key not in seen and key not in keep:
             changes.removed.append(key)
     return changes
 

@@ -31,6 +31,7 @@ TYPO_BOOST = 0.8
 PROTECT = re.compile(r"(?<![\w\"])((?:t|inv|del|der|ins)\(\d+(?:;\d+)?\)(?:\([^()\s]*\))?)",
                      re.IGNORECASE)
 FIELD_SYNTAX = re.compile(r"\b\w+:(?=\S)")
+OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})  # Whoosh's operator words
 SYNTAX = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|OR|NOT)\b|\b\w+:")
 
 
@@ -135,10 +136,14 @@ def parse_text(text: str) -> wq.Query | None:
 
 def plain_query(text: str) -> wq.Query:
     """Every word of the text, OR-ed over the search fields; no syntax at all."""
-    words = " ".join(raw for _joined, _parts, raw in query_words(text))
+    words = [raw for _joined, _parts, raw in query_words(text)]
     if not words:
         return wq.NullQuery
-    return parser().parse(PROTECT.sub(r'"\1"', words)).normalize()
+    try:
+        return parser().parse(PROTECT.sub(r'"\1"', " ".join(words))).normalize()
+    except Exception:  # operator words in a row (NOT NOT x) trip Whoosh: take them as words
+        quoted = " ".join(f'"{w}"' if w in OPERATORS else w for w in words)
+        return parser().parse(PROTECT.sub(r'"\1"', quoted)).normalize()
 
 
 def synonym_clauses(text: str) -> tuple[list[wq.Query], list[str]]:

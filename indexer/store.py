@@ -3,7 +3,7 @@
 Layout of an index directory::
 
     INDEX_DIR/CURRENT           name of the build that serves (replaced atomically)
-    INDEX_DIR/builds/<name>/    a complete Whoosh index plus manifest.json
+    INDEX_DIR/builds/<name>/    a complete Whoosh index plus manifest.json and PREVIOUS
     INDEX_DIR/.lock             held (flock) by the one process that writes
 
 Every write, full or incremental, happens in a new build directory (an update starts from a
@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -30,6 +31,8 @@ from datetime import timezone
 from pathlib import Path
 
 from whoosh import index as windex
+from whoosh.filedb.filestore import FileStorage
+from whoosh.util import random_name
 
 from indexer import corpus
 from indexer import spelling
@@ -41,8 +44,10 @@ from indexer.schema import make_schema
 POINTER = "CURRENT"
 BUILDS = "builds"
 MANIFEST = "manifest.json"
+PREVIOUS = "PREVIOUS"  # in a build: the build it replaced (so builds that never served go)
 KEEP_BUILDS = 3  # the serving build and two before it (readers may still hold them open)
 DEFAULT_LOCK_TIMEOUT = 30.0
+BUILD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # what CURRENT may name
 
 Progress = Callable[[int, int, str], None]
 
@@ -83,12 +88,26 @@ class WriteReport:
 
 
 def current_build(index_dir: str | os.PathLike) -> str | None:
-    """Name of the serving build, or None when the directory holds no index."""
+    """Name of the serving build, or None when the directory holds no index.
+
+    A pointer that exists but cannot be read or does not name a build raises IndexMissing.
+    """
+    pointer = Path(index_dir) / POINTER
     try:
-        name = (Path(index_dir) / POINTER).read_text(encoding="utf-8").strip()
+        name = pointer.read_text(encoding="utf-8").strip()
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except (OSError, ValueError) as exc:  # a directory, unreadable, not UTF-8
+        raise IndexMissing(f"The index pointer {pointer} cannot be read ({exc}). "
+                           f"{rebuild_hint(index_dir)}") from exc
+    if name and not BUILD_NAME.fullmatch(name):
+        raise IndexMissing(f"The index pointer {pointer} does not name a build "
+                           f"({name[:40]!r}). {rebuild_hint(index_dir)}")
     return name or None
+
+
+def rebuild_hint(index_dir: str | os.PathLike) -> str:
+    return f"Run: qa-index --index {index_dir} build corpus/"
 
 
 def build_path(index_dir: str | os.PathLike, build: str) -> Path:
@@ -98,16 +117,35 @@ def build_path(index_dir: str | os.PathLike, build: str) -> Path:
 def open_build(index_dir: str | os.PathLike) -> tuple[str, windex.Index, dict]:
     """Open the serving build: (name, Whoosh index, manifest). Raises IndexMissing."""
     build = current_build(index_dir)
-    hint = f"Run: qa-index --index {index_dir} build corpus/"
+    hint = rebuild_hint(index_dir)
     if build is None:
         raise IndexMissing(f"No index in {index_dir}. {hint}")
     path = build_path(index_dir, build)
+    storage = TrackedStorage(path)
     try:
-        ix = windex.open_dir(str(path))
+        ix = storage.open_index()
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        check_readable(ix, manifest)
     except Exception as exc:  # any corruption reads as "rebuild it"
+        storage.close_all()  # Whoosh leaves a file open when it cannot read it
         raise IndexMissing(f"The index in {path} cannot be read ({exc}). {hint}") from exc
+    storage.opened = None  # readers open and close files for as long as it serves
     return build, ix, manifest
+
+
+def check_readable(ix: windex.Index, manifest: dict) -> None:
+    """Read the manifest's shape and every segment once, so damage shows here, not mid-search."""
+    if not (isinstance(manifest, dict) and isinstance(manifest.get("files"), dict)
+            and isinstance(manifest.get("interviews"), dict)):
+        raise ValueError(f"{MANIFEST} is not an index manifest")
+    with ix.reader() as reader:
+        count = reader.doc_count()
+        if count:
+            next(iter(reader.all_stored_fields()), None)
+            next(iter(reader.all_terms()), None)
+    expected = (manifest.get("counts") or {}).get("pairs", count)
+    if count != expected:
+        raise ValueError(f"it holds {count} pairs, its manifest says {expected}")
 
 
 def read_manifest(index_dir: str | os.PathLike) -> dict:
@@ -166,12 +204,14 @@ def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
         parsed = corpus.parse_all(sources, report.problems, progress)
         report.added = [s.key for s in sources]
         name, path = new_build_dir(index_dir)
+        storage = TrackedStorage(path)
         try:
-            ix = windex.create_in(str(path), make_schema())
+            ix = storage.create_index(make_schema())
             manifest = empty_manifest()
             with_writer(ix, limitmb, lambda w: add_files(w, parsed, manifest))
             finish(index_dir, name, manifest, report, started, "build")
         except BaseException:
+            storage.close_all()
             shutil.rmtree(path, ignore_errors=True)
             raise
     return report
@@ -190,8 +230,9 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
     with writer_lock(index_dir, lock_timeout):
         _, old_ix, manifest = open_build(index_dir)
         old_ix.close()
-        sources = corpus.collect(paths, report.problems)
-        changes = corpus.diff(sources, manifest["files"], paths)
+        unreadable: set[str] = set()
+        sources = corpus.collect(paths, report.problems, unreadable)
+        changes = corpus.diff(sources, manifest["files"], paths, keep=unreadable)
         report.added, report.changed = changes.added, changes.changed
         report.removed = changes.removed
         if report.unchanged:
@@ -200,26 +241,66 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
             return report
         parsed = corpus.parse_all(changes.to_parse, report.problems, progress)
         name, path = clone_build(index_dir)
+        storage = TrackedStorage(path)
         try:
-            ix = windex.open_dir(str(path))
+            ix = storage.open_index()
             with_writer(ix, limitmb, lambda w: apply_changes(w, parsed, changes, manifest))
             finish(index_dir, name, manifest, report, started, "update")
         except BaseException:
+            storage.close_all()
             shutil.rmtree(path, ignore_errors=True)
             raise
     return report
 
 
 def with_writer(ix: windex.Index, limitmb: int, fill: Callable) -> None:
-    """Run `fill(writer)` and commit, or cancel the writer on any error."""
+    """Run `fill(writer)` and commit; on any error (in either) cancel the writer."""
     writer = ix.writer(limitmb=limitmb)
     try:
         fill(writer)
+        writer.commit()
     except BaseException:
-        writer.cancel()
+        if not writer.is_closed:
+            try:
+                writer.cancel()
+            except Exception:  # noqa: BLE001 - e.g. the disk is still full: report the first
+                pass
         raise
-    writer.commit()
-    ix.close()
+    finally:
+        ix.close()
+
+
+class TrackedStorage(FileStorage):
+    """Whoosh's file storage, remembering the files it opens so that a failed write can close
+    them all: Whoosh leaves them open when a write fails (a full disk), which would keep their
+    space allocated after the failed build's directory is removed."""
+
+    def __init__(self, path: str | os.PathLike, opened: list | None = None):
+        super().__init__(str(path))
+        self.opened = [] if opened is None else opened
+
+    def create_file(self, name, *args, **kwargs):
+        return self.track(super().create_file(name, *args, **kwargs))
+
+    def open_file(self, name, *args, **kwargs):
+        return self.track(super().open_file(name, *args, **kwargs))
+
+    def track(self, handle):
+        if self.opened is not None:  # None: no longer tracked (a serving index)
+            self.opened.append(handle)
+        return handle
+
+    def temp_storage(self, name=None):
+        folder = os.path.join(self.folder, name or f"{random_name()}.tmp")
+        return TrackedStorage(folder, self.opened).create()
+
+    def close_all(self) -> None:
+        for handle in self.opened or ():
+            try:
+                handle.file.close()  # the raw file: StructFile.close may write first
+            except Exception:  # noqa: BLE001 - closed anyway; the write's error is reported
+                pass
+        self.opened = []
 
 
 def add_files(writer, parsed: list[corpus.ParsedFile], manifest: dict) -> None:
@@ -259,8 +340,12 @@ def finish(index_dir: Path, name: str, manifest: dict, report: WriteReport,
     fill_counts(report, manifest)
     manifest["seconds"] = round(time.monotonic() - started, 3)
     write_atomic(path / MANIFEST, json.dumps(manifest, ensure_ascii=False))
+    write_atomic(path / PREVIOUS, serving_build(index_dir) + "\n")
     check_build(path, report.pairs)
-    write_atomic(index_dir / POINTER, name + "\n")
+    pointer = index_dir / POINTER
+    if pointer.is_dir() and not pointer.is_symlink():
+        shutil.rmtree(pointer)  # a damaged pointer (see current_build) cannot be replaced
+    write_atomic(pointer, name + "\n")
     report.build = name
     report.seconds = manifest["seconds"]
     remove_old_builds(index_dir, keep=name)
@@ -310,25 +395,49 @@ def clone_build(index_dir: Path) -> tuple[str, Path]:
     return name, path
 
 
+def serving_build(index_dir: Path) -> str:
+    """The serving build's name, or "" when there is none (or the pointer is damaged)."""
+    try:
+        return current_build(index_dir) or ""
+    except IndexMissing:
+        return ""
+
+
 def remove_old_builds(index_dir: Path, keep: str) -> None:
-    """Remove builds beyond the newest KEEP_BUILDS, and leftovers of failed writes."""
-    builds = sorted((p for p in (index_dir / BUILDS).iterdir() if p.is_dir()),
-                    key=lambda p: p.name, reverse=True)
-    complete = [p for p in builds if (p / MANIFEST).exists() or p.name == keep]
-    survivors = {p.name for p in complete[:KEEP_BUILDS]} | {keep}
-    for path in builds:
-        if path.name not in survivors:
+    """Keep the serving build and the KEEP_BUILDS - 1 builds that served before it; remove
+    the rest, including builds of failed or killed writes (they never served)."""
+    for stale in index_dir.glob(f".{POINTER}.*.tmp"):  # a writer killed while switching
+        stale.unlink(missing_ok=True)
+    builds = {p.name: p for p in (index_dir / BUILDS).iterdir() if p.is_dir()}
+    survivors, name, legacy = [], keep, False
+    while name in builds and len(survivors) < KEEP_BUILDS:
+        survivors.append(name)
+        try:
+            name = (builds[name] / PREVIOUS).read_text(encoding="utf-8").strip()
+        except (OSError, ValueError):  # written before PREVIOUS existed
+            legacy = True
+            break
+    if legacy:  # fall back to the newest complete builds older than the chain's end
+        older = sorted((n for n, p in builds.items()
+                        if n < survivors[-1] and (p / MANIFEST).exists()), reverse=True)
+        survivors += older[:KEEP_BUILDS - len(survivors)]
+    for name, path in builds.items():
+        if name not in survivors:
             shutil.rmtree(path, ignore_errors=True)
 
 
 def write_atomic(path: Path, text: str) -> None:
     """Write a file so that readers see the old content or the new, never a mix."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # e.g. the disk is full: leave no half-written file
+        raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

@@ -55,3 +55,29 @@ def write_interview(folder: Path, name: str, pairs: list[tuple[str, str]],
     path = folder / name
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+# --- reliability figures ---------------------------------------------------------------
+
+FIGURES = pytest.StashKey[dict]()
+
+
+@pytest.fixture(scope="session")
+def figures(request) -> dict[str, dict]:
+    """Reliability scenarios' figures (scenario -> {name: value}), printed at the end of the run.
+
+    Tests add to it with ``figures[scenario] = {...}`` (and print them too); the table appears
+    under "Reliability figures" in the terminal summary of every run, passing or not.
+    """
+    return request.config.stash.setdefault(FIGURES, {})
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    found = config.stash.get(FIGURES, None)
+    if not found:
+        return
+    terminalreporter.section("Reliability figures")
+    width = max(len(name) for name in found)
+    for name, values in sorted(found.items()):
+        shown = ", ".join(f"{key} {value}" for key, value in values.items())
+        terminalreporter.write_line(f"{name:<{width}}  {shown}")

@@ -14,8 +14,10 @@ from typing import NamedTuple
 
 from flask import Flask
 from flask import Response
+from flask.json.provider import DefaultJSONProvider
 
 from indexer.search import SearchIndex
+from indexer.store import StoreError
 
 
 class Setting(NamedTuple):
@@ -71,8 +73,9 @@ SECURITY_HEADERS = {
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app: settings, one SearchIndex, blueprints (staff too), errors, headers."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json = HtmlSafeJSON(app)
     load_config(app, config)
-    app.extensions["qa_index"] = SearchIndex(app.config["INDEX_DIR"])
+    index = app.extensions["qa_index"] = SearchIndex(app.config["INDEX_DIR"])
 
     from webapp import api
     from webapp import errors
@@ -84,7 +87,26 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     staff.register(app)
     errors.register(app)
     app.after_request(add_security_headers)
+    check_index(app, index)
     return app
+
+
+class HtmlSafeJSON(DefaultJSONProvider):
+    """JSON with ``<``, ``>`` and ``&`` written as \\u escapes: the same values for programs,
+    and no markup in the bytes even if a client mistakes a response for HTML."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        text = super().dumps(obj, **kwargs)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def check_index(app: Flask, index: SearchIndex) -> None:
+    """At start-up, say in the log when there is no usable index and how to build one."""
+    try:
+        index.snapshot()
+    except StoreError as exc:
+        app.logger.warning("%s Search answers 503 until an index is built; the app picks it "
+                           "up without a restart.", exc)
 
 
 def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:

@@ -38,7 +38,8 @@ def search_context(args: Mapping[str, str]) -> dict:
     """The search page and /api/search: results, facets, suggestion, paging."""
     params = search_params(args)
     index = get_index()
-    index.snapshot()  # raises IndexMissing (503) even when the query is empty
+    snapshot = index.snapshot()  # raises IndexMissing (503) even when the query is empty
+    check_filters(params.filters, snapshot.manifest)
     results = index.search(params.q, page=params.page, per_page=params.per_page,
                            filters=params.filters, expand=params.expand)
     link = query_link(results.query, params.expand)
@@ -50,6 +51,19 @@ def search_context(args: Mapping[str, str]) -> dict:
         "facets": facets(results), "results": [hit_dict(h, link) for h in results.hits],
         "params": canonical_params(params, results.query),
     }
+
+
+def check_filters(filters: dict[str, str], manifest: dict) -> None:
+    """400 for a filter naming no interview or interviewee of the serving index."""
+    interviews = manifest["interviews"]
+    for name, value in filters.items():
+        if name == "interview":
+            known = value in interviews
+        else:
+            known = any(record.get(name) == value for record in interviews.values())
+        if not known:
+            abort(400, f"The {name} filter names no {name} in the index ({value[:80]!r}); "
+                       "remove it to search everything.")
 
 
 def hit_dict(hit, link: dict) -> dict:

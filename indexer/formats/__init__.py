@@ -49,6 +49,9 @@ _PARSERS = {
     "jsonl": _jsonl.parse,
 }
 NO_PAIRS = "no question/answer pairs found"
+BINARY_SHARE = 0.05  # decoded text with more control characters than this is binary data
+BINARY = "looks like binary data, not text (a PDF, an image or an archive?); skipped"
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v")
 
 
 def parse_text(text: str, name: str, fmt: str | None = None) -> ParseResult:
@@ -61,6 +64,7 @@ def parse_text(text: str, name: str, fmt: str | None = None) -> ParseResult:
 def _parse_into(
     result: ParseResult, text: str, name: str, fmt: str | None, detect_name: str = ""
 ) -> None:
+    binary = _looks_binary(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     if not text.strip():
         result.warn("empty file")
@@ -69,6 +73,9 @@ def _parse_into(
     if fmt not in _PARSERS:
         result.error(f"unrecognised format (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
         return
+    if binary:
+        result.error(BINARY)
+        return
     try:
         _PARSERS[fmt](text, name, result)
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop a corpus build
@@ -76,6 +83,13 @@ def _parse_into(
         return
     if result.pair_count == 0:
         result.warn(NO_PAIRS)
+
+
+def _looks_binary(text: str) -> bool:
+    """Whether decoded text is really binary data: many control or replacement characters."""
+    sample = text[:20_000]
+    odd = sum(1 for c in sample if (c < " " and c not in _TEXT_CONTROLS) or c in "\x7f\ufffd")
+    return odd > len(sample) * BINARY_SHARE
 
 
 def parse_file(path: str | os.PathLike, display_name: str | None = None) -> ParseResult:

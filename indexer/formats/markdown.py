@@ -26,8 +26,8 @@ _LIST = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?=\S)")
 _QUOTE = re.compile(r"^(?:\s{0,3}>\s?)+")
 _REFDEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+")
 _INLINE = [
-    (re.compile(r"!\[([^\]]{0,300})\]\([^)]{0,1000}\)"), r"\1"),
-    (re.compile(r"\[([^\]]{1,300})\]\([^)]{0,1000}\)"), r"\1"),
+    (re.compile(r"!\[([^\]]{0,300})\]\((?:[^()]|\([^()]{0,200}\)){0,1000}\)"), r"\1"),
+    (re.compile(r"\[([^\]]{1,300})\]\((?:[^()]|\([^()]{0,200}\)){0,1000}\)"), r"\1"),
     (re.compile(r"\[([^\]]{1,300})\]\[[^\]]{0,100}\]"), r"\1"),
     (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), r"\1"),
     (re.compile(r"`+([^`]{1,300}?)`+"), r"\1"),
@@ -38,6 +38,8 @@ _INLINE = [
     (re.compile(r"</?[A-Za-z][\w-]{0,30}(?:\s[^<>]{0,1000})?/?>"), ""),
 ]
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>])")
+# Raw HTML whose content is not text (a page would run or apply it): dropped with its content.
+_RAW_OPEN = re.compile(r"<(script|style|template|noscript)\b[^<>]{0,1000}>", re.IGNORECASE)
 _PRIVATE = 0xE000  # escaped characters are parked in the private-use area while markup is removed
 
 
@@ -105,9 +107,27 @@ def _take_title(blocks: list[Block], first_run: list[str], body: str) -> str:
     return ""
 
 
+def _drop_raw_code(text: str) -> str:
+    """Remove <script>, <style>, <template> and <noscript> elements with their content (in
+    linear time: an element that is never closed keeps its content, its tags go later)."""
+    out, pos, unclosed = [], 0, set()
+    for found in _RAW_OPEN.finditer(text):
+        tag = found[1].lower()
+        if found.start() < pos or tag in unclosed:
+            continue
+        close = re.compile(rf"</{tag}\s*>", re.IGNORECASE).search(text, found.end())
+        if close is None:
+            unclosed.add(tag)
+            continue
+        out.append(text[pos:found.start()])
+        pos = close.end()
+    return "".join(out) + text[pos:]
+
+
 def parse(text: str, name: str, result: ParseResult) -> None:
     """Parse a Markdown interview into result."""
     meta, text = T.front_meta(text, result)
+    text = _drop_raw_code(text)
     runs = T.chunks("\n".join(_clean_lines(text)))
     blocks = [_block(p) for run in runs for p in T.paragraphs(run, _starts)]
     blocks = [b for b in blocks if b.text]
