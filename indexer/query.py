@@ -80,7 +80,13 @@ def parse(text: str, expand: bool = True, corrected: str | None = None) -> Parse
     `corrected` is the text with misspelled words fixed ("did you mean"); with `expand`, its
     words are searched too, so a typo still finds what was meant.
     """
-    text = clean(text)
+    parsed = parse_clean(clean(text), expand, corrected)
+    preload_unions(parsed.query)
+    return parsed
+
+
+def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
+    """parse() of cleaned text, before the matcher choice."""
     advanced = bool(SYNTAX.search(text))
     main = parse_text(text) if advanced else None
     if main is None or main is wq.NullQuery:
@@ -98,6 +104,20 @@ def parse(text: str, expand: bool = True, corrected: str | None = None) -> Parse
     if parsed.query is main:
         parsed.expansions = []
     return parsed
+
+
+def preload_unions(query: wq.Query) -> wq.Query:
+    """Make every OR in the query read its postings into an array before scoring.
+
+    Whoosh's default OR matcher advances a heap of sub-matchers document by document; for the
+    many-term ORs of question mode, reading each term's postings once into a score array
+    ranks the same documents in the same order about twice as fast (measured on MedQuAD).
+    """
+    if isinstance(query, wq.Or):
+        query.matcher_type = wq.Or.ARRAY_MATCHER
+    for child in query.children():
+        preload_unions(child)
+    return query
 
 
 def with_extras(main: wq.Query, extras: list[wq.Query]) -> wq.Query:
