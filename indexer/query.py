@@ -169,8 +169,10 @@ def plain_query(text: str) -> wq.Query:
 def synonym_clauses(text: str) -> tuple[list[wq.Query], list[str]]:
     """Alternatives from the vocabulary for expressions found in the text."""
     words = analyzed(text)
+    groups, by_first = vocabulary_groups()
     clauses, shown, seen = [], [], set()
-    for group in vocabulary_groups():
+    candidates = sorted({g for word, _name in words for g in by_first.get(word, ())})
+    for group in (groups[g] for g in candidates):
         found = [e for e in group if occurs(e, words)]
         if not found:
             continue
@@ -191,17 +193,25 @@ def analyzed(text: str) -> list[tuple[str, bool]]:
     return [(part, is_name(raw)) for _joined, parts, raw in query_words(text) for part in parts]
 
 
+Expression = tuple[str, list[str], bool]
+
+
 @lru_cache(maxsize=1)
-def vocabulary_groups() -> list[list[tuple[str, list[str], bool]]]:
-    """Synonym groups, each expression analyzed once: (text, parts, is a one-word name)."""
-    groups = []
-    for group in vocabulary.synonym_groups():
+def vocabulary_groups() -> tuple[list[list[Expression]], dict[str, set[int]]]:
+    """Synonym groups, each expression analyzed once: (text, parts, is a one-word name); and
+    the groups in which each first term of an expression occurs (only those can match)."""
+    groups: list[list[Expression]] = []
+    by_first: dict[str, set[int]] = {}
+    for number, group in enumerate(vocabulary.synonym_groups()):
         groups.append([(e, [p for p, _ in analyzed(e)], " " not in e and is_name(e))
                        for e in group])
-    return groups
+        for _text, parts, _name in groups[-1]:
+            if parts:
+                by_first.setdefault(parts[0], set()).add(number)
+    return groups, by_first
 
 
-def occurs(expression: tuple[str, list[str], bool], words: list[tuple[str, bool]]) -> bool:
+def occurs(expression: Expression, words: list[tuple[str, bool]]) -> bool:
     """Whether the expression's terms appear in a row in the query.
 
     A one-word name such as ALL must be typed as a name (in capitals); "all" is a word.

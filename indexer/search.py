@@ -7,8 +7,10 @@ has switched it, and gives each thread its own Whoosh searcher on the serving bu
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
+from collections import Counter
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
@@ -25,6 +27,7 @@ from indexer.query import ParsedQuery
 from indexer.query import clean
 from indexer.query import marks
 from indexer.query import parse
+from indexer.scoring import FastScorer
 from indexer.spelling import load_surfaces
 from indexer.spelling import suggest
 
@@ -32,6 +35,7 @@ MAX_PER_PAGE = 100
 RERANK_DEPTH = 100  # the best matches that are re-ranked (pages beyond are rare)
 INTERVIEW_WEIGHT = 1.0
 FACETS = ("interviewee", "interview_id")
+FACET_VALUES = 20  # values listed per facet (a filter list, not an index of the corpus)
 
 
 @dataclass
@@ -122,6 +126,7 @@ class SearchIndex:
             if getattr(local, "searcher", None) is not None:
                 local.searcher.close()
             local.searcher, local.build = snap.index.searcher(), snap.build
+            local.scorer, local.columns = FastScorer(local.searcher), {}
         return local.searcher
 
     def search(self, text: str, *, page: int = 1, per_page: int = 10,
@@ -144,26 +149,41 @@ class SearchIndex:
     def run(self, parsed: ParsedQuery, results: SearchResults, marked: bool) -> None:
         """Score every match once: exact total and facets, the best ones re-ranked, a page."""
         searcher = self.searcher()
-        facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
         start = (results.page - 1) * results.per_page
         depth = max(RERANK_DEPTH, start + results.per_page)
-        # Whoosh's search(groupedby=...) keeps every match as a hit; only the best `depth`
-        # are needed (the facets still count every match).
-        collector = collectors.FacetCollector(
-            collectors.TopCollector(depth, usequality=False), facets)
         query_filter = filter_query(results.filters)
-        if query_filter is not None:
-            collector = collectors.FilterCollector(collector, query_filter)
-        searcher.search_with_collector(parsed.query, collector)
-        found = collector.results()
-        results.total = len(found)  # exact: TopCollector without quality counts every match
-        results.facets = facet_counts(found, self.snapshot().manifest)
-        interview_of = searcher.reader().column_reader("interview_id")
-        ranked = rerank([(docnum, interview_of[docnum], score)
-                         for docnum, score in found.items()])
+        found = self._local.scorer.scores(parsed.query)
+        if found is None:
+            total, groups, best = whoosh_matches(searcher, parsed.query, query_filter, depth)
+        else:
+            total, groups, best = self.tally(found, query_filter, depth)
+        results.total = total
+        results.facets = facet_counts(groups, self.snapshot().manifest)
+        interview_of = self.column("interview_id")
+        ranked = rerank([(docnum, interview_of[docnum], score) for docnum, score in best])
         found_marks = marks(parsed) if marked else None
         results.hits = [to_hit(searcher.stored_fields(docnum), score, found_marks)
                         for docnum, score in ranked[start:start + results.per_page]]
+
+    def tally(self, found: dict[int, float], query_filter: wq.Query | None,
+              depth: int) -> tuple[int, dict[str, dict], list[tuple[int, float]]]:
+        """Total, facet counts and the best `depth` of scored matches (as Whoosh orders them)."""
+        if query_filter is not None:
+            allowed = set(query_filter.docs(self.searcher()))
+            found = {docnum: score for docnum, score in found.items() if docnum in allowed}
+        groups = {}
+        for name in FACETS:
+            values = self.column(name)
+            groups[name] = Counter(values[docnum] for docnum in found)
+        best = heapq.nlargest(depth, found.items(), key=lambda item: (item[1], -item[0]))
+        return len(found), groups, best
+
+    def column(self, name: str) -> list:
+        """A sortable field's value for every document of this thread's searcher."""
+        columns = self._local.columns
+        if name not in columns:
+            columns[name] = list(self.searcher().reader().column_reader(name))
+        return columns[name]
 
     def pair(self, pair_id: str) -> dict | None:
         """A pair's stored fields, or None."""
@@ -213,6 +233,23 @@ def rerank(scored: list[tuple[int, str, float]]) -> list[tuple[int, float]]:
     return sorted(combined, key=lambda item: -item[1])
 
 
+def whoosh_matches(searcher, query: wq.Query, query_filter: wq.Query | None,
+                   depth: int) -> tuple[int, dict[str, dict], list[tuple[int, float]]]:
+    """What FastScorer cannot score, by Whoosh's collectors: total, facet counts, best matches.
+
+    (``search(groupedby=...)`` would keep every match as a hit; a TopCollector keeps `depth`.)
+    """
+    facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+    collector = collectors.FacetCollector(
+        collectors.TopCollector(depth, usequality=False), facets)
+    if query_filter is not None:
+        collector = collectors.FilterCollector(collector, query_filter)
+    searcher.search_with_collector(query, collector)
+    found = collector.results()
+    groups = {name: found.groups(name) for name in FACETS}
+    return len(found), groups, list(found.items())  # len: exact without block quality
+
+
 def filter_query(filters: dict[str, str]) -> wq.Query | None:
     """Facet filters as a Whoosh filter (interviewee, interview)."""
     names = {"interviewee": "interviewee", "interview": "interview_id",
@@ -223,12 +260,12 @@ def filter_query(filters: dict[str, str]) -> wq.Query | None:
     return terms[0] if len(terms) == 1 else wq.And(terms)
 
 
-def facet_counts(results, manifest: dict) -> dict[str, list[dict]]:
-    """Facet values with counts, largest first; interviews named by their title."""
+def facet_counts(groups: dict[str, dict], manifest: dict) -> dict[str, list[dict]]:
+    """The FACET_VALUES largest values of each facet with counts; interviews by their title."""
     out = {}
     for name in FACETS:
-        groups = results.groups(name)
-        values = sorted(((k, v) for k, v in groups.items() if k), key=lambda kv: (-kv[1], kv[0]))
+        values = heapq.nsmallest(FACET_VALUES, ((k, v) for k, v in groups[name].items() if k),
+                                 key=lambda kv: (-kv[1], kv[0]))
         out[name] = [{"value": k, "count": v, "label": facet_label(name, k, manifest)}
                      for k, v in values]
     out["interview"] = out.pop("interview_id")

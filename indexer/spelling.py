@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from whoosh import spelling as wsp
@@ -37,7 +38,7 @@ def suggest(searcher, text: str, surfaces: dict[str, list[str]]) -> str | None:
     for match in WORD.finditer(text):
         raw = match.group(0)
         word = normalize_word(raw)
-        if not needs_check(raw, word) or known(reader, word):
+        if not needs_check(raw, word) or known(reader, word) or near_function_word(word):
             continue
         found = best_candidate(reader, word, surfaces)
         if found:
@@ -47,9 +48,14 @@ def suggest(searcher, text: str, surfaces: dict[str, list[str]]) -> str | None:
 
 
 def needs_check(raw: str, word: str) -> bool:
-    """Words worth correcting: long enough, ordinary, not a slip on a function word."""
-    return (len(word) >= MIN_LENGTH and word.isalpha() and not is_name(raw)
-            and not any(edit_distance(word, w) <= 1 for w in FUNCTION_WORDS))
+    """Words worth correcting: long enough, ordinary (not a name)."""
+    return len(word) >= MIN_LENGTH and word.isalpha() and not is_name(raw)
+
+
+@lru_cache(maxsize=4096)
+def near_function_word(word: str) -> bool:
+    """A slip on a function word ("whta") is not worth a suggestion."""
+    return any(edit_distance(word, w) <= 1 for w in FUNCTION_WORDS)
 
 
 def known(reader, word: str) -> bool:
