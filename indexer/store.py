@@ -31,8 +31,6 @@ from datetime import timezone
 from pathlib import Path
 
 from whoosh import index as windex
-from whoosh.filedb.filestore import FileStorage
-from whoosh.util import random_name
 
 from indexer import corpus
 from indexer import spelling
@@ -40,6 +38,8 @@ from indexer.corpus import SourceFile
 from indexer.model import ParseProblem
 from indexer.schema import SCHEMA_VERSION
 from indexer.schema import make_schema
+from indexer.storage import SharedReadStorage
+from indexer.storage import TrackedStorage
 
 POINTER = "CURRENT"
 BUILDS = "builds"
@@ -121,15 +121,12 @@ def open_build(index_dir: str | os.PathLike) -> tuple[str, windex.Index, dict]:
     if build is None:
         raise IndexMissing(f"No index in {index_dir}. {hint}")
     path = build_path(index_dir, build)
-    storage = TrackedStorage(path)
     try:
-        ix = storage.open_index()
+        ix = SharedReadStorage(path).open_index()
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
         check_readable(ix, manifest)
     except Exception as exc:  # any corruption reads as "rebuild it"
-        storage.close_all()  # Whoosh leaves a file open when it cannot read it
         raise IndexMissing(f"The index in {path} cannot be read ({exc}). {hint}") from exc
-    storage.opened = None  # readers open and close files for as long as it serves
     return build, ix, manifest
 
 
@@ -142,7 +139,18 @@ def check_readable(ix: windex.Index, manifest: dict) -> None:
         count = reader.doc_count()
         if count:
             next(iter(reader.all_stored_fields()), None)
-            next(iter(reader.all_terms()), None)
+            for name, field in ix.schema.items():  # one posting and one value of each file
+                if field.scorable:
+                    term = next(iter(reader.lexicon(name)), None)
+                    if term is not None:
+                        postings = reader.postings(name, term)
+                        if postings.is_active():  # not when all its pairs were deleted
+                            postings.id(), postings.weight()
+                    reader.doc_field_length(0, name)
+                if field.column_type is not None:
+                    if not reader.has_column(name):  # Whoosh would read "" for every pair
+                        raise ValueError(f"the {name} column is missing")
+                    reader.column_reader(name)[0]
     expected = (manifest.get("counts") or {}).get("pairs", count)
     if count != expected:
         raise ValueError(f"it holds {count} pairs, its manifest says {expected}")
@@ -255,7 +263,7 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
 
 def with_writer(ix: windex.Index, limitmb: int, fill: Callable) -> None:
     """Run `fill(writer)` and commit; on any error (in either) cancel the writer."""
-    writer = ix.writer(limitmb=limitmb)
+    writer = ix.writer(limitmb=limitmb, compound=False)  # see indexer.storage
     try:
         fill(writer)
         writer.commit()
@@ -268,39 +276,6 @@ def with_writer(ix: windex.Index, limitmb: int, fill: Callable) -> None:
         raise
     finally:
         ix.close()
-
-
-class TrackedStorage(FileStorage):
-    """Whoosh's file storage, remembering the files it opens so that a failed write can close
-    them all: Whoosh leaves them open when a write fails (a full disk), which would keep their
-    space allocated after the failed build's directory is removed."""
-
-    def __init__(self, path: str | os.PathLike, opened: list | None = None):
-        super().__init__(str(path))
-        self.opened = [] if opened is None else opened
-
-    def create_file(self, name, *args, **kwargs):
-        return self.track(super().create_file(name, *args, **kwargs))
-
-    def open_file(self, name, *args, **kwargs):
-        return self.track(super().open_file(name, *args, **kwargs))
-
-    def track(self, handle):
-        if self.opened is not None:  # None: no longer tracked (a serving index)
-            self.opened.append(handle)
-        return handle
-
-    def temp_storage(self, name=None):
-        folder = os.path.join(self.folder, name or f"{random_name()}.tmp")
-        return TrackedStorage(folder, self.opened).create()
-
-    def close_all(self) -> None:
-        for handle in self.opened or ():
-            try:
-                handle.file.close()  # the raw file: StructFile.close may write first
-            except Exception:  # noqa: BLE001 - closed anyway; the write's error is reported
-                pass
-        self.opened = []
 
 
 def add_files(writer, parsed: list[corpus.ParsedFile], manifest: dict) -> None:

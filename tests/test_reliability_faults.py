@@ -488,7 +488,8 @@ def run_python_as(user, args: list[str], cwd: Path) -> subprocess.CompletedProce
 
 
 def segments(build: Path) -> list[Path]:
-    return [p for p in build.iterdir() if p.suffix == ".seg"]
+    """A build's segment files (postings, terms, columns; or a legacy compound .seg)."""
+    return [p for p in build.iterdir() if p.suffix in {".seg", ".pst", ".trm", ".col"}]
 
 
 DAMAGE = {
@@ -508,6 +509,10 @@ DAMAGE = {
     "segment truncated": lambda d, b: [p.write_bytes(p.read_bytes()[:100]) for p in segments(b)],
     "segment zeroed": lambda d, b: [p.write_bytes(bytes(p.stat().st_size)) for p in segments(b)],
     "every file empty": lambda d, b: [p.write_bytes(b"") for p in b.iterdir()],
+    "postings zeroed": lambda d, b: [p.write_bytes(bytes(p.stat().st_size))
+                                     for p in b.glob("*.pst")],
+    "terms truncated": lambda d, b: [p.write_bytes(p.read_bytes()[:50]) for p in b.glob("*.trm")],
+    "a column gone": lambda d, b: [p.unlink() for p in b.glob("*.interview_id.col")],
 }
 
 

@@ -205,3 +205,26 @@ def test_seed_builds_and_cd7_query_finds_the_cd7_pair_first(seed_index):
     hits = seed_index.search("CD7 CAR-T").hits
     assert hits[0].id == "he-huang-cellular-immunotherapy-1"
     assert "CD7 CAR-T cell therapy" in hits[0].answer
+
+
+def test_threads_share_one_copy_of_the_index_files(corpus_dir, tmp_path, monkeypatch):
+    """Each thread has its own searcher, but a file of the serving build is read once."""
+    from pathlib import Path
+
+    write_interview(corpus_dir, "a.txt", [("Is CAR-T safe?", "CAR-T toxicity is managed.")])
+    store.build(tmp_path / "index", [corpus_dir])
+    build = store.build_path(tmp_path / "index", store.current_build(tmp_path / "index"))
+    assert not list(build.glob("*.seg"))  # separate files, not a compound segment
+    reads, read_bytes = [], Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: reads.append(p.name) or read_bytes(p))
+    index = SearchIndex(tmp_path / "index")
+    totals = []
+    threads = [threading.Thread(target=lambda: totals.append(index.search("CAR-T").total))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert totals == [1, 1, 1, 1]
+    index_files = [name for name in reads if name.startswith("MAIN_")]
+    assert index_files and len(index_files) == len(set(index_files))
