@@ -143,7 +143,6 @@ class MedicalFilter(Filter):
         for t in tokens:
             word_start = t.startchar if t.chars else 0
             terms = analyze_word(t.text, emit_joined=t.mode != "query")
-            width = 0
             for term in terms:
                 if term.stopped and t.removestops:
                     continue
@@ -153,9 +152,8 @@ class MedicalFilter(Filter):
                     t.pos = pos + term.offset
                 if t.chars:
                     t.startchar, t.endchar = word_start + term.start, word_start + term.end
-                width = max(width, term.offset + (not term.stopped))
                 yield t
-            pos += width
+            pos += word_width(terms, t.removestops)
 
 
 class MedicalStemFilter(Filter):
@@ -212,6 +210,44 @@ def analyze_word(raw: str, emit_joined: bool = True) -> tuple[Term, ...]:
     return (joined_term(raw, core, parts), *kept)
 
 
+def word_width(terms: tuple[Term, ...], removestops: bool = True) -> int:
+    """How many positions a word's terms take: up to and including its last term that counts
+    (a stopped term counts only when stop words are kept, and takes no position of its own)."""
+    return max((term.offset + (not term.stopped) for term in terms
+                if not (term.stopped and removestops)), default=0)
+
+
+def finished(term: Term) -> str:
+    """A term's indexed text: stemmed when it is an ordinary word."""
+    return stem_word(term.text) if term.stemmable else term.text
+
+
+@lru_cache(maxsize=200_000)
+def index_terms(raw: str) -> tuple[tuple[tuple[str, int], ...], int]:
+    """What indexing makes of one raw word: its finished terms (stop words dropped) with their
+    position offsets, and its width in positions."""
+    terms = analyze_word(raw)
+    kept = tuple((finished(t), t.offset) for t in terms if not t.stopped)
+    return kept, word_width(terms)
+
+
+def term_positions(text: str) -> dict[str, list[int]]:
+    """Each indexed term of `text` and its positions: exactly what the analyzer yields in index
+    mode (stop words removed), but built word by word from cached results instead of one
+    Token per term through the filter chain (the build analyzes millions of words)."""
+    positions: dict[str, list[int]] = {}
+    pos = 0
+    for raw in TOKEN_PATTERN.findall(text):
+        kept, width = index_terms(raw)
+        for term, offset in kept:
+            if term in positions:
+                positions[term].append(pos + offset)
+            else:
+                positions[term] = [pos + offset]
+        pos += width
+    return positions
+
+
 def single_term(word: str, start: int, end: int, offset: int, compound_part: bool) -> Term:
     """One word alone or as part of a compound."""
     if len(word) == 1:
@@ -256,11 +292,11 @@ def query_words(text: str) -> list[tuple[str | None, list[str], str]]:
         if not is_name(raw) and fold(raw) in QUESTION_WORDS:
             continue
         terms = [t for t in analyze_word(raw) if not t.stopped]
-        finished = [stem_word(t.text) if t.stemmable else t.text for t in terms]
-        if not finished:
+        texts = [finished(t) for t in terms]
+        if not texts:
             continue
         if len(terms) > 1 and terms[0].offset == 0 and terms[0].end == len(raw):
-            words.append((finished[0], finished[1:], raw))
+            words.append((texts[0], texts[1:], raw))
         else:
-            words.append((None, finished, raw))
+            words.append((None, texts, raw))
     return words

@@ -12,10 +12,12 @@ field classes and analyzer live in importable modules (this one and ``indexer.an
 from __future__ import annotations
 
 from whoosh import fields
+from whoosh import formats
 from whoosh import query as wq
 
 from indexer.analysis import medical_analyzer
 from indexer.analysis import query_words
+from indexer.analysis import term_positions
 
 SCHEMA_VERSION = 2
 
@@ -35,6 +37,15 @@ class MedicalText(fields.TEXT):
 
     def self_parsing(self) -> bool:
         return True
+
+    def index(self, value, **kwargs):
+        """(term bytes, frequency, weight, encoded positions) per term: what Whoosh's Positions
+        format makes of the analyzer's tokens, taken from ``term_positions`` (much faster)."""
+        fmt = self.format
+        if kwargs or not isinstance(value, str) or type(fmt) is not formats.Positions:
+            return super().index(value, **kwargs)
+        return [(term.encode("utf-8"), len(poses), len(poses) * fmt.field_boost, fmt.encode(poses))
+                for term, poses in term_positions(value).items()]
 
     def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> wq.Query:
         clauses = [word_query(fieldname, joined, parts, boost)

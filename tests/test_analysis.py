@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from whoosh import fields
 
 from indexer.analysis import medical_analyzer
 from indexer.analysis import query_words
+from indexer.analysis import term_positions
+from indexer.schema import make_schema
 
 ANALYZER = medical_analyzer()
 
@@ -88,3 +91,27 @@ def test_question_words_leave_queries():
     words = query_words("What is the role of CD7 CAR-T in T-cell ALL?")
     assert [w[2] for w in words] == ["role", "CD7", "CAR-T", "T-cell", "ALL"]
     assert words[2][:2] == ("cart", ["car", "t"])
+
+
+INDEXED_TEXTS = [
+    "What is (are) Adult Acute Lymphoblastic Leukemia (ALL)? The T-cells and B-cell ALL.",
+    "CAR-T cells, CD4+ and CD8+ T-cells; t(9;22)(q34;q11) and inv(16) in AML-M4.",
+    "It's up-to-date: a 3.5-fold rise in IL-6, not all of it in Sjögren’s patients.",
+    "and-or A-B vitamin-A the-the I a 5-FU HbA1c BCR-ABL1 e.g. U.S. 1,000 mg/kg 10.2%",
+    "Leukaemia leukemia treatments treated treating treat, treat; TREAT Treat",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", INDEXED_TEXTS)
+def test_term_positions_are_what_the_analyzer_yields(text):
+    expected: dict[str, list[int]] = {}
+    for t in ANALYZER(text, positions=True, mode="index"):
+        expected.setdefault(t.text, []).append(t.pos)
+    assert term_positions(text) == expected
+
+
+@pytest.mark.parametrize("text", INDEXED_TEXTS)
+def test_text_fields_index_what_the_analyzer_chain_gives(text):
+    field = make_schema()["answer"]
+    assert sorted(field.index(text)) == sorted(fields.FieldType.index(field, text))
