@@ -124,6 +124,12 @@ def run(args: argparse.Namespace, tmp: Path) -> dict:
             results["http"] = measure_http(
                 REPO, index_dir, queries, connections=args.connections,
                 duration=args.duration, warmup=1 if args.quick else 3, client=args.client)
+        say("HTTP again with the result cache off: every request searches")
+        with machine.phase("http_uncached", background):
+            results["http_uncached"] = measure_http(
+                REPO, index_dir, queries, connections=args.connections,
+                duration=args.duration, warmup=1 if args.quick else 3, client=args.client,
+                cache=False)
     if not args.skip_peers:
         with machine.phase("peers", background):
             results["peers"] = peer_figures(args, queries, tmp / "peers")

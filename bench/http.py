@@ -63,10 +63,15 @@ def gunicorn_command(port: int, workers: int, threads: int) -> list[str]:
 
 
 @contextmanager
-def server(repo: Path, index_dir: Path, workers: int, threads: int):
-    """A running gunicorn serving `index_dir`: yields (process, port); stops it afterwards."""
+def server(repo: Path, index_dir: Path, workers: int, threads: int, cache: bool = True):
+    """A running gunicorn serving `index_dir`: yields (process, port); stops it afterwards.
+
+    Without `cache`, the app's result cache is off (QA_SEARCH_CACHE=0): every request searches.
+    """
     port = free_port()
     env = {**os.environ, "QA_INDEX_DIR": str(index_dir)}
+    if not cache:
+        env["QA_SEARCH_CACHE"] = "0"
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(gunicorn_command(port, workers, threads), cwd=repo, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
@@ -256,14 +261,20 @@ def children_cpu() -> float:
 
 
 def measure_http(repo: Path, index_dir: Path, queries: dict[str, list[str]], *,
-                 connections: int, duration: float, warmup: float, client: str) -> dict:
-    """Serve the index with gunicorn, warm it up, load it; throughput, latency, worker RSS."""
+                 connections: int, duration: float, warmup: float, client: str,
+                 cache: bool = True) -> dict:
+    """Serve the index with gunicorn, warm it up, load it; throughput, latency, worker RSS.
+
+    The URLs cycle over the dev questions, so with the result cache on (as served) most
+    requests after the first round are answered from it; `cache=False` measures searching.
+    """
     settings = make_defaults(repo)
     paths = search_paths(queries)
     wrk, why = wrk_available(install=client == "auto") if client != "python" else (None, "")
     if client == "wrk" and wrk is None:
         raise SystemExit(f"bench: --client wrk but {why}")
-    with server(repo, index_dir, settings["WORKERS"], settings["THREADS"]) as (proc, port):
+    with server(repo, index_dir, settings["WORKERS"], settings["THREADS"], cache) as (proc,
+                                                                                       port):
         load_python(port, paths, connections, warmup)
         workers = worker_pids(proc.pid)
         cpu = cpu_seconds([proc.pid, *workers])
@@ -279,7 +290,7 @@ def measure_http(repo: Path, index_dir: Path, queries: dict[str, list[str]], *,
     return {**load, "requests_per_s": round(load["requests"] / seconds, 1),
             "seconds": round(seconds, 2), "connections": connections, "urls": len(paths),
             "workers": settings["WORKERS"], "threads": settings["THREADS"],
-            "warmup_s": warmup, "wrk": why or "not used (--client python)",
+            "warmup_s": warmup, "result_cache": cache, "wrk": why or "not used (--client python)",
             "workers_replaced": len(set(workers) - set(after)),
             "client_cpu_cores": round(client_cpu / seconds, 2),
             "server_cpu_cores": round(server_cpu / seconds, 2),

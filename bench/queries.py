@@ -69,10 +69,13 @@ def time_queries(search: Search, texts: Sequence[str], repeats: int) -> dict:
 
 
 def product_search(index_dir: Path) -> Search:
-    """The product's pipeline as the web page runs it: top 10 with highlighted fragments."""
+    """The product's pipeline as the web page runs it: top 10 with highlighted fragments.
+
+    Without the result cache: every timed search is computed (the passes repeat queries).
+    """
     from indexer.search import SearchIndex
 
-    index = SearchIndex(index_dir)
+    index = SearchIndex(index_dir, cache_size=0)
     return lambda text: index.search(text, per_page=10)
 
 
@@ -81,7 +84,7 @@ def cold_child(started: float) -> None:
     from indexer.search import SearchIndex
 
     imported = time.perf_counter()
-    index = SearchIndex(sys.argv[1])
+    index = SearchIndex(sys.argv[1], cache_size=0)
     index.snapshot()
     opened = time.perf_counter()
     index.search(sys.argv[2], per_page=10)
@@ -113,7 +116,7 @@ def relevance(index_dir: Path, questions: Path, qrels: Path) -> dict[str, dict]:
     """nDCG@10 and friends of the built index per field, ranked as `qa-index eval` ranks."""
     from indexer.search import SearchIndex
 
-    index = SearchIndex(index_dir)
+    index = SearchIndex(index_dir, cache_size=0)
 
     def rank(text: str) -> list[str]:
         hits = index.search(text[:MAX_QUERY_CHARS], per_page=10, highlight=False).hits

@@ -159,6 +159,7 @@ def product_table(results: dict) -> str:
                      f"{cold['open_ms']:.0f}, query {cold['first_query_ms']:.0f}; second "
                      f"{cold['second_query_ms']:.0f}; imports {cold['import_ms']:.0f} ms)"])
     rows += http_rows(results.get("http"))
+    rows += http_rows(results.get("http_uncached"))
     return markdown(["product measure", "value"], rows)
 
 
@@ -168,8 +169,10 @@ def http_rows(http: dict | None) -> list[list[str]]:
         return []
     lat = http["latency_ms"]
     rss = http["worker_rss_mb"]
+    cache = ("result cache on, as served" if http.get("result_cache", True)
+             else "result cache off")
     return [[f"HTTP /api/search, {http['connections']} conns, {http['seconds']:.0f} s "
-             f"({http['client']}; gunicorn {http['workers']}x{http['threads']})",
+             f"({http['client']}; gunicorn {http['workers']}x{http['threads']}; {cache})",
              f"{http['requests_per_s']:.1f} req/s, {http['requests']:,} requests, "
              f"{http['errors']} errors"],
             ["HTTP latency", f"p50 {lat['p50']:.0f} / p95 {lat['p95']:.0f} / p99 "

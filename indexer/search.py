@@ -11,9 +11,11 @@ import heapq
 import threading
 import time
 from collections import Counter
+from collections import OrderedDict
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from pathlib import Path
 
 from whoosh import collectors
@@ -34,6 +36,7 @@ from indexer.spelling import suggest
 MAX_PER_PAGE = 100
 RERANK_DEPTH = 100  # the best matches that are re-ranked (pages beyond are rare)
 INTERVIEW_WEIGHT = 1.0
+CACHE_SIZE = 512  # recent searches kept per process (a page of results is a few dozen KB)
 FACETS = ("interviewee", "interview_id")
 FACET_VALUES = 20  # values listed per facet (a filter list, not an index of the corpus)
 
@@ -72,6 +75,7 @@ class SearchResults:
     suggestion: str | None = None
     expansions: list[str] = field(default_factory=list)
     filters: dict[str, str] = field(default_factory=dict)
+    cached: bool = False
 
     @property
     def pages(self) -> int:
@@ -96,14 +100,49 @@ class Snapshot:
         return self._surfaces
 
 
+class ResultCache:
+    """The most recent results of one build, by request; a new build starts it afresh."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.build: str | None = None
+        self.hits = self.misses = 0
+        self._items: OrderedDict[tuple, SearchResults] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, build: str, key: tuple) -> SearchResults | None:
+        if not self.size:
+            return None
+        with self._lock:
+            found = self._items.get(key) if build == self.build else None
+            if found is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, build: str, key: tuple, results: SearchResults) -> None:
+        if not self.size:
+            return
+        with self._lock:
+            if build != self.build:
+                self._items.clear()
+                self.build = build
+            self._items[key] = results
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 class SearchIndex:
     """Searches the serving build of an index directory, following rebuilds."""
 
-    def __init__(self, index_dir: str | Path):
+    def __init__(self, index_dir: str | Path, cache_size: int = CACHE_SIZE):
         self.index_dir = Path(index_dir)
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._local = threading.local()
+        self.cache = ResultCache(cache_size)
 
     def snapshot(self) -> Snapshot:
         """The serving build, reopened if CURRENT has moved since the last call."""
@@ -132,18 +171,35 @@ class SearchIndex:
     def search(self, text: str, *, page: int = 1, per_page: int = 10,
                filters: dict[str, str] | None = None, expand: bool = True,
                highlight: bool = True) -> SearchResults:
-        """Search for `text` (keywords or a question); raises QueryError for bad input."""
+        """Search for `text` (keywords or a question); raises QueryError for bad input.
+
+        Results of recent searches of the serving build are kept (``cache``): the same search
+        again, as when someone pages back or many ask the same, is answered from it.
+        """
         started = time.perf_counter()
         page, per_page = max(1, page), min(max(1, per_page), MAX_PER_PAGE)
         filters = {k: v for k, v in (filters or {}).items() if v}
         text = clean(text)
+        build = self.snapshot().build
+        key = (text, page, per_page, tuple(sorted(filters.items())), expand, highlight)
+        kept = self.cache.get(build, key)
+        if kept is not None:
+            return replace(kept, took_ms=elapsed_ms(started), cached=True)
+        results = self.compute(text, page, per_page, filters, expand, highlight)
+        if self.snapshot().build == build:  # not switched while searching
+            self.cache.put(build, key, results)
+        results.took_ms = elapsed_ms(started)
+        return results
+
+    def compute(self, text: str, page: int, per_page: int, filters: dict[str, str],
+                expand: bool, highlight: bool) -> SearchResults:
+        """search() without the cache."""
         suggestion = suggest(self.searcher(), text, self.snapshot().surfaces) if text else None
         parsed = parse(text, expand=expand, corrected=suggestion)
         results = SearchResults(parsed.text, 0, page, per_page, 0.0, filters=filters,
                                 expansions=parsed.expansions, suggestion=suggestion)
         if not parsed.empty:
             self.run(parsed, results, highlight)
-        results.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return results
 
     def run(self, parsed: ParsedQuery, results: SearchResults, marked: bool) -> None:
@@ -216,6 +272,10 @@ class SearchIndex:
                 "interviews": len(snap.manifest["interviews"]),
                 "built_at": snap.manifest.get("built_at"), "kind": snap.manifest.get("kind"),
                 "size_bytes": directory_size(store.build_path(self.index_dir, snap.build))}
+
+
+def elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
 
 
 def rerank(scored: list[tuple[int, str, float]]) -> list[tuple[int, float]]:

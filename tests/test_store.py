@@ -228,3 +228,25 @@ def test_threads_share_one_copy_of_the_index_files(corpus_dir, tmp_path, monkeyp
     assert totals == [1, 1, 1, 1]
     index_files = [name for name in reads if name.startswith("MAIN_")]
     assert index_files and len(index_files) == len(set(index_files))
+
+
+def test_repeated_searches_come_from_the_cache_until_a_new_build_serves(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "a.txt", [("Is CAR-T safe?", "CAR-T toxicity is managed.")])
+    store.build(tmp_path / "index", [corpus_dir])
+    index = SearchIndex(tmp_path / "index")
+    first = index.search("CAR-T toxicity")
+    again = index.search("CAR-T toxicity")
+    assert not first.cached and again.cached
+    assert [h.id for h in again.hits] == [h.id for h in first.hits] and again.total == 1
+    assert not index.search("CAR-T toxicity", page=2).cached  # another request
+    write_interview(corpus_dir, "b.txt", [("Is CAR-T toxicity common?", "Toxicity is rare.")])
+    store.build(tmp_path / "index", [corpus_dir])
+    after = index.search("CAR-T toxicity")
+    assert not after.cached and after.total == 2
+
+
+def test_a_cache_of_size_zero_keeps_nothing(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "a.txt", [("Is CAR-T safe?", "CAR-T toxicity is managed.")])
+    store.build(tmp_path / "index", [corpus_dir])
+    index = SearchIndex(tmp_path / "index", cache_size=0)
+    assert not index.search("CAR-T").cached and not index.search("CAR-T").cached

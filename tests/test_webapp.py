@@ -80,7 +80,8 @@ def test_environment_then_config_dict(monkeypatch, tmp_path):
     assert app.config["PER_PAGE"] == 7
 
 
-@pytest.mark.parametrize("config", [{"PER_PAGE": 0}, {"PER_PAGE": 60}, {"MAX_PER_PAGE": "x"}])
+@pytest.mark.parametrize("config", [{"PER_PAGE": 0}, {"PER_PAGE": 60}, {"MAX_PER_PAGE": "x"},
+                                    {"SEARCH_CACHE": -1}, {"SEARCH_CACHE": "big"}])
 def test_bad_settings_are_refused(tmp_path, config):
     with pytest.raises(ValueError):
         make_app(tmp_path, **config)

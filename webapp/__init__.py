@@ -34,6 +34,8 @@ SETTINGS = (
     Setting("PER_PAGE", 10, "Results per page when the request does not say."),
     Setting("MAX_PER_PAGE", 50, "Largest `per_page` a request may ask for."),
     Setting("RELATED_LIMIT", 5, "Related questions shown on a pair page."),
+    Setting("SEARCH_CACHE", 512, "Recent searches whose results each worker keeps (emptied "
+                                 "when a new index starts serving); 0 turns the cache off."),
     Setting("SECRET_KEY", "dev", "Signs the staff session cookies (the search pages use none); "
                                  "staff pages are off with the default outside debug: set "
                                  "QA_SECRET_KEY to a long random value."),
@@ -75,7 +77,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.json = HtmlSafeJSON(app)
     load_config(app, config)
-    index = app.extensions["qa_index"] = SearchIndex(app.config["INDEX_DIR"])
+    index = SearchIndex(app.config["INDEX_DIR"], app.config["SEARCH_CACHE"])
+    app.extensions["qa_index"] = index
 
     from webapp import api
     from webapp import errors
@@ -122,6 +125,9 @@ def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
         if not isinstance(app.config[name], int) or app.config[name] < 1:
             raise ValueError(f"{name} must be a whole number of at least 1, "
                              f"not {app.config[name]!r}")
+    cache = app.config["SEARCH_CACHE"]
+    if not isinstance(cache, int) or isinstance(cache, bool) or cache < 0:
+        raise ValueError(f"SEARCH_CACHE must be a whole number of at least 0, not {cache!r}")
     if app.config["PER_PAGE"] > app.config["MAX_PER_PAGE"]:
         raise ValueError("PER_PAGE must not be larger than MAX_PER_PAGE")
 
