@@ -60,12 +60,14 @@ def product_figures(args: argparse.Namespace, index_dir: Path, queries: dict,
                     background: dict[str, float]) -> dict:
     """The product's query latencies, first query after start and relevance."""
     data = eval_data()
-    out: dict = {"queries": {}, "first_query": {}}
+    out: dict = {"queries": {}, "queries_uncached": {}, "first_query": {}}
     with machine.phase("queries", background):
-        search = product_search(index_dir)
-        for field in FIELDS:
-            say(f"product: {len(queries[field])} {field} queries x {args.repeats} (+ warm-up)")
-            out["queries"][field] = time_queries(search, queries[field], args.repeats)
+        for key, term_cache in (("queries", True), ("queries_uncached", False)):
+            search = product_search(index_dir, term_cache)
+            for field in FIELDS:
+                say(f"product: {len(queries[field])} {field} queries x {args.repeats} "
+                    f"(+ warm-up), term cache {'on' if term_cache else 'off'}")
+                out[key][field] = time_queries(search, queries[field], args.repeats)
     runs = 1 if args.quick else 3
     with machine.phase("first_query", background):
         for field in FIELDS:

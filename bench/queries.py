@@ -68,14 +68,18 @@ def time_queries(search: Search, texts: Sequence[str], repeats: int) -> dict:
             "queries": len(texts), "repeats": repeats}
 
 
-def product_search(index_dir: Path) -> Search:
+def product_search(index_dir: Path, term_cache: bool = True) -> Search:
     """The product's pipeline as the web page runs it: top 10 with highlighted fragments.
 
     Without the result cache: every timed search is computed (the passes repeat queries).
+    With `term_cache` (as served) terms' scored postings are kept between searches; without
+    it every search decodes and scores every posting it needs.
     """
+    from indexer.search import TERM_CACHE_POSTINGS
     from indexer.search import SearchIndex
 
-    index = SearchIndex(index_dir, cache_size=0)
+    index = SearchIndex(index_dir, cache_size=0,
+                        term_cache=TERM_CACHE_POSTINGS if term_cache else 0)
     return lambda text: index.search(text, per_page=10)
 
 

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
-from indexer.analysis import medical_analyzer
+from indexer.analysis import TOKEN_PATTERN
+from indexer.analysis import analyze_word
+from indexer.analysis import finished
+from indexer.analysis import word_width
 
 ELLIPSIS = "…"
 FRAGMENT_CHARS = 260
@@ -22,7 +26,6 @@ SURROUND = 70
 TOP_FRAGMENTS = 2
 LEAD_CHARS = 240
 TRAILING = " .,;:!?\"'”’)]"
-ANALYZER = medical_analyzer()
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,32 @@ def spans(text: str, marks: Marks) -> list[tuple[int, int]]:
     """Character spans of the matches in `text`, sorted and merged."""
     if not marks or not text:
         return []
-    tokens = [(t.text, t.pos, t.startchar, t.endchar)
-              for t in ANALYZER(text, positions=True, chars=True, mode="index")]
+    tokens = index_tokens(text)
     found = [(start, end) for term, _pos, start, end in tokens if term in marks.terms]
     if marks.phrases:
         found += phrase_spans(tokens, marks.phrases)
     return merge(found)
+
+
+def index_tokens(text: str) -> list[tuple[str, int, int, int]]:
+    """(term, position, start, end) of every indexed term of `text`, as the index analyzer
+    yields them, built word by word from cached results (answers are long, words repeat)."""
+    tokens, pos = [], 0
+    for match in TOKEN_PATTERN.finditer(text):
+        terms, width = word_terms(match.group(0))
+        base = match.start()
+        tokens += [(term, pos + offset, base + start, base + end)
+                   for term, offset, start, end in terms]
+        pos += width
+    return tokens
+
+
+@lru_cache(maxsize=100_000)
+def word_terms(raw: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
+    """One raw word's indexed terms (text, position offset, start, end) and its width."""
+    terms = analyze_word(raw)
+    kept = tuple((finished(t), t.offset, t.start, t.end) for t in terms if not t.stopped)
+    return kept, word_width(terms)
 
 
 def phrase_spans(tokens: list[tuple], phrases: frozenset[tuple[str, ...]]) -> list[tuple]:

@@ -15,7 +15,9 @@ Whoosh entirely (``scores`` returns None). ``tests/test_scoring.py`` checks the 
 
 from __future__ import annotations
 
+import threading
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterator
 
 from whoosh import query as wq
@@ -23,11 +25,49 @@ from whoosh import scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
 
+class TermCache:
+    """Recently used terms' (and phrases') scored postings for one build, shared by its
+    searchers' threads: keys (field, text) for a term, ("query", query) for a phrase or any
+    other sub-query.
+
+    Question-mode queries share many terms (symptoms, treatment, cause) and the vocabulary's
+    phrases; their postings are decoded and scored once. Bounded by the number of postings held
+    (12 bytes each).
+    """
+
+    def __init__(self, max_postings: int):
+        self.max_postings = max_postings
+        self.held = 0
+        self._items: OrderedDict[tuple, tuple[array, array]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[array, array] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value: tuple[array, array]) -> tuple[array, array]:
+        size = len(value[0])
+        if size > self.max_postings:
+            return value
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = value
+                self.held += size
+                while self.held > self.max_postings:
+                    _, (dropped, _) = self._items.popitem(last=False)
+                    self.held -= len(dropped)
+        return value
+
+
 class FastScorer:
     """BM25F scores of all matches for one Whoosh searcher (its lifetime, its thread)."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, cache: TermCache | None = None):
         self.searcher = searcher
+        self.cache = TermCache(0) if cache is None else cache
         weighting = searcher.weighting
         self.usable = type(weighting) is scoring.BM25F
         self.weighting = weighting
@@ -42,43 +82,71 @@ class FastScorer:
         if not self.usable or not (type(query) is wq.Term or is_array_or(query)):
             return None
         found: dict[int, float] = {}
+        weights: dict[tuple[str, str], float] = {}  # a term met twice is read once
         for leaf, boost in leaves(query, 1.0):
             if type(leaf) is wq.Term:
-                if not self.add_term(found, leaf, boost):
-                    return None
+                key = (leaf.fieldname, leaf.text)
+                weights[key] = weights.get(key, 0.0) + boost * leaf.boost
             else:
                 self.add_matches(found, leaf, boost)
+        for (name, text), weight in weights.items():
+            if not self.add_term(found, name, text, weight):
+                return None
         return found
 
-    def add_term(self, found: dict[int, float], term: wq.Term, boost: float) -> bool:
-        """Add one term's BM25F scores (times `boost`); False when the field is not scored."""
-        searcher, name, text = self.searcher, term.fieldname, term.text
-        field = searcher.schema[name] if name in searcher.schema else None
+    def add_term(self, found: dict[int, float], name: str, text: str, factor: float) -> bool:
+        """Add a term's BM25F scores times `factor`; False when the field is not scored."""
+        field = self.searcher.schema[name] if name in self.searcher.schema else None
         if field is None or not field.scorable:
             return False
-        if (name, text) not in searcher.reader():
-            return True
-        weighting = self.weighting
-        k1 = weighting.K1
-        idf = searcher.idf(name, text)
-        factor = boost * term.boost * idf * (k1 + 1)
+        scored = self.cache.get((name, text))
+        if scored is None:
+            scored = self.cache.put((name, text), self.term_scores(name, text))
+        docnums, scores = scored
+        get = found.get
+        for docnum, score in zip(docnums, scores, strict=True):
+            found[docnum] = get(docnum, 0.0) + factor * score
+        return True
+
+    def term_scores(self, name: str, text: str) -> tuple[array, array]:
+        """A term's matching documents and their BM25F scores (before boosts)."""
+        docnums, scores = array("I"), array("d")
+        if (name, text) not in self.searcher.reader():
+            return docnums, scores
+        factor = self.searcher.idf(name, text) * (self.weighting.K1 + 1)
         for index, (reader, offset) in enumerate(self.segments):
             if (name, text) not in reader:
                 continue
             norm = self.norms(index, name)
             for ids, weights in postings(reader, name, text):
-                for docnum, tf in zip(ids, weights, strict=True):
-                    key = docnum + offset
-                    found[key] = found.get(key, 0.0) + factor * tf / (tf + norm[docnum])
-        return True
+                docnums.extend(docnum + offset for docnum in ids)
+                scores.extend(factor * tf / (tf + norm[docnum])
+                              for docnum, tf in zip(ids, weights, strict=True))
+        return docnums, scores
 
     def add_matches(self, found: dict[int, float], query: wq.Query, boost: float) -> None:
         """Add the scores Whoosh's own matcher gives any other query (phrases, AND, NOT...)."""
+        unboosted = query.copy()
+        unboosted.boost = 1.0
+        key = ("query", unboosted)
+        scored = self.cache.get(key)
+        if scored is None:
+            scored = self.cache.put(key, self.query_scores(unboosted))
+        docnums, scores = scored
+        factor = boost * query.boost
+        get = found.get
+        for docnum, score in zip(docnums, scores, strict=True):
+            found[docnum] = get(docnum, 0.0) + factor * score
+
+    def query_scores(self, query: wq.Query) -> tuple[array, array]:
+        """The documents a query matches and Whoosh's scores for them."""
+        docnums, scores = array("I"), array("d")
         matcher = query.matcher(self.searcher, self.searcher.context())
         while matcher.is_active():
-            key = matcher.id()
-            found[key] = found.get(key, 0.0) + matcher.score() * boost
+            docnums.append(matcher.id())
+            scores.append(matcher.score())
             matcher.next()
+        return docnums, scores
 
     def norms(self, index: int, name: str) -> array:
         """Per document of a segment: K1 * (1 - B + B * length / average length)."""

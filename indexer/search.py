@@ -30,12 +30,14 @@ from indexer.query import clean
 from indexer.query import marks
 from indexer.query import parse
 from indexer.scoring import FastScorer
+from indexer.scoring import TermCache
 from indexer.spelling import load_surfaces
 from indexer.spelling import suggest
 
 MAX_PER_PAGE = 100
 RERANK_DEPTH = 100  # the best matches that are re-ranked (pages beyond are rare)
 INTERVIEW_WEIGHT = 1.0
+TERM_CACHE_POSTINGS = 1_000_000  # scored postings kept per build (about 12 MB)
 CACHE_SIZE = 512  # recent searches kept per process (a page of results is a few dozen KB)
 FACETS = ("interviewee", "interview_id")
 FACET_VALUES = 20  # values listed per facet (a filter list, not an index of the corpus)
@@ -91,6 +93,7 @@ class Snapshot:
     manifest: dict
     path: Path
     _surfaces: dict | None = None
+    terms: TermCache = field(default_factory=lambda: TermCache(0))
 
     @property
     def surfaces(self) -> dict[str, list[str]]:
@@ -137,8 +140,11 @@ class ResultCache:
 class SearchIndex:
     """Searches the serving build of an index directory, following rebuilds."""
 
-    def __init__(self, index_dir: str | Path, cache_size: int = CACHE_SIZE):
+    def __init__(self, index_dir: str | Path, cache_size: int = CACHE_SIZE,
+                 term_cache: int = TERM_CACHE_POSTINGS):
+        """`cache_size` recent searches and `term_cache` scored postings are kept (0: none)."""
         self.index_dir = Path(index_dir)
+        self.term_cache = term_cache
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._local = threading.local()
@@ -154,7 +160,8 @@ class SearchIndex:
             if self._snapshot is None or self._snapshot.build != build:
                 name, ix, manifest = store.open_build(self.index_dir)
                 path = store.build_path(self.index_dir, name)
-                self._snapshot = Snapshot(name, ix, manifest, path)
+                self._snapshot = Snapshot(name, ix, manifest, path,
+                                          terms=TermCache(self.term_cache))
             return self._snapshot
 
     def searcher(self):
@@ -165,7 +172,7 @@ class SearchIndex:
             if getattr(local, "searcher", None) is not None:
                 local.searcher.close()
             local.searcher, local.build = snap.index.searcher(), snap.build
-            local.scorer, local.columns = FastScorer(local.searcher), {}
+            local.scorer, local.columns = FastScorer(local.searcher, snap.terms), {}
         return local.searcher
 
     def search(self, text: str, *, page: int = 1, per_page: int = 10,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from indexer import highlight
 from indexer.query import QueryError
@@ -121,3 +124,27 @@ def test_fragments_cut_with_ellipses_and_fall_back_to_the_start():
     assert highlight.fragments(text, marks(parse("absent"))).startswith("Intro sentence")
     assert highlight.fragments("Short answer.", marks(parse("answer"))) == (
         'Short <mark class="match">answer</mark>.')  # no … for a final full stop
+
+
+def analyzer_tokens(text: str) -> list[tuple[str, int, int, int]]:
+    from indexer.analysis import medical_analyzer
+
+    return [(t.text, t.pos, t.startchar, t.endchar)
+            for t in medical_analyzer()(text, positions=True, chars=True, mode="index")]
+
+
+def test_highlight_tokens_are_the_analyzers_on_the_seed_interview():
+    from conftest import SEED
+
+    text = SEED.read_text(encoding="utf-8")
+    assert highlight.index_tokens(text) == analyzer_tokens(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["CAR-T", "T-cell", "ALL", "all", "the", "IL-6", "CD4+",
+                                 "t(9;22)", "BCR-ABL1", "5-FU", "leukaemia", "patients'",
+                                 "don't", "U.S.", "COVID-19", "—", "(", ")", ",", "\n\n",
+                                 "naïve", "HID-HSCT", "x", "Dr.", "B", "cell"]),
+                max_size=30).map(" ".join))
+def test_highlight_tokens_are_the_analyzers_for_any_text(text):
+    assert highlight.index_tokens(text) == analyzer_tokens(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 
 import pytest
 from conftest import CORPUS
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from indexer import store
 from indexer.query import parse
 from indexer.scoring import FastScorer
+from indexer.scoring import TermCache
 from indexer.search import SearchIndex
 
 QUERIES = [
@@ -35,9 +37,11 @@ def whoosh_scores(searcher, query) -> dict[int, float]:
 def assert_same(searcher, text: str) -> bool:
     """FastScorer and Whoosh agree on `text`; returns whether FastScorer scored it itself."""
     query = parse(text).query
-    fast = FastScorer(searcher).scores(query)
+    scorer = FastScorer(searcher, TermCache(1_000_000))
+    fast = scorer.scores(query)
     if fast is None:
         return False
+    assert scorer.scores(query) == fast  # again, from the term cache
     expected = whoosh_scores(searcher, query)
     assert fast.keys() == expected.keys(), text
     for docnum, score in expected.items():
@@ -107,3 +111,13 @@ def test_dev_questions_on_medquad_score_as_whoosh_scores_them(tmp_path):
              if line.strip()]
     fast = [assert_same(searcher, text) for text in texts]
     assert sum(fast) >= len(texts) - 2  # question mode: nearly all take the fast path
+
+
+def test_the_term_cache_holds_at_most_its_postings():
+    cache = TermCache(10)
+    for n in range(5):
+        cache.put(("answer", f"t{n}"), (array("I", range(4)), array("d", [1.0] * 4)))
+    assert cache.held <= 10 and cache.get(("answer", "t4")) is not None
+    assert cache.get(("answer", "t0")) is None  # the least recently used went first
+    cache.put(("answer", "huge"), (array("I", range(11)), array("d", [1.0] * 11)))
+    assert cache.get(("answer", "huge")) is None
