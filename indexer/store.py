@@ -38,6 +38,7 @@ from indexer.corpus import SourceFile
 from indexer.model import ParseProblem
 from indexer.schema import SCHEMA_VERSION
 from indexer.schema import make_schema
+from indexer.segments import LeanWriter
 from indexer.storage import SharedReadStorage
 from indexer.storage import TrackedStorage
 
@@ -263,7 +264,7 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
 
 def with_writer(ix: windex.Index, limitmb: int, fill: Callable) -> None:
     """Run `fill(writer)` and commit; on any error (in either) cancel the writer."""
-    writer = ix.writer(limitmb=limitmb, compound=False)  # see indexer.storage
+    writer = LeanWriter(ix, limitmb=limitmb, compound=False)  # see indexer.storage
     try:
         fill(writer)
         writer.commit()
