@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import threading
@@ -250,3 +251,17 @@ def test_a_cache_of_size_zero_keeps_nothing(corpus_dir, tmp_path):
     store.build(tmp_path / "index", [corpus_dir])
     index = SearchIndex(tmp_path / "index", cache_size=0)
     assert not index.search("CAR-T").cached and not index.search("CAR-T").cached
+
+
+def test_writes_pause_the_garbage_collector_and_leave_it_as_they_found_it():
+    assert gc.isenabled()
+    with store.collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with store.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
