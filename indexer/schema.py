@@ -11,6 +11,8 @@ field classes and analyzer live in importable modules (this one and ``indexer.an
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from whoosh import fields
 from whoosh import formats
 from whoosh import query as wq
@@ -44,7 +46,9 @@ class MedicalText(fields.TEXT):
         fmt = self.format
         if kwargs or not isinstance(value, str) or type(fmt) is not formats.Positions:
             return super().index(value, **kwargs)
-        return [(term.encode("utf-8"), len(poses), len(poses) * fmt.field_boost, fmt.encode(poses))
+        boost = fmt.field_boost
+        return [(term.encode("utf-8"), len(poses), len(poses) * boost,
+                 one_position(poses[0]) if len(poses) == 1 else fmt.encode(poses))
                 for term, poses in term_positions(value).items()]
 
     def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> wq.Query:
@@ -53,6 +57,12 @@ class MedicalText(fields.TEXT):
         if not clauses:
             return wq.NullQuery
         return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+
+
+@lru_cache(maxsize=100_000)
+def one_position(pos: int) -> bytes:
+    """The encoded positions of a term found once (three postings in four), remembered."""
+    return formats.Positions().encode([pos])
 
 
 def word_query(fieldname: str, joined: str | None, parts: list[str], boost: float) -> wq.Query:
