@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields
 from pathlib import Path
 
 from indexer import formats
@@ -194,8 +195,7 @@ def index_file(item: ParsedFile, manifest: dict) -> Iterator[dict]:
 
 def interview_record(interview: Interview, source: SourceFile, interview_id: str) -> dict:
     """What the manifest keeps of an interview (everything but the pairs' text)."""
-    record = interview.to_dict()
-    del record["pairs"]
+    record = {f.name: getattr(interview, f.name) for f in fields(interview) if f.name != "pairs"}
     record.update(id=interview_id, file=source.key, display=source.display, pair_ids=[],
                   pair_count=0)
     return record

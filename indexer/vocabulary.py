@@ -75,15 +75,13 @@ def synonym_groups() -> list[list[str]]:
     return load()["synonyms"]
 
 
-@lru_cache(maxsize=4)
-def _no_stem(path: Path) -> frozenset[str]:
-    data = load(path)
+@lru_cache(maxsize=1)
+def no_stem() -> frozenset[str]:
+    """Words never stemmed: the [no-stem] list and every one-word acronym among the synonyms.
+
+    Read once, like spellings() (the analyzer asks for every new word it meets)."""
+    data = load()
     words = set(data["no-stem"])
     for group in data["synonyms"]:
         words.update(e.lower() for e in group if " " not in e and e.isupper())
     return frozenset(words)
-
-
-def no_stem() -> frozenset[str]:
-    """Words never stemmed: the [no-stem] list and every one-word acronym among the synonyms."""
-    return _no_stem(vocabulary_path())
