@@ -1,21 +1,28 @@
 """A Whoosh segment writer that writes the same segment as Whoosh's, with less work per posting.
 
 A MedQuAD build writes 1.7 million postings, and Whoosh spends several Python calls on each.
-:class:`LeanWriter` removes most of them without changing a byte of what is indexed:
+:class:`LeanWriter` removes most of them without changing what is indexed:
 
 * each document's postings in a field go to the pool in one call, and the pool holds them by
   (field, term) (:class:`TermPool`), so the commit sorts 63 thousand terms instead of every
-  posting and writes them term by term (:func:`write_terms`);
+  posting;
+* the commit hands each term's postings to the postings writer a block at a time
+  (:func:`write_terms`, :class:`BlockPostingsWriter`) rather than one call (and four type
+  checks) per posting;
 * the per-document field lengths that go into each posting block's statistics are read once
   per field (:class:`FieldLengths`) instead of once per posting, which for an unscored field
   also meant a file-existence check per posting.
 
 Whoosh 2.7.4 is the last Whoosh release; the methods overridden here are those of its
-``SegmentWriter``, and the tests compare this writer's index with Whoosh's own.
+``SegmentWriter`` and whoosh3 codec, and the tests compare this writer's segment files with
+those of Whoosh's own writer, byte for byte.
 """
 
 from __future__ import annotations
 
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3FieldWriter
+from whoosh.codec.whoosh3 import W3PostingsWriter
 from whoosh.writing import PostingPool
 from whoosh.writing import SegmentWriter
 
@@ -23,7 +30,7 @@ POSTING_BYTES = 150  # memory of a pooled posting, on average, for the limitmb b
 
 
 class TermPool(PostingPool):
-    """Whoosh's posting pool, holding postings by (field, term) while they are in memory.
+    """Whoosh's posting pool, holding postings by field and term while they are in memory.
 
     The commit needs postings in field, term and document order. Whoosh sorts them all (1.7
     million on MedQuAD); here only the terms are sorted: a writer's document numbers only
@@ -34,56 +41,56 @@ class TermPool(PostingPool):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # (fieldname, term bytes) -> [(docnum, weight, value bytes or None), ...]
-        self.terms: dict[tuple[str, bytes], list[tuple[int, float, bytes | None]]] = {}
+        # fieldname -> term bytes -> [(docnum, weight, value bytes or None), ...]
+        self.fields: dict[str, dict[bytes, list[tuple[int, float, bytes | None]]]] = {}
 
     def add(self, item: tuple) -> None:
         """One posting: (fieldname, term bytes, docnum, weight, value bytes or None)."""
         fieldname, tbytes, docnum, weight, vbytes = item
-        self.terms.setdefault((fieldname, tbytes), []).append((docnum, weight, vbytes))
-        self.added(fieldname, 1)
+        terms = self.fields.setdefault(fieldname, {})
+        terms.setdefault(tbytes, []).append((docnum, weight, vbytes))
+        self.added(1)
 
     def add_field(self, fieldname: str, docnum: int, items, boost: float) -> int:
         """A document's postings in a field, as ``field.index`` gives them: (term bytes,
         frequency, weight, value bytes) per term; weights times `boost`. Returns the field's
         length (the sum of the frequencies)."""
-        terms = self.terms
+        terms = self.fields.setdefault(fieldname, {})
         length = count = 0
         for tbytes, freq, weight, vbytes in items:
             posting = (docnum, weight * boost, vbytes)
-            postings = terms.get((fieldname, tbytes))
+            postings = terms.get(tbytes)
             if postings is None:
-                terms[fieldname, tbytes] = [posting]
+                terms[tbytes] = [posting]
             else:
                 postings.append(posting)
             length += freq
             count += 1
-        self.added(fieldname, count)
+        self.added(count)
         return length
 
-    def added(self, fieldname: str, count: int) -> None:
-        self.fieldnames.add(fieldname)
+    def added(self, count: int) -> None:
         self.currentsize += count * POSTING_BYTES
         if self.currentsize > self.limit:
             self.save()
 
     def in_order(self):
-        terms = self.terms
-        for key in sorted(terms):
-            fieldname, tbytes = key
-            for docnum, weight, vbytes in terms[key]:
-                yield fieldname, tbytes, docnum, weight, vbytes
+        for fieldname in sorted(self.fields):
+            terms = self.fields[fieldname]
+            for tbytes in sorted(terms):
+                for docnum, weight, vbytes in terms[tbytes]:
+                    yield fieldname, tbytes, docnum, weight, vbytes
 
     def save(self) -> None:
         self.current = list(self.in_order())  # already sorted: the run's sort is one pass
-        self.terms = {}
+        self.fields = {}
         super().save()
 
     def items(self, maxfiles: int = 128):
         return super().items(maxfiles) if self.runs else self.in_order()
 
     def cleanup(self) -> None:
-        self.terms = {}
+        self.fields = {}
         super().cleanup()
 
 
@@ -101,31 +108,75 @@ class FieldLengths:
         return default if lengths is None else lengths[docnum]
 
 
-def write_terms(fieldwriter, schema, lengths: FieldLengths | None, terms: dict) -> None:
-    """Whoosh's ``FieldWriter.add_postings`` for postings held by term (a TermPool's): the
-    same calls to the field writer, without checking the order of every posting."""
-    current = None
-    for fieldname, tbytes in sorted(terms):
-        if fieldname != current:
-            if current is not None:
-                fieldwriter.finish_field()
-            fieldwriter.start_field(fieldname, schema[fieldname])
-            current = fieldname
-            doclengths = lengths.lengths.get(fieldname) if lengths else None
-        fieldwriter.start_term(tbytes)
-        add = fieldwriter.add
-        for docnum, weight, vbytes in terms[fieldname, tbytes]:
-            add(docnum, weight, vbytes or b"", doclengths[docnum] if doclengths else 0)
-        fieldwriter.finish_term()
-    if current is not None:
+def write_terms(fieldwriter: LeanFieldWriter, schema, lengths: FieldLengths | None,
+                fields: dict) -> None:
+    """Whoosh's ``FieldWriter.add_postings`` for postings held by field and term (a TermPool's):
+    the same postings to the field writer, a term at a time."""
+    for fieldname in sorted(fields):
+        terms = fields[fieldname]
+        doclengths = lengths.lengths.get(fieldname) if lengths else None
+        fieldwriter.start_field(fieldname, schema[fieldname])
+        for tbytes in sorted(terms):
+            docnums, weights, values = zip(*terms[tbytes], strict=True)
+            fieldwriter.start_term(tbytes)
+            fieldwriter.add_term_postings(docnums, weights, values,
+                                          [doclengths[d] for d in docnums] if doclengths else None)
+            fieldwriter.finish_term()
         fieldwriter.finish_field()
+
+
+class BlockPostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer, also taking a term's postings a block at a time."""
+
+    def add_postings(self, ids, weights, values, lengths) -> None:
+        """``add_posting`` for each posting in order (`lengths`: None or one per posting)."""
+        limit = self._blocklimit
+        for start in range(0, len(ids), limit):
+            if self._ids:  # full: add_posting writes a block when the next posting comes
+                self._write_block()
+            end = start + limit
+            self._ids.extend(ids[start:end])
+            block_weights = weights[start:end]
+            self._weights.extend(block_weights)
+            self._maxweight = max(self._maxweight, *block_weights)
+            self._values.extend(v for v in values[start:end] if v)
+            known = [length for length in lengths[start:end] if length] if lengths else None
+            if known:
+                low = min(known)
+                if self._minlength is None or low < self._minlength:
+                    self._minlength = low
+                self._maxlength = max(self._maxlength, *known)
+
+
+class LeanFieldWriter(W3FieldWriter):
+    """Whoosh's field writer, also taking a term's postings at once."""
+
+    def add_term_postings(self, ids, weights, values, lengths) -> None:
+        self._postwriter.add_postings(ids, weights, values, lengths)
+
+
+class LeanCodec(W3Codec):
+    """Whoosh's default codec writing with the classes above. Segments name the plain codec
+    (they are pickled into the index), so reading an index never needs this module."""
+
+    def field_writer(self, storage, segment):
+        return LeanFieldWriter(self, storage, segment)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return BlockPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                                   compression=self._compression,
+                                   inlinelimit=self._inlinelimit)
+
+    def new_segment(self, storage, indexname):
+        plain = W3Codec(self._blocklimit, self._compression, self._inlinelimit)
+        return plain.new_segment(storage, indexname)
 
 
 class LeanWriter(SegmentWriter):
     """Whoosh's segment writer, pooling and writing postings with fewer calls per posting."""
 
     def __init__(self, ix, limitmb: int = 128, **kwargs):
-        super().__init__(ix, limitmb=limitmb, **kwargs)
+        super().__init__(ix, limitmb=limitmb, codec=LeanCodec(), **kwargs)
         self.pool = TermPool(self._tempstorage, self.newsegment, limitmb=limitmb)
         self.whoosh_adds = any(field.vector or field.separate_spelling()
                                for field in self.schema)
@@ -175,5 +226,5 @@ class LeanWriter(SegmentWriter):
         if self.pool.runs:
             self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
         else:
-            write_terms(self.fieldwriter, self.schema, lengths, self.pool.terms)
+            write_terms(self.fieldwriter, self.schema, lengths, self.pool.fields)
         self.fieldwriter.close()
