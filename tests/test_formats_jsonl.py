@@ -102,6 +102,7 @@ def test_normalize_answer():
     assert normalize_answer("  a   b \n c  ") == "a b c"
     assert normalize_answer("one\n   \n\n two  three\n") == "one\n\ntwo three"
     assert normalize_answer("x\u00a0\u00a0y") == "x y"
+    assert normalize_answer("a\u2009\u3000b\x1c c\u2028d\x85\te ") == "a b c d e"  # any \s
 
 
 @pytest.mark.skipif(not MEDQUAD.is_file(), reason=f"MedQuAD corpus not found at {MEDQUAD}")

@@ -25,14 +25,17 @@ from .meta import title_from_filename
 
 _FIELDS = ("id", "title", "source", "url", "interviewee", "interviewer", "date", "summary", "bio")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
-_SPACES = re.compile(r"\s+")
 
 
 def normalize_answer(text: str) -> str:
-    """Single spaces inside paragraphs; blank-line paragraph breaks kept as '\\n\\n'."""
+    """Single spaces inside paragraphs; blank-line paragraph breaks kept as '\\n\\n'.
+
+    str.split() cuts at runs of the white space that \\s matches (no-break spaces included)
+    and is several times faster than a regex substitution that rewrites every space.
+    """
     if "\n" not in text:
-        return _SPACES.sub(" ", text.replace("\u00a0", " ")).strip()
-    paras = (_SPACES.sub(" ", p.replace("\u00a0", " ")).strip() for p in _BLANK_LINE.split(text))
+        return " ".join(text.split())
+    paras = (" ".join(p.split()) for p in _BLANK_LINE.split(text))
     return "\n\n".join(p for p in paras if p)
 
 
