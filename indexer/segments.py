@@ -41,14 +41,19 @@ class TermPool(PostingPool):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # fieldname -> term bytes -> [(docnum, weight, value bytes or None), ...]
-        self.fields: dict[str, dict[bytes, list[tuple[int, float, bytes | None]]]] = {}
+        # fieldname -> term bytes -> (docnums, weights, value bytes or None), a list item each
+        self.fields: dict[str, dict[bytes, tuple[list, list, list]]] = {}
 
     def add(self, item: tuple) -> None:
         """One posting: (fieldname, term bytes, docnum, weight, value bytes or None)."""
         fieldname, tbytes, docnum, weight, vbytes = item
         terms = self.fields.setdefault(fieldname, {})
-        terms.setdefault(tbytes, []).append((docnum, weight, vbytes))
+        if tbytes not in terms:
+            terms[tbytes] = ([], [], [])
+        docnums, weights, values = terms[tbytes]
+        docnums.append(docnum)
+        weights.append(weight)
+        values.append(vbytes)
         self.added(1)
 
     def add_field(self, fieldname: str, docnum: int, items, boost: float) -> int:
@@ -58,12 +63,13 @@ class TermPool(PostingPool):
         terms = self.fields.setdefault(fieldname, {})
         length = count = 0
         for tbytes, freq, weight, vbytes in items:
-            posting = (docnum, weight * boost, vbytes)
             postings = terms.get(tbytes)
             if postings is None:
-                terms[tbytes] = [posting]
+                terms[tbytes] = ([docnum], [weight * boost], [vbytes])
             else:
-                postings.append(posting)
+                postings[0].append(docnum)
+                postings[1].append(weight * boost)
+                postings[2].append(vbytes)
             length += freq
             count += 1
         self.added(count)
@@ -78,7 +84,7 @@ class TermPool(PostingPool):
         for fieldname in sorted(self.fields):
             terms = self.fields[fieldname]
             for tbytes in sorted(terms):
-                for docnum, weight, vbytes in terms[tbytes]:
+                for docnum, weight, vbytes in zip(*terms[tbytes], strict=True):
                     yield fieldname, tbytes, docnum, weight, vbytes
 
     def save(self) -> None:
@@ -117,7 +123,7 @@ def write_terms(fieldwriter: LeanFieldWriter, schema, lengths: FieldLengths | No
         doclengths = lengths.lengths.get(fieldname) if lengths else None
         fieldwriter.start_field(fieldname, schema[fieldname])
         for tbytes in sorted(terms):
-            docnums, weights, values = zip(*terms[tbytes], strict=True)
+            docnums, weights, values = terms[tbytes]
             fieldwriter.start_term(tbytes)
             fieldwriter.add_term_postings(docnums, weights, values,
                                           [doclengths[d] for d in docnums] if doclengths else None)
