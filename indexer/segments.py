@@ -15,7 +15,8 @@ A MedQuAD build writes 1.7 million postings, and Whoosh spends several Python ca
 
 Whoosh 2.7.4 is the last Whoosh release; the methods overridden here are those of its
 ``SegmentWriter`` and whoosh3 codec, and the tests compare this writer's segment files with
-those of Whoosh's own writer, byte for byte.
+those of Whoosh's own writer, byte for byte (or, for a pool that went to disk, posting for
+posting).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from whoosh.codec.whoosh3 import W3PostingsWriter
 from whoosh.writing import PostingPool
 from whoosh.writing import SegmentWriter
 
-POSTING_BYTES = 150  # memory of a pooled posting, on average, for the limitmb bound
+POSTING_BYTES = 150  # a pooled posting's memory, estimated high, for the limitmb bound
 
 
 class TermPool(PostingPool):
@@ -125,8 +126,7 @@ def write_terms(fieldwriter: LeanFieldWriter, schema, lengths: FieldLengths | No
         for tbytes in sorted(terms):
             docnums, weights, values = terms[tbytes]
             fieldwriter.start_term(tbytes)
-            fieldwriter.add_term_postings(docnums, weights, values,
-                                          [doclengths[d] for d in docnums] if doclengths else None)
+            fieldwriter.add_term_postings(docnums, weights, values, doclengths)
             fieldwriter.finish_term()
         fieldwriter.finish_field()
 
@@ -134,19 +134,23 @@ def write_terms(fieldwriter: LeanFieldWriter, schema, lengths: FieldLengths | No
 class BlockPostingsWriter(W3PostingsWriter):
     """Whoosh's postings writer, also taking a term's postings a block at a time."""
 
-    def add_postings(self, ids, weights, values, lengths) -> None:
-        """``add_posting`` for each posting in order (`lengths`: None or one per posting)."""
+    def add_postings(self, ids, weights, values, doclengths) -> None:
+        """``add_posting`` for each posting in order, the length of each posting's document
+        taken from `doclengths` (a length per document number, or None: no lengths)."""
         limit = self._blocklimit
         for start in range(0, len(ids), limit):
             if self._ids:  # full: add_posting writes a block when the next posting comes
                 self._write_block()
             end = start + limit
-            self._ids.extend(ids[start:end])
+            block_ids = ids[start:end]
+            self._ids.extend(block_ids)
             block_weights = weights[start:end]
             self._weights.extend(block_weights)
             self._maxweight = max(self._maxweight, *block_weights)
-            self._values.extend(v for v in values[start:end] if v)
-            known = [length for length in lengths[start:end] if length] if lengths else None
+            self._values.extend(filter(None, values[start:end]))
+            if doclengths is None:
+                continue
+            known = list(filter(None, map(doclengths.__getitem__, block_ids)))
             if known:
                 low = min(known)
                 if self._minlength is None or low < self._minlength:
@@ -157,8 +161,8 @@ class BlockPostingsWriter(W3PostingsWriter):
 class LeanFieldWriter(W3FieldWriter):
     """Whoosh's field writer, also taking a term's postings at once."""
 
-    def add_term_postings(self, ids, weights, values, lengths) -> None:
-        self._postwriter.add_postings(ids, weights, values, lengths)
+    def add_term_postings(self, ids, weights, values, doclengths) -> None:
+        self._postwriter.add_postings(ids, weights, values, doclengths)
 
 
 class LeanCodec(W3Codec):
