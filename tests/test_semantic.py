@@ -25,7 +25,7 @@ MISSING = semantic.available()
 needs_extra = pytest.mark.skipif(
     MISSING is not None, reason=f"semantic search not testable: {MISSING}")
 needs_numpy = pytest.mark.skipif(
-    semantic.np is None, reason="numpy is not installed (pip install -e '.[semantic]')")
+    semantic.np is None, reason="numpy is not installed (make semantic)")
 
 
 @pytest.fixture(scope="module")
