@@ -103,6 +103,23 @@ class Snapshot:
         return self._surfaces
 
 
+@dataclass
+class View:
+    """One thread's searcher on one build, with what is read from it once: a search uses a
+    single view throughout, so a rebuild that switches mid-search cannot mix two builds."""
+
+    snap: Snapshot
+    searcher: object
+    scorer: FastScorer
+    columns: dict[str, list] = field(default_factory=dict)
+
+    def column(self, name: str) -> list:
+        """A sortable field's value for every document of the searcher."""
+        if name not in self.columns:
+            self.columns[name] = list(self.searcher.reader().column_reader(name))
+        return self.columns[name]
+
+
 class ResultCache:
     """The most recent results of one build, by request; a new build starts it afresh."""
 
@@ -164,16 +181,20 @@ class SearchIndex:
                                           terms=TermCache(self.term_cache))
             return self._snapshot
 
+    def view(self) -> View:
+        """This thread's view of the serving build (a new one after a switch)."""
+        snap = self.snapshot()
+        view = getattr(self._local, "view", None)
+        if view is None or view.snap is not snap:
+            if view is not None:
+                view.searcher.close()
+            searcher = snap.index.searcher()
+            view = self._local.view = View(snap, searcher, FastScorer(searcher, snap.terms))
+        return view
+
     def searcher(self):
         """This thread's searcher on the serving build."""
-        snap = self.snapshot()
-        local = self._local
-        if getattr(local, "build", None) != snap.build:
-            if getattr(local, "searcher", None) is not None:
-                local.searcher.close()
-            local.searcher, local.build = snap.index.searcher(), snap.build
-            local.scorer, local.columns = FastScorer(local.searcher, snap.terms), {}
-        return local.searcher
+        return self.view().searcher
 
     def search(self, text: str, *, page: int = 1, per_page: int = 10,
                filters: dict[str, str] | None = None, expand: bool = True,
@@ -187,66 +208,28 @@ class SearchIndex:
         page, per_page = max(1, page), min(max(1, per_page), MAX_PER_PAGE)
         filters = {k: v for k, v in (filters or {}).items() if v}
         text = clean(text)
-        build = self.snapshot().build
+        view = self.view()
+        build = view.snap.build
         key = (text, page, per_page, tuple(sorted(filters.items())), expand, highlight)
         kept = self.cache.get(build, key)
         if kept is not None:
             return replace(kept, took_ms=elapsed_ms(started), cached=True)
-        results = self.compute(text, page, per_page, filters, expand, highlight)
+        results = self.compute(view, text, page, per_page, filters, expand, highlight)
         if self.snapshot().build == build:  # not switched while searching
             self.cache.put(build, key, results)
         results.took_ms = elapsed_ms(started)
         return results
 
-    def compute(self, text: str, page: int, per_page: int, filters: dict[str, str],
-                expand: bool, highlight: bool) -> SearchResults:
-        """search() without the cache."""
-        suggestion = suggest(self.searcher(), text, self.snapshot().surfaces) if text else None
+    def compute(self, view: View, text: str, page: int, per_page: int,
+                filters: dict[str, str], expand: bool, highlight: bool) -> SearchResults:
+        """search() without the cache, on one view."""
+        suggestion = suggest(view.searcher, text, view.snap.surfaces) if text else None
         parsed = parse(text, expand=expand, corrected=suggestion)
         results = SearchResults(parsed.text, 0, page, per_page, 0.0, filters=filters,
                                 expansions=parsed.expansions, suggestion=suggestion)
         if not parsed.empty:
-            self.run(parsed, results, highlight)
+            run(view, parsed, results, highlight)
         return results
-
-    def run(self, parsed: ParsedQuery, results: SearchResults, marked: bool) -> None:
-        """Score every match once: exact total and facets, the best ones re-ranked, a page."""
-        searcher = self.searcher()
-        start = (results.page - 1) * results.per_page
-        depth = max(RERANK_DEPTH, start + results.per_page)
-        query_filter = filter_query(results.filters)
-        found = self._local.scorer.scores(parsed.query)
-        if found is None:
-            total, groups, best = whoosh_matches(searcher, parsed.query, query_filter, depth)
-        else:
-            total, groups, best = self.tally(found, query_filter, depth)
-        results.total = total
-        results.facets = facet_counts(groups, self.snapshot().manifest)
-        interview_of = self.column("interview_id")
-        ranked = rerank([(docnum, interview_of[docnum], score) for docnum, score in best])
-        found_marks = marks(parsed) if marked else None
-        results.hits = [to_hit(searcher.stored_fields(docnum), score, found_marks)
-                        for docnum, score in ranked[start:start + results.per_page]]
-
-    def tally(self, found: dict[int, float], query_filter: wq.Query | None,
-              depth: int) -> tuple[int, dict[str, dict], list[tuple[int, float]]]:
-        """Total, facet counts and the best `depth` of scored matches (as Whoosh orders them)."""
-        if query_filter is not None:
-            allowed = set(query_filter.docs(self.searcher()))
-            found = {docnum: score for docnum, score in found.items() if docnum in allowed}
-        groups = {}
-        for name in FACETS:
-            values = self.column(name)
-            groups[name] = Counter(values[docnum] for docnum in found)
-        best = heapq.nlargest(depth, found.items(), key=lambda item: (item[1], -item[0]))
-        return len(found), groups, best
-
-    def column(self, name: str) -> list:
-        """A sortable field's value for every document of this thread's searcher."""
-        columns = self._local.columns
-        if name not in columns:
-            columns[name] = list(self.searcher().reader().column_reader(name))
-        return columns[name]
 
     def pair(self, pair_id: str) -> dict | None:
         """A pair's stored fields, or None."""
@@ -298,6 +281,39 @@ def rerank(scored: list[tuple[int, str, float]]) -> list[tuple[int, float]]:
     combined = [(doc, score + INTERVIEW_WEIGHT * best[interview])
                 for doc, interview, score in scored]
     return sorted(combined, key=lambda item: -item[1])
+
+
+def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool) -> None:
+    """Score every match once: exact total and facets, the best ones re-ranked, a page."""
+    start = (results.page - 1) * results.per_page
+    depth = max(RERANK_DEPTH, start + results.per_page)
+    query_filter = filter_query(results.filters)
+    found = view.scorer.scores(parsed.query)
+    if found is None:
+        total, groups, best = whoosh_matches(view.searcher, parsed.query, query_filter, depth)
+    else:
+        total, groups, best = tally(view, found, query_filter, depth)
+    results.total = total
+    results.facets = facet_counts(groups, view.snap.manifest)
+    interview_of = view.column("interview_id")
+    ranked = rerank([(docnum, interview_of[docnum], score) for docnum, score in best])
+    found_marks = marks(parsed) if marked else None
+    results.hits = [to_hit(view.searcher.stored_fields(docnum), score, found_marks)
+                    for docnum, score in ranked[start:start + results.per_page]]
+
+
+def tally(view: View, found: dict[int, float], query_filter: wq.Query | None,
+          depth: int) -> tuple[int, dict[str, dict], list[tuple[int, float]]]:
+    """Total, facet counts and the best `depth` of scored matches (as Whoosh orders them)."""
+    if query_filter is not None:
+        allowed = set(query_filter.docs(view.searcher))
+        found = {docnum: score for docnum, score in found.items() if docnum in allowed}
+    groups = {}
+    for name in FACETS:
+        values = view.column(name)
+        groups[name] = Counter(values[docnum] for docnum in found)
+    best = heapq.nlargest(depth, found.items(), key=lambda item: (item[1], -item[0]))
+    return len(found), groups, best
 
 
 def whoosh_matches(searcher, query: wq.Query, query_filter: wq.Query | None,
