@@ -24,6 +24,7 @@ import shutil
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
@@ -214,16 +215,11 @@ def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
         parsed = corpus.parse_all(sources, report.problems, progress)
         report.added = [s.key for s in sources]
         name, path = new_build_dir(index_dir)
-        storage = TrackedStorage(path)
-        try:
+        with writing(path) as storage:
             ix = storage.create_index(make_schema())
             manifest = empty_manifest()
             with_writer(ix, limitmb, lambda w: add_files(w, parsed, manifest))
             finish(index_dir, name, manifest, report, started, "build")
-        except BaseException:
-            storage.close_all()
-            shutil.rmtree(path, ignore_errors=True)
-            raise
     return report
 
 
@@ -234,7 +230,8 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
     index_dir = Path(index_dir)
     paths = list(paths)
     if current_build(index_dir) is None:
-        return build(index_dir, paths, progress=progress, lock_timeout=lock_timeout)
+        return build(index_dir, paths, progress=progress, lock_timeout=lock_timeout,
+                     limitmb=limitmb)
     started = time.monotonic()
     report = WriteReport("update")
     with writer_lock(index_dir, lock_timeout):
@@ -251,16 +248,24 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
             return report
         parsed = corpus.parse_all(changes.to_parse, report.problems, progress)
         name, path = clone_build(index_dir)
-        storage = TrackedStorage(path)
-        try:
+        with writing(path) as storage:
             ix = storage.open_index()
             with_writer(ix, limitmb, lambda w: apply_changes(w, parsed, changes, manifest))
             finish(index_dir, name, manifest, report, started, "update")
-        except BaseException:
-            storage.close_all()
-            shutil.rmtree(path, ignore_errors=True)
-            raise
     return report
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[TrackedStorage]:
+    """The storage of a build directory being written; on any failure its files are closed
+    and the directory removed (it never served, and a full disk needs its space back)."""
+    storage = TrackedStorage(path)
+    try:
+        yield storage
+    except BaseException:
+        storage.close_all()
+        shutil.rmtree(path, ignore_errors=True)
+        raise
 
 
 def with_writer(ix: windex.Index, limitmb: int, fill: Callable) -> None:
