@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import OrderedDict
+from collections.abc import Callable
 from collections.abc import Iterator
 
 from whoosh import query as wq
@@ -99,14 +100,19 @@ class FastScorer:
         field = self.searcher.schema[name] if name in self.searcher.schema else None
         if field is None or not field.scorable:
             return False
-        scored = self.cache.get((name, text))
+        self.add_cached(found, (name, text), lambda: self.term_scores(name, text), factor)
+        return True
+
+    def add_cached(self, found: dict[int, float], key: tuple,
+                   compute: Callable[[], tuple[array, array]], factor: float) -> None:
+        """Add `factor` times the scored postings under `key` (computed once, then cached)."""
+        scored = self.cache.get(key)
         if scored is None:
-            scored = self.cache.put((name, text), self.term_scores(name, text))
+            scored = self.cache.put(key, compute())
         docnums, scores = scored
         get = found.get
         for docnum, score in zip(docnums, scores, strict=True):
             found[docnum] = get(docnum, 0.0) + factor * score
-        return True
 
     def term_scores(self, name: str, text: str) -> tuple[array, array]:
         """A term's matching documents and their BM25F scores (before boosts)."""
@@ -128,15 +134,8 @@ class FastScorer:
         """Add the scores Whoosh's own matcher gives any other query (phrases, AND, NOT...)."""
         unboosted = query.copy()
         unboosted.boost = 1.0
-        key = ("query", unboosted)
-        scored = self.cache.get(key)
-        if scored is None:
-            scored = self.cache.put(key, self.query_scores(unboosted))
-        docnums, scores = scored
-        factor = boost * query.boost
-        get = found.get
-        for docnum, score in zip(docnums, scores, strict=True):
-            found[docnum] = get(docnum, 0.0) + factor * score
+        self.add_cached(found, ("query", unboosted), lambda: self.query_scores(unboosted),
+                        boost * query.boost)
 
     def query_scores(self, query: wq.Query) -> tuple[array, array]:
         """The documents a query matches and Whoosh's scores for them."""
