@@ -227,11 +227,12 @@ def finished(term: Term) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def index_terms(raw: str) -> tuple[tuple[tuple[str, int], ...], int]:
+def index_terms(raw: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
     """What indexing makes of one raw word: its finished terms (stop words dropped) with their
-    position offsets, and its width in positions."""
+    position offsets and character spans in the word, and its width in positions (shared by
+    the build and the highlighter)."""
     terms = analyze_word(raw)
-    kept = tuple((finished(t), t.offset) for t in terms if not t.stopped)
+    kept = tuple((finished(t), t.offset, t.start, t.end) for t in terms if not t.stopped)
     return kept, word_width(terms)
 
 
@@ -243,7 +244,7 @@ def term_positions(text: str) -> dict[str, list[int]]:
     pos = 0
     for raw in TOKEN_PATTERN.findall(text):
         kept, width = index_terms(raw)
-        for term, offset in kept:
+        for term, offset, _start, _end in kept:
             if term in positions:
                 positions[term].append(pos + offset)
             else:

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from html import escape
 
 from indexer.analysis import TOKEN_PATTERN
-from indexer.analysis import analyze_word
-from indexer.analysis import finished
-from indexer.analysis import word_width
+from indexer.analysis import index_terms
 
 ELLIPSIS = "…"
 FRAGMENT_CHARS = 260
@@ -55,20 +52,12 @@ def index_tokens(text: str) -> list[tuple[str, int, int, int]]:
     yields them, built word by word from cached results (answers are long, words repeat)."""
     tokens, pos = [], 0
     for match in TOKEN_PATTERN.finditer(text):
-        terms, width = word_terms(match.group(0))
+        terms, width = index_terms(match.group(0))
         base = match.start()
         tokens += [(term, pos + offset, base + start, base + end)
                    for term, offset, start, end in terms]
         pos += width
     return tokens
-
-
-@lru_cache(maxsize=100_000)
-def word_terms(raw: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
-    """One raw word's indexed terms (text, position offset, start, end) and its width."""
-    terms = analyze_word(raw)
-    kept = tuple((finished(t), t.offset, t.start, t.end) for t in terms if not t.stopped)
-    return kept, word_width(terms)
 
 
 def phrase_spans(tokens: list[tuple], phrases: frozenset[tuple[str, ...]]) -> list[tuple]:
