@@ -477,7 +477,8 @@ def run_python_as(user, args: list[str], cwd: Path) -> subprocess.CompletedProce
         except OSError as exc:
             reasons.append(f"{python}: {exc.strerror}")
             continue
-        if "ModuleNotFoundError" in done.stderr:
+        if "No module named" in done.stderr:  # an import, or `-m indexer` itself (the
+            # checkout sits in a folder this user cannot enter, e.g. a mode-700 mktemp -d)
             reasons.append(f"{python}: {done.stderr.strip().splitlines()[-1]}")
             continue
         return done
