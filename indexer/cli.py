@@ -15,11 +15,15 @@ from indexer import evaluate as evaluation
 from indexer import formats
 from indexer import store
 from indexer.query import QueryError
+from indexer.search import AUTO
+from indexer.search import MODES
 from indexer.search import SearchIndex
 
 DEFAULT_INDEX = "instance/index"
 DEFAULT_CORPUS = "corpus"
 PROGRESS_MIN_FILES = 10
+PROGRESS_MIN_TEXTS = 500  # texts to embed before a progress bar is worth showing
+MODE_CHOICE = click.Choice([AUTO, *MODES])
 
 
 @click.group()
@@ -33,6 +37,10 @@ def cli(ctx: click.Context, index_dir: str) -> None:
 
 
 def write_options(command):
+    command = click.option("--embeddings/--no-embeddings", default=None,
+                           help="Write the question embeddings hybrid search needs (default: "
+                                "when the semantic extra is installed, unless "
+                                "QA_EMBEDDINGS=0).")(command)
     command = click.option("--strict", is_flag=True,
                            help="Exit non-zero when any file has warnings.")(command)
     command = click.option("--lock-timeout", type=float, default=store.DEFAULT_LOCK_TIMEOUT,
@@ -44,24 +52,29 @@ def write_options(command):
 @cli.command()
 @write_options
 @click.pass_obj
-def build(index_dir: Path, paths: tuple[str, ...], strict: bool, lock_timeout: float) -> None:
+def build(index_dir: Path, paths: tuple[str, ...], strict: bool, lock_timeout: float,
+          embeddings: bool | None) -> None:
     """Build a new index from PATHS (files or folders; default corpus/) and switch to it."""
-    run_write(store.build, index_dir, paths, strict, lock_timeout)
+    run_write(store.build, index_dir, paths, strict, lock_timeout, embeddings)
 
 
 @cli.command()
 @write_options
 @click.pass_obj
-def update(index_dir: Path, paths: tuple[str, ...], strict: bool, lock_timeout: float) -> None:
+def update(index_dir: Path, paths: tuple[str, ...], strict: bool, lock_timeout: float,
+           embeddings: bool | None) -> None:
     """Index new, changed and removed files under PATHS (default corpus/) only."""
-    run_write(store.update, index_dir, paths, strict, lock_timeout)
+    run_write(store.update, index_dir, paths, strict, lock_timeout, embeddings)
 
 
-def run_write(write, index_dir: Path, paths, strict: bool, lock_timeout: float) -> None:
+def run_write(write, index_dir: Path, paths, strict: bool, lock_timeout: float,
+              embeddings: bool | None) -> None:
     paths = list(paths) or [DEFAULT_CORPUS]
-    with Progress() as progress:
+    with Progress("Parsing", PROGRESS_MIN_FILES) as progress, \
+            Progress("Embedding", PROGRESS_MIN_TEXTS) as embedding:
         try:
-            report = write(index_dir, paths, progress=progress, lock_timeout=lock_timeout)
+            report = write(index_dir, paths, progress=progress, lock_timeout=lock_timeout,
+                           embeddings=embeddings, embed_progress=embedding)
         except store.StoreError as exc:
             raise click.ClickException(str(exc)) from exc
         except OSError as exc:
@@ -87,26 +100,33 @@ def summary(report: store.WriteReport) -> str:
     if report.kind == "update":
         changes = (f" ({len(report.added)} added, {len(report.changed)} changed, "
                    f"{len(report.removed)} removed)")
+    embedded = ""
+    if report.embeddings:
+        embedded = (f"; embeddings: {report.embeddings['embedded']} embedded, "
+                    f"{report.embeddings['reused']} reused")
     return (f"{report.kind.capitalize()}: {report.pairs} pairs from {report.interviews} "
             f"interviews in {report.files} files{changes}, {len(report.problems)} "
-            f"warning(s), {report.seconds:.2f} s -> {report.build}")
+            f"warning(s){embedded}, {report.seconds:.2f} s -> {report.build}")
 
 
 class Progress:
-    """A click progress bar over parsed files, shown once there are enough of them."""
+    """A click progress bar (files parsed, texts embedded), shown once there are enough."""
 
-    def __init__(self):
+    def __init__(self, label: str, least: int):
+        self.label, self.least = label, least
         self.bar = None
+        self.shown = 0
 
     def __enter__(self):
         return self
 
-    def __call__(self, done: int, total: int, name: str) -> None:
-        if self.bar is None and total >= PROGRESS_MIN_FILES:
-            self.bar = click.progressbar(length=total, label="Parsing", file=sys.stderr)
+    def __call__(self, done: int, total: int, name: str = "") -> None:
+        if self.bar is None and total >= self.least:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
         if self.bar is not None:
-            self.bar.update(1)
+            self.bar.update(done - self.shown)
+            self.shown = done
 
     def __exit__(self, *exc):
         if self.bar is not None:
@@ -162,23 +182,30 @@ def open_index(index_dir: Path) -> SearchIndex:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
 @click.option("--no-expand", is_flag=True, help="Do not add vocabulary synonyms.")
+@click.option("--mode", type=MODE_CHOICE, default=AUTO, show_default=True,
+              help="keyword, hybrid (keywords and meaning), or hybrid when it can run.")
 @click.pass_obj
-def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bool) -> None:
+def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bool,
+           mode: str) -> None:
     """Search the index for QUERY (keywords or a whole question)."""
     index = open_index(index_dir)
     try:
-        results = index.search(query, per_page=limit, expand=not no_expand)
+        results = index.search(query, per_page=limit, expand=not no_expand, mode=mode)
     except QueryError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps([h.to_dict() for h in results.hits], ensure_ascii=False, indent=2))
         return
-    click.echo(f"{results.total} pairs ({results.took_ms:.1f} ms)"
+    if results.mode_note and mode != AUTO:
+        click.echo(results.mode_note, err=True)
+    click.echo(f"{results.total} pairs ({results.took_ms:.1f} ms, {results.mode})"
                + (f"; also searched: {', '.join(results.expansions)}" if results.expansions
                   else "")
                + (f"; did you mean: {results.suggestion}" if results.suggestion else ""))
     for rank, hit in enumerate(results.hits, 1):
-        click.echo(f"\n{rank}. [{hit.score:.2f}] {hit.id} - {hit.title} ({hit.interviewee})")
+        meant = " (found by meaning)" if hit.by_meaning else ""
+        click.echo(f"\n{rank}. [{hit.score:.2f}] {hit.id} - {hit.title} ({hit.interviewee})"
+                   f"{meant}")
         click.echo(f"   Q: {plain(hit.question_html)}\n   A: {plain(hit.answer_html)}")
 
 
@@ -192,11 +219,14 @@ def plain(html: str) -> str:
 @click.pass_obj
 def stats(index_dir: Path) -> None:
     """Document and interview counts, index size and last build."""
-    info = open_index(index_dir).stats()
+    index = open_index(index_dir)
+    info, modes = index.stats(), index.modes()
+    hybrid = "yes" if modes["hybrid"] else f"no ({modes['reason']})"
     click.echo(f"Index:      {index_dir} ({info['build']})\nPairs:      {info['documents']}\n"
                f"Interviews: {info['interviews']}\n"
                f"Size:       {info['size_bytes'] / 1e6:.1f} MB\n"
-               f"Last {info['kind']}: {info['built_at']}")
+               f"Last {info['kind']}: {info['built_at']}\n"
+               f"Hybrid:     {hybrid}")
 
 
 @cli.command("eval")
@@ -207,11 +237,17 @@ def stats(index_dir: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--per-question", is_flag=True, help="Also print each question's figures.")
 @click.option("--no-expand", is_flag=True, help="Do not add vocabulary synonyms.")
+@click.option("--mode", type=click.Choice(MODES), default=None,
+              help="keyword or hybrid [default: hybrid when the index can, else keyword].")
 @click.pass_obj
 def eval_command(index_dir: Path, questions: str, qrels: str, field: str, as_json: bool,
-                 per_question: bool, no_expand: bool) -> None:
+                 per_question: bool, no_expand: bool, mode: str | None) -> None:
     """Relevance of the current index on judged questions: nDCG@10, MAP@10, MRR@10, P@1."""
     index = open_index(index_dir)
+    modes = index.modes()
+    mode = mode or modes["default"]
+    if mode == "hybrid" and not modes["hybrid"]:
+        raise click.ClickException(f"Hybrid mode cannot run on this index: {modes['reason']}")
     try:
         asked = evaluation.load_questions(questions, field)
         judged = evaluation.load_qrels(qrels)
@@ -220,16 +256,16 @@ def eval_command(index_dir: Path, questions: str, qrels: str, field: str, as_jso
 
     def rank(text: str) -> list[str]:
         hits = index.search(text[:1000], per_page=10, expand=not no_expand,
-                            highlight=False).hits
+                            highlight=False, mode=mode).hits
         return [h.id for h in hits]
 
     report = evaluation.evaluate(asked, judged, rank)
     if not per_question:
         report.pop("per_question")
     if as_json:
-        click.echo(json.dumps({"field": field, **report}, indent=2))
+        click.echo(json.dumps({"field": field, "mode": mode, **report}, indent=2))
         return
-    click.echo(f"{report['questions']} judged questions, field: {field}")
+    click.echo(f"{report['questions']} judged questions, field: {field}, mode: {mode}")
     for name, value in report["metrics"].items():
         click.echo(f"  {name:<11} {value:.4f}")
     for qid, figures in report.get("per_question", {}).items():

@@ -33,6 +33,9 @@ PROTECT = re.compile(r"(?<![\w\"])((?:t|inv|del|der|ins)\(\d+(?:;\d+)?\)(?:\([^(
 FIELD_SYNTAX = re.compile(r"\b\w+:(?=\S)")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})  # Whoosh's operator words
 SYNTAX = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|OR|NOT)\b|\b\w+:")
+# Syntax that restricts what may match (a phrase, a required or excluded word): only keyword
+# search can honour it. OR widens, and "Subject:" in a pasted message is no field.
+RESTRICTING = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|NOT)\b")
 
 
 class QueryError(ValueError):
@@ -47,6 +50,7 @@ class ParsedQuery:
     query: wq.Query
     expansions: list[str] = field(default_factory=list)
     advanced: bool = False
+    exact: bool = False  # the syntax restricts matches: a phrase, AND, NOT, -term, field:
 
     @property
     def empty(self) -> bool:
@@ -91,7 +95,8 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
     main = parse_text(text) if advanced else None
     if main is None or main is wq.NullQuery:
         main = plain_query(text)
-    parsed = ParsedQuery(text, main, advanced=advanced)
+    exact = advanced and (bool(RESTRICTING.search(text)) or names_fields(main))
+    parsed = ParsedQuery(text, main, advanced=advanced, exact=exact)
     if parsed.empty or not expand or FIELD_SYNTAX.search(text):
         return parsed
     extras, parsed.expansions = synonym_clauses(text)
@@ -104,6 +109,12 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
     if parsed.query is main:
         parsed.expansions = []
     return parsed
+
+
+def names_fields(query: wq.Query) -> bool:
+    """Whether the query searches a field the user named (one not searched by default)."""
+    return any(getattr(leaf, "fieldname", None) not in (None, *SEARCH_FIELDS)
+               for leaf in query.leaves())
 
 
 def preload_unions(query: wq.Query) -> wq.Query:

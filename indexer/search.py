@@ -3,6 +3,13 @@
 ``SearchIndex`` is the long-lived handle the web app and the CLI share: it follows the index
 directory's ``CURRENT`` pointer (a tiny file read per call), reopens when a build or update
 has switched it, and gives each thread its own Whoosh searcher on the serving build.
+
+Two modes: ``keyword`` (BM25F over the analysed words) and ``hybrid``, which also finds pairs
+by meaning: the query's sentence embedding against every stored question's
+(``indexer.dense``), fused with the keyword ranking. Hybrid is the default when the semantic
+extra is installed and the serving build has embeddings; otherwise, and for queries written
+in the power-user syntax (which asks for exact matching), search is keyword-only and the
+results say why.
 """
 
 from __future__ import annotations
@@ -22,7 +29,9 @@ from whoosh import collectors
 from whoosh import query as wq
 from whoosh import sorting
 
+from indexer import dense
 from indexer import highlight
+from indexer import semantic
 from indexer import store
 from indexer.highlight import Marks
 from indexer.query import ParsedQuery
@@ -41,6 +50,30 @@ TERM_CACHE_POSTINGS = 1_000_000  # scored postings kept per build (about 12 MB)
 CACHE_SIZE = 512  # recent searches kept per process (a page of results is a few dozen KB)
 FACETS = ("interviewee", "interview_id")
 FACET_VALUES = 20  # values listed per facet (a filter list, not an index of the corpus)
+MODES = ("keyword", "hybrid")
+AUTO = "auto"  # hybrid when it can be, else keyword
+
+
+@dataclass(frozen=True)
+class Hybrid:
+    """How hybrid mode fuses: ``weight`` of the keyword side, ``depth`` candidates a side,
+    and the least cosine (``similarity``) a pair needs to be found by meaning alone (dense
+    search always has nearest neighbours; without a floor, a query about parking would list
+    the corpus)."""
+
+    weight: float = 0.5
+    depth: int = 100
+    similarity: float = 0.35
+
+    def __post_init__(self):
+        if not 0 <= self.weight <= 1:
+            raise ValueError(f"the hybrid weight must be from 0 to 1, not {self.weight!r}")
+        if not -1 <= self.similarity <= 1:
+            raise ValueError(f"the hybrid similarity must be from -1 to 1, "
+                             f"not {self.similarity!r}")
+        if not isinstance(self.depth, int) or isinstance(self.depth, bool) or self.depth < 1:
+            raise ValueError(f"the hybrid depth must be a whole number of at least 1, "
+                             f"not {self.depth!r}")
 
 
 @dataclass
@@ -53,6 +86,7 @@ class Hit:
     question_html: str
     answer_html: str
     score: float
+    by_meaning: bool
     interview_id: str
     interviewee: str
     interviewer: str
@@ -78,6 +112,8 @@ class SearchResults:
     expansions: list[str] = field(default_factory=list)
     filters: dict[str, str] = field(default_factory=dict)
     cached: bool = False
+    mode: str = "keyword"
+    mode_note: str | None = None  # why hybrid was not used, when it was asked for or default
 
     @property
     def pages(self) -> int:
@@ -94,6 +130,8 @@ class Snapshot:
     path: Path
     _surfaces: dict | None = None
     terms: TermCache = field(default_factory=lambda: TermCache(0))
+    _dense: tuple[dense.Dense | None, str | None] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def surfaces(self) -> dict[str, list[str]]:
@@ -101,6 +139,22 @@ class Snapshot:
         if self._surfaces is None:
             self._surfaces = load_surfaces(self.path)
         return self._surfaces
+
+    def dense(self, searcher) -> tuple[dense.Dense | None, str | None]:
+        """The build's embeddings, or None and why hybrid search cannot run on it (read and
+        checked on first use; damaged ones leave search keyword-only, not broken)."""
+        if self._dense is None:
+            with self._lock:
+                if self._dense is None:
+                    reason = dense.status(self.path, self.manifest)
+                    found = None
+                    if reason is None:
+                        try:
+                            found = dense.Dense(self.path, searcher)
+                        except dense.DenseError as exc:
+                            reason = str(exc)
+                    self._dense = (found, reason)
+        return self._dense
 
 
 @dataclass
@@ -158,10 +212,17 @@ class SearchIndex:
     """Searches the serving build of an index directory, following rebuilds."""
 
     def __init__(self, index_dir: str | Path, cache_size: int = CACHE_SIZE,
-                 term_cache: int = TERM_CACHE_POSTINGS):
-        """`cache_size` recent searches and `term_cache` scored postings are kept (0: none)."""
+                 term_cache: int = TERM_CACHE_POSTINGS, mode: str = AUTO,
+                 hybrid: Hybrid = Hybrid()):
+        """`cache_size` recent searches and `term_cache` scored postings are kept (0: none);
+        `mode` is the default mode (keyword, hybrid or auto), `hybrid` its fusion settings."""
+        if mode not in (*MODES, AUTO):
+            raise ValueError(f"the search mode must be one of keyword, hybrid, auto, "
+                             f"not {mode!r}")
         self.index_dir = Path(index_dir)
         self.term_cache = term_cache
+        self.mode = mode
+        self.hybrid = hybrid
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._local = threading.local()
@@ -198,8 +259,11 @@ class SearchIndex:
 
     def search(self, text: str, *, page: int = 1, per_page: int = 10,
                filters: dict[str, str] | None = None, expand: bool = True,
-               highlight: bool = True) -> SearchResults:
+               highlight: bool = True, mode: str | None = None) -> SearchResults:
         """Search for `text` (keywords or a question); raises QueryError for bad input.
+
+        `mode` is keyword, hybrid or auto (None: the index's default); hybrid falls back to
+        keyword, saying why in ``mode_note``, when it cannot run.
 
         Results of recent searches of the serving build are kept (``cache``): the same search
         again, as when someone pages back or many ask the same, is answered from it.
@@ -210,26 +274,49 @@ class SearchIndex:
         text = clean(text)
         view = self.view()
         build = view.snap.build
-        key = (text, page, per_page, tuple(sorted(filters.items())), expand, highlight)
+        mode = mode or self.mode
+        if mode not in (*MODES, AUTO):
+            raise ValueError(f"the search mode must be one of keyword, hybrid, auto, "
+                             f"not {mode!r}")
+        key = (text, page, per_page, tuple(sorted(filters.items())), expand, highlight, mode)
         kept = self.cache.get(build, key)
         if kept is not None:
             return replace(kept, took_ms=elapsed_ms(started), cached=True)
-        results = self.compute(view, text, page, per_page, filters, expand, highlight)
+        results = self.compute(view, text, page, per_page, filters, expand, highlight, mode)
         if self.snapshot().build == build:  # not switched while searching
             self.cache.put(build, key, results)
         results.took_ms = elapsed_ms(started)
         return results
 
     def compute(self, view: View, text: str, page: int, per_page: int,
-                filters: dict[str, str], expand: bool, highlight: bool) -> SearchResults:
+                filters: dict[str, str], expand: bool, highlight: bool,
+                mode: str = "keyword") -> SearchResults:
         """search() without the cache, on one view."""
         suggestion = suggest(view.searcher, text, view.snap.surfaces) if text else None
         parsed = parse(text, expand=expand, corrected=suggestion)
         results = SearchResults(parsed.text, 0, page, per_page, 0.0, filters=filters,
                                 expansions=parsed.expansions, suggestion=suggestion)
+        found, results.mode_note = meaning(view, parsed, mode)
+        if found is not None:
+            results.mode = "hybrid"
         if not parsed.empty:
-            run(view, parsed, results, highlight)
+            run(view, parsed, results, highlight, found, self.hybrid)
         return results
+
+    def warm(self) -> None:
+        """Open the serving build and, unless the default mode is keyword, load its embeddings
+        and the model, so that a new worker's first search does not pay for them."""
+        view = self.view()
+        if self.mode != "keyword" and view.snap.dense(view.searcher)[0] is not None:
+            dense.embedder()
+
+    def modes(self) -> dict:
+        """The default mode and whether hybrid can run on the serving build (and if not, why)."""
+        view = self.view()
+        found, reason = view.snap.dense(view.searcher)
+        default = self.mode if self.mode != AUTO else ("hybrid" if found else "keyword")
+        return {"default": default if found or default == "keyword" else "keyword",
+                "hybrid": found is not None, "reason": reason}
 
     def pair(self, pair_id: str) -> dict | None:
         """A pair's stored fields, or None."""
@@ -283,30 +370,87 @@ def rerank(scored: list[tuple[int, str, float]]) -> list[tuple[int, float]]:
     return sorted(combined, key=lambda item: -item[1])
 
 
-def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool) -> None:
-    """Score every match once: exact total and facets, the best ones re-ranked, a page."""
+def meaning(view: View, parsed: ParsedQuery, mode: str):
+    """(the query's cosine to every pair, None) for a hybrid search, else (None, why not).
+
+    No reason is given for keyword mode, an empty query, or auto mode on a build that has no
+    embeddings (keyword search is then simply what the index offers)."""
+    if mode == "keyword" or parsed.empty:
+        return None, None
+    store_dense, reason = view.snap.dense(view.searcher)
+    if store_dense is None:  # said when hybrid was asked for, not when it is only the default
+        return None, (f"Keyword search only: {reason}." if mode == "hybrid" else None)
+    if parsed.exact:
+        return None, ("Keyword search only: quotes, AND, NOT, -term and field: ask for "
+                      "exact matching.")
+    return store_dense.scores(dense.query_vector(parsed.text)), None
+
+
+def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
+        cosines=None, hybrid: Hybrid = Hybrid()) -> None:
+    """Score every match once: exact total and facets, the best ones re-ranked, a page.
+
+    With `cosines` (every pair's cosine to the query), the best keyword matches and the
+    pairs nearest in meaning are fused (:func:`fused`) and counted in the total and facets.
+    """
     start = (results.page - 1) * results.per_page
     depth = max(RERANK_DEPTH, start + results.per_page)
     query_filter = filter_query(results.filters)
+    allowed = set(query_filter.docs(view.searcher)) if query_filter is not None else None
     found = view.scorer.scores(parsed.query)
     if found is None:
         total, groups, best = whoosh_matches(view.searcher, parsed.query, query_filter, depth)
     else:
-        total, groups, best = tally(view, found, query_filter, depth)
-    results.total = total
-    results.facets = facet_counts(groups, view.snap.manifest)
+        total, groups, best = tally(view, found, allowed, depth)
     interview_of = view.column("interview_id")
     ranked = rerank([(docnum, interview_of[docnum], score) for docnum, score in best])
+    matched = found if found is not None else dict(best)  # every keyword match, or the best
+    meant: set[int] = set()
+    if cosines is not None:
+        ranked, near = fused(ranked, cosines, allowed, hybrid)
+        meant = {docnum for docnum in near if docnum not in matched}
+        total += len(meant)
+        for name in FACETS:
+            values = view.column(name)
+            groups[name].update(values[docnum] for docnum in meant)
+    results.total = total
+    results.facets = facet_counts(groups, view.snap.manifest)
     found_marks = marks(parsed) if marked else None
-    results.hits = [to_hit(view.searcher.stored_fields(docnum), score, found_marks)
+    results.hits = [to_hit(view.searcher.stored_fields(docnum), score, found_marks,
+                           by_meaning=docnum in meant)
                     for docnum, score in ranked[start:start + results.per_page]]
 
 
-def tally(view: View, found: dict[int, float], query_filter: wq.Query | None,
+def fused(ranked: list[tuple[int, float]], cosines, allowed: set[int] | None,
+          hybrid: Hybrid) -> tuple[list[tuple[int, float]], dict[int, float]]:
+    """The keyword ranking fused with the pairs nearest in meaning; and those pairs.
+
+    The best ``hybrid.depth`` keyword matches and the ``hybrid.depth`` nearest pairs (within
+    the filters) are fused by :func:`indexer.semantic.fuse`; keyword matches beyond them
+    follow in keyword order (at the last fused score), so deeper pages do not reshuffle the
+    first ones.
+    """
+    import numpy as np
+
+    rows = None
+    if allowed is not None:
+        rows = np.fromiter(sorted(allowed), dtype=np.intp, count=len(allowed))
+        cosines = cosines[rows]
+    best, cos = semantic.top(cosines, hybrid.depth)
+    if rows is not None:
+        best = rows[best]
+    near = {int(docnum): float(score) for docnum, score in zip(best, cos, strict=True)
+            if score >= hybrid.similarity}
+    mixed = semantic.fuse(dict(ranked[:hybrid.depth]), near, weight_bm25=hybrid.weight)
+    floor = mixed[-1][1] if mixed else 0.0
+    return mixed + [(docnum, floor) for docnum, _ in ranked[hybrid.depth:]
+                    if docnum not in near], near
+
+
+def tally(view: View, found: dict[int, float], allowed: set[int] | None,
           depth: int) -> tuple[int, dict[str, dict], list[tuple[int, float]]]:
     """Total, facet counts and the best `depth` of scored matches (as Whoosh orders them)."""
-    if query_filter is not None:
-        allowed = set(query_filter.docs(view.searcher))
+    if allowed is not None:
         found = {docnum: score for docnum, score in found.items() if docnum in allowed}
     groups = {}
     for name in FACETS:
@@ -362,14 +506,15 @@ def facet_label(name: str, value: str, manifest: dict) -> str:
     return value
 
 
-def to_hit(doc: dict, score: float, found: Marks | None) -> Hit:
-    """Stored fields as a display-ready Hit; highlighted unless `found` is None."""
+def to_hit(doc: dict, score: float, found: Marks | None, by_meaning: bool = False) -> Hit:
+    """Stored fields as a display-ready Hit; highlighted unless `found` is None (a pair found
+    by meaning alone shows the start of its answer)."""
     question, answer = doc.get("question", ""), doc.get("answer", "")
     return Hit(
         id=doc["id"], question=question, answer=answer,
         question_html=highlight.mark(question, found) if found is not None else "",
         answer_html=highlight.fragments(answer, found) if found is not None else "",
-        score=round(score, 4), interview_id=doc.get("interview_id", ""),
+        score=round(score, 4), by_meaning=by_meaning, interview_id=doc.get("interview_id", ""),
         interviewee=doc.get("interviewee", ""), interviewer=doc.get("interviewer", ""),
         title=doc.get("title", ""), date=doc.get("date", ""), source=doc.get("source", ""),
         position=doc.get("position", 0),

@@ -205,15 +205,21 @@ class Embedder:
         }
 
     def embed(self, texts: Sequence[str], batch_size: int = 64,
-              progress: Callable[[int], None] | None = None) -> np.ndarray:
+              progress: Callable[[int], None] | None = None,
+              max_tokens: int | None = None) -> np.ndarray:
         """The texts' embeddings, one unit row of float32 per text, in the order given.
 
         Texts are sorted by token count and batched with their neighbours, so a batch is padded
         only to lengths it nearly has (one long answer does not make 63 questions pay for 256
         tokens). ``progress(n)`` is called after each batch with the number of texts it held.
+        ``max_tokens`` truncates texts shorter than the model's limit (special tokens count).
         """
         result = np.zeros((len(texts), self.dimension), dtype=np.float32)
         tokens = self._token_ids(texts)
+        if max_tokens is not None and max_tokens < self.max_seq_length:
+            limit = max(2, max_tokens)  # [CLS] ... [SEP], as the tokenizer truncates
+            tokens = [ids if len(ids) <= limit else np.concatenate([ids[:limit - 1], ids[-1:]])
+                      for ids in tokens]
         lengths = np.array([len(ids) for ids in tokens])
         order = np.argsort(lengths, kind="stable")
         start = 0
@@ -335,7 +341,11 @@ def nearest(matrix: np.ndarray, query_vec: np.ndarray, k: int) -> tuple[np.ndarr
     vectors, as :meth:`Embedder.embed` makes them, so the dot product is the cosine. Equal
     scores keep row order.
     """
-    scores = np.asarray(matrix) @ np.asarray(query_vec, dtype=np.float32)
+    return top(np.asarray(matrix) @ np.asarray(query_vec, dtype=np.float32), k)
+
+
+def top(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The indices and values of the `k` largest scores, largest first (ties in index order)."""
     k = max(0, min(k, len(scores)))
     if k == 0:
         return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.float32)

@@ -35,6 +35,7 @@ from pathlib import Path
 from whoosh import index as windex
 
 from indexer import corpus
+from indexer import dense
 from indexer import spelling
 from indexer.corpus import SourceFile
 from indexer.model import ParseProblem
@@ -81,6 +82,7 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
     seconds: float = 0.0
+    embeddings: dict | None = None  # what writing the embeddings did (dense.Written)
 
     @property
     def unchanged(self) -> bool:
@@ -205,11 +207,17 @@ def lock_message(index_dir: Path, timeout: float) -> str:
 
 def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
           progress: Progress | None = None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-          limitmb: int = 1024) -> WriteReport:
-    """Parse every file under `paths` into a new index and switch to it atomically."""
+          limitmb: int = 1024, embeddings: bool | None = None,
+          embed_progress: dense.EmbedProgress | None = None) -> WriteReport:
+    """Parse every file under `paths` into a new index and switch to it atomically.
+
+    `embeddings`: write the pairs' question embeddings too (None: when the semantic extra is
+    installed, unless QA_EMBEDDINGS=0); rows of the serving build are reused where unchanged.
+    """
     index_dir = Path(index_dir)
     started = time.monotonic()
     report = WriteReport("build")
+    embeddings = wanted_embeddings(embeddings)
     with writer_lock(index_dir, lock_timeout):
         sources = corpus.collect(paths, report.problems)
         parsed = corpus.parse_all(sources, report.problems, progress)
@@ -219,21 +227,25 @@ def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
             ix = storage.create_index(make_schema())
             manifest = empty_manifest()
             with_writer(ix, limitmb, lambda w: add_files(w, parsed, manifest))
+            embed(index_dir, path, manifest, embeddings, embed_progress)
             finish(index_dir, name, manifest, report, started, "build")
     return report
 
 
 def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
            progress: Progress | None = None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-           limitmb: int = 1024) -> WriteReport:
-    """Bring the index up to date with `paths`: new, changed and removed files only."""
+           limitmb: int = 1024, embeddings: bool | None = None,
+           embed_progress: dense.EmbedProgress | None = None) -> WriteReport:
+    """Bring the index up to date with `paths`: new, changed and removed files only
+    (and only their pairs are embedded; see `build` for `embeddings`)."""
     index_dir = Path(index_dir)
     paths = list(paths)
     if current_build(index_dir) is None:
         return build(index_dir, paths, progress=progress, lock_timeout=lock_timeout,
-                     limitmb=limitmb)
+                     limitmb=limitmb, embeddings=embeddings, embed_progress=embed_progress)
     started = time.monotonic()
     report = WriteReport("update")
+    embeddings = wanted_embeddings(embeddings)
     with writer_lock(index_dir, lock_timeout):
         _, old_ix, manifest = open_build(index_dir)
         old_ix.close()
@@ -251,6 +263,7 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
         with writing(path) as storage:
             ix = storage.open_index()
             with_writer(ix, limitmb, lambda w: apply_changes(w, parsed, changes, manifest))
+            embed(index_dir, path, manifest, embeddings, embed_progress)
             finish(index_dir, name, manifest, report, started, "update")
     return report
 
@@ -300,6 +313,28 @@ def collector_paused():
             gc.enable()
 
 
+def wanted_embeddings(requested: bool | None) -> bool:
+    try:
+        return dense.wanted(requested)
+    except dense.DenseError as exc:
+        raise StoreError(str(exc)) from exc
+
+
+def embed(index_dir: Path, path: Path, manifest: dict, wanted: bool,
+          progress: dense.EmbedProgress | None) -> None:
+    """Write the new build's embeddings (reusing the serving build's unchanged rows) and
+    record what was done in its manifest; without them the build is keyword-only."""
+    if not wanted:
+        manifest["embeddings"] = None
+        return
+    serving = serving_build(index_dir)
+    previous = build_path(index_dir, serving) if serving else None
+    try:
+        manifest["embeddings"] = dense.write(path, previous, progress).to_dict()
+    except dense.DenseError as exc:
+        raise StoreError(f"{exc}; the previous index keeps serving.") from exc
+
+
 def add_files(writer, parsed: list[corpus.ParsedFile], manifest: dict) -> None:
     for item in parsed:
         for doc in corpus.index_file(item, manifest):
@@ -345,6 +380,7 @@ def finish(index_dir: Path, name: str, manifest: dict, report: WriteReport,
     write_atomic(pointer, name + "\n")
     report.build = name
     report.seconds = manifest["seconds"]
+    report.embeddings = manifest.get("embeddings")
     remove_old_builds(index_dir, keep=name)
 
 
@@ -387,7 +423,8 @@ def clone_build(index_dir: Path) -> tuple[str, Path]:
     source = build_path(index_dir, current_build(index_dir) or "")
     name, path = new_build_dir(index_dir)
     for item in source.iterdir():
-        if item.is_file() and not item.name.endswith("WRITELOCK"):
+        if (item.is_file() and not item.name.endswith("WRITELOCK")
+                and item.name not in (dense.MATRIX, dense.META)):  # rewritten, rows reused
             shutil.copy2(item, path / item.name)
     return name, path
 

@@ -88,8 +88,9 @@ def interview_text(title: str, pairs: list[tuple[str, str]],
 
 
 def search_total(client: FlaskClient, query: str) -> int:
-    """How many pairs the public API finds for `query`."""
-    response = client.get("/api/search", query_string={"q": query})
+    """How many pairs the public API finds with the words of `query` (keyword mode: hybrid
+    would also count pairs near in meaning, which says nothing about what was published)."""
+    response = client.get("/api/search", query_string={"q": query, "mode": "keyword"})
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()["total"]
 

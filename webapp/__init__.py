@@ -16,6 +16,9 @@ from flask import Flask
 from flask import Response
 from flask.json.provider import DefaultJSONProvider
 
+from indexer.search import AUTO
+from indexer.search import MODES
+from indexer.search import Hybrid
 from indexer.search import SearchIndex
 from indexer.store import StoreError
 
@@ -34,6 +37,15 @@ SETTINGS = (
     Setting("PER_PAGE", 10, "Results per page when the request does not say."),
     Setting("MAX_PER_PAGE", 50, "Largest `per_page` a request may ask for."),
     Setting("RELATED_LIMIT", 5, "Related questions shown on a pair page."),
+    Setting("SEARCH_MODE", "auto", "Default search mode: keyword, hybrid (keywords and "
+                                   "meaning; needs the semantic extra and an index built with "
+                                   "it), or auto (hybrid when it can run, else keyword)."),
+    Setting("HYBRID_WEIGHT", Hybrid.weight, "Hybrid mode: weight of the keyword ranking in "
+                                            "the fusion (0 to 1; the rest is meaning)."),
+    Setting("HYBRID_DEPTH", Hybrid.depth, "Hybrid mode: keyword matches and nearest pairs "
+                                          "by meaning fused per search."),
+    Setting("HYBRID_SIMILARITY", Hybrid.similarity, "Hybrid mode: least cosine similarity "
+                                                    "for a pair found by meaning alone."),
     Setting("SEARCH_CACHE", 512, "Recent searches whose results each worker keeps (emptied "
                                  "when a new index starts serving); 0 turns the cache off."),
     Setting("SECRET_KEY", "dev", "Signs the staff session cookies (the search pages use none); "
@@ -77,7 +89,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.json = HtmlSafeJSON(app)
     load_config(app, config)
-    index = SearchIndex(app.config["INDEX_DIR"], app.config["SEARCH_CACHE"])
+    index = SearchIndex(app.config["INDEX_DIR"], app.config["SEARCH_CACHE"],
+                        mode=app.config["SEARCH_MODE"], hybrid=app.extensions["qa_hybrid"])
     app.extensions["qa_index"] = index
 
     from webapp import api
@@ -104,9 +117,10 @@ class HtmlSafeJSON(DefaultJSONProvider):
 
 
 def check_index(app: Flask, index: SearchIndex) -> None:
-    """At start-up, say in the log when there is no usable index and how to build one."""
+    """At start-up, open the index (and the model, for hybrid search); say in the log when
+    there is no usable index and how to build one."""
     try:
-        index.snapshot()
+        index.warm()
     except StoreError as exc:
         app.logger.warning("%s Search answers 503 until an index is built; the app picks it "
                            "up without a restart.", exc)
@@ -130,6 +144,20 @@ def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
         raise ValueError(f"SEARCH_CACHE must be a whole number of at least 0, not {cache!r}")
     if app.config["PER_PAGE"] > app.config["MAX_PER_PAGE"]:
         raise ValueError("PER_PAGE must not be larger than MAX_PER_PAGE")
+    if app.config["SEARCH_MODE"] not in (*MODES, AUTO):
+        raise ValueError(f"SEARCH_MODE must be keyword, hybrid or auto, "
+                         f"not {app.config['SEARCH_MODE']!r}")
+    values = {}
+    for name in ("HYBRID_WEIGHT", "HYBRID_DEPTH", "HYBRID_SIMILARITY"):
+        value = app.config[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{name} must be a number, not {value!r}")
+        values[name.removeprefix("HYBRID_").lower()] = value
+        try:
+            Hybrid(**values)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+    app.extensions["qa_hybrid"] = Hybrid(**values)
 
 
 def add_security_headers(response: Response) -> Response:

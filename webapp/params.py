@@ -13,6 +13,8 @@ from dataclasses import field
 from flask import abort
 from flask import current_app
 
+from indexer.search import MODES
+
 FILTERS = ("interviewee", "interview")
 YES = ("", "1", "true", "yes", "on")
 NO = ("0", "false", "no", "off")
@@ -28,6 +30,7 @@ class SearchParams:
     per_page: int = 10
     filters: dict[str, str] = field(default_factory=dict)
     expand: bool = True
+    mode: str = ""  # "" (the app's default), keyword or hybrid
 
 
 def search_params(args: Mapping[str, str]) -> SearchParams:
@@ -39,7 +42,17 @@ def search_params(args: Mapping[str, str]) -> SearchParams:
         per_page=whole_number(args, "per_page", config["PER_PAGE"], 1, config["MAX_PER_PAGE"]),
         filters={name: args[name].strip() for name in FILTERS if args.get(name, "").strip()},
         expand=flag(args, "expand"),
+        mode=choice(args, "mode", MODES),
     )
+
+
+def choice(args: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    """One of `allowed`, or "" when absent."""
+    raw = args.get(name, "").strip().lower()
+    if raw and raw not in allowed:
+        abort(400, f"The {name} parameter must be one of {', '.join(allowed)}; "
+                   f"got {raw[:40]!r}.")
+    return raw
 
 
 def whole_number(args: Mapping[str, str], name: str, default: int, low: int,
@@ -73,7 +86,7 @@ def canonical_params(params: SearchParams, query: str) -> dict:
     """The search's URL arguments, defaults left out (templates change one and link)."""
     values = {"q": query, **params.filters,
               "per_page": params.per_page,
-              "expand": None if params.expand else 0}
+              "expand": None if params.expand else 0, "mode": params.mode or None}
     if params.per_page == current_app.config["PER_PAGE"]:
         values["per_page"] = None
     return {k: v for k, v in values.items() if v not in (None, "")}

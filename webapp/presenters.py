@@ -41,13 +41,15 @@ def search_context(args: Mapping[str, str]) -> dict:
     snapshot = index.snapshot()  # raises IndexMissing (503) even when the query is empty
     check_filters(params.filters, snapshot.manifest)
     results = index.search(params.q, page=params.page, per_page=params.per_page,
-                           filters=params.filters, expand=params.expand)
+                           filters=params.filters, expand=params.expand,
+                           mode=params.mode or None)
     link = query_link(results.query, params.expand)
     return {
         "query": results.query, "total": results.total, "page": results.page,
         "pages": results.pages, "per_page": results.per_page, "took_ms": results.took_ms,
         "suggestion": results.suggestion, "expansions": results.expansions,
-        "expand": params.expand, "filters": active_filters(results),
+        "expand": params.expand, "mode": results.mode, "mode_note": results.mode_note,
+        "filters": active_filters(results),
         "facets": facets(results), "results": [hit_dict(h, link) for h in results.hits],
         "params": canonical_params(params, results.query),
     }
@@ -70,7 +72,8 @@ def hit_dict(hit, link: dict) -> dict:
     """One result: highlighted question and answer fragments, where it came from, its URL."""
     return {
         "id": hit.id, "question": hit.question, "question_html": hit.question_html,
-        "answer_html": hit.answer_html, "score": hit.score, "interviewee": hit.interviewee,
+        "answer_html": hit.answer_html, "score": hit.score, "by_meaning": hit.by_meaning,
+        "interviewee": hit.interviewee,
         "interviewer": hit.interviewer, "title": hit.title, "date": hit.date,
         "interview_id": hit.interview_id, "position": hit.position,
         "url": url_for("pages.pair", pair_id=hit.id, **link),

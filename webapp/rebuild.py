@@ -124,12 +124,15 @@ class Rebuilder:
             job.state, job.done, job.total, job.current = "running", done, total, name
             self.save(job, force=done == total)
 
+        def embedding(done: int, total: int) -> None:
+            progress(done, total, "(embedding the questions for search by meaning)")
+
         try:
             if not publish.corpus_files(self.corpus_dir):
                 raise store.StoreError(f"The corpus folder {self.corpus_dir} is missing or holds "
                                        "no interview files; the current index keeps serving.")
             report = store.build(self.index_dir, [self.corpus_dir], progress=progress,
-                                 lock_timeout=self.lock_timeout)
+                                 lock_timeout=self.lock_timeout, embed_progress=embedding)
             self.succeeded(job, report)
         except store.LockTimeout:
             job.state, job.error = "refused", ("Another build or update (perhaps qa-index on "
