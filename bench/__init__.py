@@ -1,7 +1,9 @@
 """Benchmark of Interview Q&A Search against its speed bars and two peers (run: python -m bench).
 
-Not a test: it builds the MedQuAD evaluation corpus (``../shared``) through the product, times
-the product's own search pipeline, loads the JSON API under gunicorn, runs the same corpus and
+Not a test: it builds the MedQuAD evaluation corpus (``../shared``) through the product (the
+keyword index, then again with the question embeddings), times the product's own search
+pipeline in keyword and hybrid mode, loads the JSON API under gunicorn (the served default,
+hybrid, with and without the result cache, then keyword mode), runs the same corpus and
 questions through SQLite FTS5 and Tantivy, prints a table and writes the figures as JSON.
 """
 

@@ -11,6 +11,7 @@ from bench import REPO
 from bench import eval_data
 from bench import machine
 from bench import report
+from bench.build import build_embeddings
 from bench.build import build_product
 from bench.build import index_size
 from bench.http import measure_http
@@ -18,7 +19,9 @@ from bench.peers import PEERS
 from bench.peers import tantivy_missing
 from bench.queries import FIELDS
 from bench.queries import MAX_QUERY_CHARS
+from bench.queries import embedding_search
 from bench.queries import first_query
+from bench.queries import hybrid_status
 from bench.queries import judge
 from bench.queries import load_queries
 from bench.queries import product_search
@@ -28,7 +31,8 @@ from bench.queries import time_queries
 DEFAULT_OUT = REPO / "bench" / "results" / "latest.json"
 # Seconds of load before the HTTP measurement: enough for each worker to have searched every dev
 # query once (about 210 searches with no cache on 2 cores), so the timed window is the steady
-# state the result cache gives; the run with the cache off shows the cost of searching.
+# state the result cache gives; the run with the cache off shows the cost of searching. In
+# hybrid mode the warm-up goes on until every worker has loaded the model (bench.http.warm_up).
 WARMUP_S = 10
 WARMUP_QUICK_S = 1
 
@@ -62,26 +66,43 @@ def say(message: str) -> None:
 
 
 def product_figures(args: argparse.Namespace, index_dir: Path, queries: dict,
-                    background: dict[str, float]) -> dict:
-    """The product's query latencies, first query after start and relevance."""
+                    background: dict[str, float], hybrid: bool) -> dict:
+    """The product's query latencies (keyword; hybrid and the query embedding alone when the
+    index has embeddings), first query after start and relevance (both modes)."""
     data = eval_data()
     out: dict = {"queries": {}, "queries_uncached": {}, "first_query": {}}
+    runs = [("queries", True, "keyword"), ("queries_uncached", False, "keyword")]
+    if hybrid:
+        runs.append(("queries_hybrid", True, "hybrid"))
     with machine.phase("queries", background):
-        for key, term_cache in (("queries", True), ("queries_uncached", False)):
-            search = product_search(index_dir, term_cache)
+        for key, term_cache, mode in runs:
+            search = product_search(index_dir, term_cache, mode)
+            out.setdefault(key, {})
             for field in FIELDS:
                 say(f"product: {len(queries[field])} {field} queries x {args.repeats} "
-                    f"(+ warm-up), term cache {'on' if term_cache else 'off'}")
+                    f"(+ warm-up), {mode}, term cache {'on' if term_cache else 'off'}")
                 out[key][field] = time_queries(search, queries[field], args.repeats)
+        if hybrid:
+            embed = embedding_search()
+            out["query_embedding"] = {}
+            for field in FIELDS:
+                say(f"product: {len(queries[field])} {field} query embeddings x {args.repeats} "
+                    "(+ warm-up)")
+                out["query_embedding"][field] = time_queries(embed, queries[field],
+                                                             args.repeats)
     runs = 1 if args.quick else 3
     with machine.phase("first_query", background):
         for field in FIELDS:
             say(f"product: first {field} query in {runs} fresh process(es)")
             out["first_query"][field] = first_query(index_dir, queries[field][0], runs, REPO)
     if not args.skip_eval:
-        say("product: relevance (indexer.evaluate)")
-        out["relevance"] = relevance(index_dir, data.questions, data.qrels)
+        say("product: relevance, keyword (indexer.evaluate)")
+        out["relevance"] = relevance(index_dir, data.questions, data.qrels, "keyword")
         out["relevance_readme"] = report.readme_ndcg(REPO)
+        if hybrid:
+            say("product: relevance, hybrid (indexer.evaluate)")
+            out["relevance_hybrid"] = relevance(index_dir, data.questions, data.qrels,
+                                                "hybrid")
     return out
 
 
@@ -118,31 +139,54 @@ def run(args: argparse.Namespace, tmp: Path) -> dict:
                      "background_cores": background}
     index_dir = args.index or tmp / "index"
     if args.index is None:
-        say(f"building {data.corpus} through indexer.store.build (child process)")
+        say(f"building {data.corpus} through indexer.store.build without embeddings "
+            "(child process)")
         with machine.phase("build", background):
             results["build"] = build_product(data.corpus, index_dir, REPO)
+        why = semantic_missing()
+        if why:
+            say(f"embeddings skipped: {why}")
+            results["embeddings"] = {"skipped": why}
+        else:
+            say(f"building {data.corpus} again with embeddings (child process)")
+            with machine.phase("embeddings", background):
+                results["embeddings"] = build_embeddings(data.corpus, index_dir, REPO)
     elif not (index_dir / "CURRENT").is_file():
         raise SystemExit(f"bench: {index_dir} holds no product index (no CURRENT file).")
     results["index_size_mb"] = round(index_size(index_dir) / 1e6, 2)
-    results.update(product_figures(args, index_dir, queries, background))
+    results["modes"] = hybrid_status(index_dir)
+    if not results["modes"]["hybrid"]:
+        say(f"hybrid mode cannot run: {results['modes']['reason']}; keyword figures only")
+    results.update(product_figures(args, index_dir, queries, background,
+                                   results["modes"]["hybrid"]))
     if not args.skip_http:
         warmup = WARMUP_QUICK_S if args.quick else WARMUP_S
-        say(f"HTTP: gunicorn + {args.connections} connections for {args.duration:g} s")
-        with machine.phase("http", background):
-            results["http"] = measure_http(
-                REPO, index_dir, queries, connections=args.connections,
-                duration=args.duration, warmup=warmup, client=args.client)
-        say("HTTP again with the result cache off: every request searches")
-        with machine.phase("http_uncached", background):
-            results["http_uncached"] = measure_http(
-                REPO, index_dir, queries, connections=args.connections,
-                duration=args.duration, warmup=warmup, client=args.client, cache=False)
+        default = results["modes"]["default"]
+        for key, cache, mode, what in (
+                ("http", True, "auto", f"default mode ({default}), result cache on"),
+                ("http_uncached", False, "auto",
+                 f"default mode ({default}), result cache off: every request searches"),
+                ("http_keyword", True, "keyword", "keyword mode, result cache on")):
+            say(f"HTTP: gunicorn + {args.connections} connections for {args.duration:g} s, "
+                f"{what}")
+            with machine.phase(key, background):
+                results[key] = measure_http(
+                    REPO, index_dir, queries, connections=args.connections,
+                    duration=args.duration, warmup=warmup, client=args.client, cache=cache,
+                    mode=mode)
     if not args.skip_peers:
         with machine.phase("peers", background):
             results["peers"] = peer_figures(args, queries, tmp / "peers")
     results["ratios"] = report.ratios(results)
     results["bars"] = report.check_bars(results)
     return results
+
+
+def semantic_missing() -> str | None:
+    """Why the embeddings cannot be built here (None: the semantic extra is installed)."""
+    from indexer import semantic
+
+    return semantic.available()
 
 
 def main(argv: list[str] | None = None) -> None:

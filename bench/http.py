@@ -26,6 +26,11 @@ HOST = "127.0.0.1"
 READY_TIMEOUT = 120.0
 WRK_MARK = "BENCH_JSON "
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# Hybrid mode: how long the warm-up may go on past its set length while a worker has not yet
+# loaded the model and the embeddings (each loads them on its first hybrid search).
+LOAD_TIMEOUT = 120.0
+MATRIX_MAPPED = "/embeddings.npy"  # indexer.dense.MATRIX, memory-mapped once a worker uses it
+MODEL_LOADED = "/tokenizers/"  # the tokenizers library, imported when the model is loaded
 
 
 def make_defaults(repo: Path) -> dict[str, int]:
@@ -63,13 +68,17 @@ def gunicorn_command(port: int, workers: int, threads: int) -> list[str]:
 
 
 @contextmanager
-def server(repo: Path, index_dir: Path, workers: int, threads: int, cache: bool = True):
+def server(repo: Path, index_dir: Path, workers: int, threads: int, cache: bool = True,
+           mode: str = "auto"):
     """A running gunicorn serving `index_dir`: yields (process, port); stops it afterwards.
 
     Without `cache`, the app's result cache is off (QA_SEARCH_CACHE=0): every request searches.
+    `mode` is the app's default search mode (QA_SEARCH_MODE; auto, the app's own default, is
+    hybrid when the index has embeddings).
     """
     port = free_port()
-    env = {**os.environ, "QA_INDEX_DIR": str(index_dir)}
+    env = {**os.environ, "QA_INDEX_DIR": str(index_dir), "QA_SEARCH_MODE": mode}
+    env.pop("QA_SEARCH_CACHE", None)
     if not cache:
         env["QA_SEARCH_CACHE"] = "0"
     with tempfile.TemporaryFile() as log:
@@ -126,6 +135,46 @@ def status_mb(pid: int, key: str) -> float:
         if line.startswith(key + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def loaded(pid: int) -> dict[str, bool]:
+    """Whether a worker has memory-mapped the embeddings and loaded the model (its maps)."""
+    try:
+        maps = Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return {"matrix": False, "model": False}
+    return {"matrix": MATRIX_MAPPED in maps, "model": MODEL_LOADED in maps}
+
+
+def served_mode(port: int, path: str) -> dict:
+    """The mode (and mode_note) /api/search answers one request in."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = json.loads(response.read() or b"{}")
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        return {"mode": None, "mode_note": f"{type(exc).__name__}: {exc}"}
+    finally:
+        conn.close()
+    return {"mode": body.get("mode"), "mode_note": body.get("mode_note")}
+
+
+def warm_up(proc: subprocess.Popen, port: int, paths: list[str], connections: int,
+            warmup: float) -> tuple[dict, list[dict[str, bool]]]:
+    """Load for `warmup` seconds; ask one search which mode it ran in. When it ran hybrid, go
+    on loading (in short rounds, up to LOAD_TIMEOUT s more) until every worker has loaded the
+    model and mapped the embeddings, so that the timed load and its RSS include them.
+    (The mode the search ran in, each worker's loaded parts.)"""
+    load_python(port, paths, connections, warmup)
+    served = served_mode(port, paths[0])
+    deadline = time.monotonic() + LOAD_TIMEOUT
+    while True:
+        parts = [loaded(pid) for pid in worker_pids(proc.pid)]
+        done = all(p["matrix"] and p["model"] for p in parts)
+        if served["mode"] != "hybrid" or done or time.monotonic() > deadline:
+            return served, parts
+        load_python(port, paths, connections, 1.0)
 
 
 def cpu_seconds(pids: Sequence[int]) -> float:
@@ -262,20 +311,24 @@ def children_cpu() -> float:
 
 def measure_http(repo: Path, index_dir: Path, queries: dict[str, list[str]], *,
                  connections: int, duration: float, warmup: float, client: str,
-                 cache: bool = True) -> dict:
+                 cache: bool = True, mode: str = "auto") -> dict:
     """Serve the index with gunicorn, warm it up, load it; throughput, latency, worker RSS.
 
     The URLs cycle over the dev questions, so with the result cache on (as served) most
-    requests after the first round are answered from it; `cache=False` measures searching.
+    requests after the first round are answered from it; `cache=False` measures searching
+    (in hybrid mode each worker still remembers the query embeddings, dense.query_vector).
+    `mode` is the served default search mode (QA_SEARCH_MODE); ``mode`` in the figures is
+    the one a search ran in after the warm-up, ``embeddings_loaded`` whether every worker had
+    loaded the model and the embeddings by then.
     """
     settings = make_defaults(repo)
     paths = search_paths(queries)
     wrk, why = wrk_available(install=client == "auto") if client != "python" else (None, "")
     if client == "wrk" and wrk is None:
         raise SystemExit(f"bench: --client wrk but {why}")
-    with server(repo, index_dir, settings["WORKERS"], settings["THREADS"], cache) as (proc,
-                                                                                       port):
-        load_python(port, paths, connections, warmup)
+    with server(repo, index_dir, settings["WORKERS"], settings["THREADS"], cache,
+                mode) as (proc, port):
+        served, parts = warm_up(proc, port, paths, connections, warmup)
         workers = worker_pids(proc.pid)
         cpu = cpu_seconds([proc.pid, *workers])
         if wrk:
@@ -291,6 +344,9 @@ def measure_http(repo: Path, index_dir: Path, queries: dict[str, list[str]], *,
             "seconds": round(seconds, 2), "connections": connections, "urls": len(paths),
             "workers": settings["WORKERS"], "threads": settings["THREADS"],
             "warmup_s": warmup, "result_cache": cache, "wrk": why or "not used (--client python)",
+            "mode_setting": mode, "mode": served["mode"], "mode_note": served["mode_note"],
+            "embeddings_loaded": bool(parts) and all(p["matrix"] and p["model"] for p in parts),
+            "workers_loaded": parts,
             "workers_replaced": len(set(workers) - set(after)),
             "client_cpu_cores": round(client_cpu / seconds, 2),
             "server_cpu_cores": round(server_cpu / seconds, 2),

@@ -29,15 +29,20 @@ COMPARED = (("build s", ("build", "seconds"), ("build_s",)),
 
 @dataclass(frozen=True)
 class Bar:
-    """One bar the issue sets: a figure's path in the results, a comparison, a limit."""
+    """One bar the issue sets: a figure's path in the results, a comparison, a limit; n/a
+    unless the figure at `requires` (when given) is true; shown with `digits` decimals."""
 
     label: str
     path: tuple[str, ...]
     test: Callable[[float, float], bool]
     limit: float
     text: str
+    requires: tuple[str, ...] | None = None
+    digits: int = 1
 
 
+# Keyword search (the first issue's bars: queries, build and worker RSS measured in keyword
+# mode), then hybrid search (issue 8).
 BARS = (
     Bar("summary query p50 (highlights)", ("queries", "summary", "p50"), operator.le, 10,
         "<= 10 ms"),
@@ -50,9 +55,23 @@ BARS = (
         ">= 150 /s"),
     Bar("HTTP p99 latency", ("http", "latency_ms", "p99"), operator.le, 200, "<= 200 ms"),
     Bar("HTTP errors", ("http", "errors"), operator.eq, 0, "= 0"),
-    Bar("web worker RSS (largest worker)", ("http", "worker_rss_mb", "max"), operator.le, 200,
-        "<= 200 MB"),
+    Bar("web worker RSS (largest worker)", ("http_keyword", "worker_rss_mb", "max"),
+        operator.le, 200, "<= 200 MB"),
+    Bar("embeddings for 17,908 pairs", ("embeddings", "seconds"), operator.le, 120, "<= 120 s"),
+    Bar("query embedding p50 (summaries)", ("query_embedding", "summary", "p50"), operator.le,
+        8, "<= 8 ms"),
+    Bar("whole hybrid query p50 (summaries, highlights)", ("queries_hybrid", "summary", "p50"),
+        operator.le, 20, "<= 20 ms"),
+    Bar("hybrid summary nDCG@10", ("relevance_hybrid", "summary", "ndcg@10"), operator.ge,
+        0.60, ">= 0.60", digits=3),
+    Bar("hybrid summary avgScore@1", ("relevance_hybrid", "summary", "avgscore@1"),
+        operator.ge, 1.45, ">= 1.45", digits=2),
+    Bar("hybrid message nDCG@10", ("relevance_hybrid", "message", "ndcg@10"), operator.ge,
+        0.55, ">= 0.55", digits=3),
+    Bar("web worker RSS, hybrid (embeddings loaded)", ("http", "worker_rss_mb", "max"),
+        operator.le, 400, "<= 400 MB", requires=("http", "embeddings_loaded")),
 )
+DIGITS = {bar.label: bar.digits for bar in BARS}
 
 
 def dig(data: Any, path: tuple[str, ...]) -> Any:
@@ -69,6 +88,8 @@ def check_bars(results: dict) -> list[dict]:
     checked = []
     for bar in BARS:
         value = dig(results, bar.path)
+        if bar.requires is not None and not dig(results, bar.requires):
+            value = None
         verdict = "n/a" if value is None else ("PASS" if bar.test(value, bar.limit) else "FAIL")
         checked.append({"bar": bar.label, "limit": bar.text, "value": value,
                         "result": verdict})
@@ -131,7 +152,8 @@ def markdown(headers: list[str], rows: list[list[Any]]) -> str:
 
 def bars_table(results: dict) -> str:
     """The issue's bars: measured value, limit, PASS/FAIL."""
-    rows = [[b["bar"], fmt(b["value"]), b["limit"], b["result"]] for b in results["bars"]]
+    rows = [[b["bar"], fmt(b["value"], DIGITS.get(b["bar"], 1)), b["limit"], b["result"]]
+            for b in results["bars"]]
     return markdown(["bar", "measured", "limit", "result"], rows)
 
 
@@ -140,29 +162,57 @@ def product_table(results: dict) -> str:
     rows = []
     build = results.get("build")
     if build:
-        rows += [["build wall time (indexer.store.build)", f"{build['seconds']:.1f} s"],
+        size = f", index {build['size_mb']:.1f} MB" if "size_mb" in build else ""
+        rows += [["build wall time, keyword index only (indexer.store.build, embeddings=False)",
+                  f"{build['seconds']:.1f} s"],
                  ["build process incl. start-up", f"{build['process_seconds']:.1f} s"],
-                 ["build peak RSS (child process)", f"{build['peak_rss_mb']:.0f} MB"],
+                 ["build peak RSS (child process)", f"{build['peak_rss_mb']:.0f} MB{size}"],
                  ["pairs / interviews", f"{build['pairs']:,} / {build['interviews']:,}"]]
-    rows.append(["index size on disk", f"{results['index_size_mb']:.1f} MB"])
-    for key, how in (("queries", "warm, as served"),
-                     ("queries_uncached", "no caches: every posting decoded")):
+    rows += embedding_rows(results.get("embeddings"))
+    rows.append(["index size on disk (serving build)", f"{results['index_size_mb']:.1f} MB"])
+    modes = results.get("modes")
+    if modes:
+        rows.append(["search modes of the index", f"default {modes['default']}; hybrid "
+                     + ("available" if modes["hybrid"] else f"unavailable: {modes['reason']}")])
+    for key, how in (("queries", "keyword, warm, as served"),
+                     ("queries_uncached", "keyword, no caches: every posting decoded"),
+                     ("queries_hybrid", "hybrid, warm, query embedded every time"),
+                     ("query_embedding", "query embedding alone")):
         for field in ("summary", "message"):
             d = dig(results, (key, field))
             if d and not d["n"]:
                 rows.append([f"{field} queries ({how})", f"all failed: {d['first_error']}"])
             elif d:
-                rows.append([f"{field} queries, {how} (n={d['n']}, errors {d['errors']})",
+                ran = d.get("modes")
+                ran = f"; ran {', '.join(f'{m} {n}' for m, n in ran.items())}" if ran else ""
+                rows.append([f"{field} queries, {how} (n={d['n']}, errors {d['errors']}{ran})",
                              f"p50 {d['p50']:.1f} / p95 {d['p95']:.1f} / p99 {d['p99']:.1f} / "
                              f"max {d['max']:.1f} ms"])
     for field, cold in (results.get("first_query") or {}).items():
-        rows.append([f"first {field} query after start (median of {cold['runs']})",
+        mode = f", {cold['mode']}" if cold.get("mode") else ""
+        rows.append([f"first {field} query after start (median of {cold['runs']}{mode})",
                      f"open+first {cold['open_to_first_ms']:.0f} ms (open "
                      f"{cold['open_ms']:.0f}, query {cold['first_query_ms']:.0f}; second "
                      f"{cold['second_query_ms']:.0f}; imports {cold['import_ms']:.0f} ms)"])
-    rows += http_rows(results.get("http"))
-    rows += http_rows(results.get("http_uncached"))
+    for key in ("http", "http_uncached", "http_keyword"):
+        rows += http_rows(results.get(key))
     return markdown(["product measure", "value"], rows)
+
+
+def embedding_rows(embeddings: dict | None) -> list[list[str]]:
+    """The embedding build's rows (or why it was skipped)."""
+    if not embeddings:
+        return []
+    if "skipped" in embeddings:
+        return [["embedding build", f"skipped: {embeddings['skipped']}"]]
+    return [["embedding build: embedding step (WriteReport.embeddings)",
+             f"{embeddings['seconds']:.1f} s, {embeddings['rows']:,} rows "
+             f"({embeddings.get('embedded') or 0:,} embedded, "
+             f"{embeddings.get('reused') or 0:,} reused)"],
+            ["embedding build: whole build / process incl. start-up",
+             f"{embeddings['total_seconds']:.1f} s / {embeddings['process_seconds']:.1f} s"],
+            ["embedding build peak RSS (child process)",
+             f"{embeddings['peak_rss_mb']:.0f} MB, index {embeddings['size_mb']:.1f} MB"]]
 
 
 def http_rows(http: dict | None) -> list[list[str]]:
@@ -173,8 +223,19 @@ def http_rows(http: dict | None) -> list[list[str]]:
     rss = http["worker_rss_mb"]
     cache = ("result cache on, as served" if http.get("result_cache", True)
              else "result cache off")
+    if not http.get("result_cache", True) and http.get("mode") == "hybrid":
+        cache += " (query embeddings still remembered per worker)"
+    mode = http.get("mode") or "keyword"
+    setting = http.get("mode_setting")
+    if setting and setting != mode:
+        mode = f"{setting}: {mode}"
+    if http.get("embeddings_loaded"):
+        mode += ", model and embeddings loaded in every worker"
+    elif http.get("mode") == "hybrid":
+        mode += ", NOT every worker loaded the model and embeddings"
     return [[f"HTTP /api/search, {http['connections']} conns, {http['seconds']:.0f} s "
-             f"({http['client']}; gunicorn {http['workers']}x{http['threads']}; {cache})",
+             f"({http['client']}; gunicorn {http['workers']}x{http['threads']}; {mode}; "
+             f"{cache})",
              f"{http['requests_per_s']:.1f} req/s, {http['requests']:,} requests, "
              f"{http['errors']} errors"],
             ["HTTP latency", f"p50 {lat['p50']:.0f} / p95 {lat['p95']:.0f} / p99 "
@@ -203,13 +264,20 @@ def peers_table(results: dict) -> str:
 
 
 def relevance_table(results: dict) -> str:
-    """The product's relevance on the dev questions, beside the README's stated nDCG@10."""
+    """The product's relevance on the dev questions in keyword and hybrid mode, beside the
+    README's stated (keyword) nDCG@10."""
     stated = results.get("relevance_readme", {})
-    rows = [[field, f"{m['ndcg@10']:.3f}", fmt(stated.get(field), 3), f"{m['map@10']:.3f}",
-             f"{m['mrr@10']:.3f}", f"{m['avgscore@1']:.2f}", f"{m['p@1']:.3f}"]
-            for field, m in results.get("relevance", {}).items()]
-    return markdown(["field", "nDCG@10", "README nDCG@10", "MAP@10", "MRR@10", "avgScore@1",
-                     "P@1"], rows)
+    rows = []
+    for mode, key in (("keyword", "relevance"), ("hybrid", "relevance_hybrid")):
+        for field, m in results.get(key, {}).items():
+            ran = m.get("modes") or {}
+            fell = sum(n for used, n in ran.items() if used != mode)
+            rows.append([mode, field, f"{m['ndcg@10']:.3f}",
+                         fmt(stated.get(field), 3) if mode == "keyword" else "–",
+                         f"{m['map@10']:.3f}", f"{m['mrr@10']:.3f}", f"{m['avgscore@1']:.2f}",
+                         f"{m['p@1']:.3f}", f"{fell} of {sum(ran.values())}" if ran else "–"])
+    return markdown(["mode", "field", "nDCG@10", "README nDCG@10", "MAP@10", "MRR@10",
+                     "avgScore@1", "P@1", "ran in the other mode"], rows)
 
 
 def render(results: dict) -> str:
@@ -225,7 +293,7 @@ def render(results: dict) -> str:
                   "snippet)", peers_table(results)]
         parts += [f"{PEER_NAMES.get(n, n)} skipped: {p['skipped']}"
                   for n, p in results["peers"].items() if "skipped" in p]
-    if results.get("relevance"):
+    if results.get("relevance") or results.get("relevance_hybrid"):
         parts += ["## Relevance (dev questions, judged)", relevance_table(results)]
     return "\n\n".join(parts) + "\n"
 
