@@ -124,8 +124,9 @@ class Rebuilder:
             job.state, job.done, job.total, job.current = "running", done, total, name
             self.save(job, force=done == total)
 
-        def embedding(done: int, total: int) -> None:
-            progress(done, total, "(embedding the questions for search by meaning)")
+        def embedding(done: int, total: int) -> None:  # files stay the job's done/total
+            job.current = f"(embedding questions for search by meaning: {done} of {total})"
+            self.save(job, force=done == total)
 
         try:
             if not publish.corpus_files(self.corpus_dir):
