@@ -35,7 +35,7 @@ OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})  # Whoosh's op
 SYNTAX = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|OR|NOT)\b|\b\w+:")
 # Syntax that restricts what may match (a phrase, a required or excluded word): only keyword
 # search can honour it. OR widens, and "Subject:" in a pasted message is no field.
-RESTRICTING = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|NOT)\b")
+RESTRICTING = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|NOT|ANDNOT)\b")
 
 
 class QueryError(ValueError):

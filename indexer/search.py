@@ -410,9 +410,10 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
         ranked, near = fused(ranked, cosines, allowed, hybrid)
         meant = {docnum for docnum in near if docnum not in matched}
         total += len(meant)
-        for name in FACETS:
+        for name in FACETS:  # a Counter, or Whoosh's plain dict of counts
             values = view.column(name)
-            groups[name].update(values[docnum] for docnum in meant)
+            for docnum in meant:
+                groups[name][values[docnum]] = groups[name].get(values[docnum], 0) + 1
     results.total = total
     results.facets = facet_counts(groups, view.snap.manifest)
     found_marks = marks(parsed) if marked else None

@@ -216,6 +216,17 @@ def test_hybrid_respects_filters_and_counts_meaning_hits_in_facets(built):
 
 
 @needs_extra
+def test_meaning_hits_are_counted_when_whoosh_scores_the_query(built, monkeypatch):
+    """Queries FastScorer leaves to Whoosh's collectors have facet counts in plain dicts."""
+    monkeypatch.setattr("indexer.search.FastScorer.scores", lambda self, query: None)
+    results = SearchIndex(built[1], cache_size=0).search(PARAPHRASE + " fluids")
+    counts = {v["value"]: v["count"] for v in results.facets["interview"]}
+    assert counts == {"running": 1, "vaccines": results.total - 1}  # by words, by meaning
+    assert results.mode == "hybrid" and results.total >= 2
+    assert any(hit.by_meaning for hit in results.hits)
+
+
+@needs_extra
 def test_query_syntax_is_keyword_only_and_says_so(built):
     results = SearchIndex(built[1]).search('"measles vaccine" OR rubeola', mode="hybrid")
     assert results.mode == "keyword" and "exact matching" in results.mode_note
