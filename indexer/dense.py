@@ -3,7 +3,7 @@
 A build directory may hold, beside the Whoosh files::
 
     embeddings.npy    float32 (documents x 384), row i = Whoosh document number i
-    embeddings.json   {"model", "dimension", "ids": [pair id or "" per row], "digests": [...]}
+    embeddings.npy.ids.json   {"ids": [pair id or "" per row], "digests": [...], "model", ...}
 
 Rows follow the build's document numbers, which are fixed once the build is written, so a
 search turns cosines into Whoosh documents without a lookup; a deleted document (an update
@@ -19,7 +19,6 @@ so they take part in the same atomic swap; without the ``semantic`` extra, or wi
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from collections.abc import Callable
@@ -32,7 +31,7 @@ from indexer import semantic
 from indexer.formats.meta import title_from_filename
 
 MATRIX = "embeddings.npy"
-META = "embeddings.json"
+META = MATRIX + ".ids.json"  # semantic.save_matrix's description file
 FORMAT = 1
 LEAD_CHARS = 300  # a pair without a question is embedded by the start of its answer
 QUERY_VECTORS = 1024  # query embeddings remembered per process (paging re-asks the same text)
@@ -183,38 +182,24 @@ def reusable(previous: Path | None, model: str) -> dict:
 
 
 def save(path: Path, model: str, ids: list[str], digests: list[str], matrix) -> None:
-    """Write the matrix and its description (plain ``.npy``: memory-mapped by every worker)."""
-    import numpy as np
-
-    with open(path / MATRIX, "wb") as out:
-        np.save(out, np.ascontiguousarray(matrix, dtype=np.float32))
-        out.flush()
-        os.fsync(out.fileno())
-    meta = {"format": FORMAT, "model": model, "dimension": int(matrix.shape[1]), "ids": ids,
-            "digests": digests}
-    with open(path / META, "w", encoding="utf-8") as out:
-        json.dump(meta, out)
-        out.flush()
-        os.fsync(out.fileno())
+    """Write the build's matrix and its description (see :func:`semantic.save_matrix`)."""
+    semantic.save_matrix(path / MATRIX, ids, matrix, format=FORMAT, model=model,
+                         digests=digests)
 
 
 def load(path: Path) -> tuple[dict, object]:
     """A build's embedding description and matrix (memory-mapped, read-only)."""
-    import numpy as np
-
     try:
-        meta = json.loads((path / META).read_text(encoding="utf-8"))
-        matrix = np.load(path / MATRIX, mmap_mode="r")
+        meta, matrix = semantic.load_described(path / MATRIX)
     except FileNotFoundError as exc:
         raise DenseError(f"{path} has no embeddings") from exc
     except ValueError as exc:
         raise DenseError(f"the embeddings in {path} cannot be read ({exc})") from exc
-    ids = meta.get("ids") if isinstance(meta, dict) else None
-    if (not isinstance(ids, list) or not isinstance(meta.get("digests"), list)
-            or len(meta["digests"]) != len(ids) or matrix.dtype != np.float32
-            or matrix.shape != (len(ids), semantic.DIMENSION)):
+    digests = meta.get("digests")
+    if (not isinstance(digests, list) or len(digests) != len(meta["ids"])
+            or matrix.shape[1] != semantic.DIMENSION):
         raise DenseError(f"the embeddings in {path} do not match their description "
-                         f"({getattr(matrix, 'shape', None)}, {len(ids or [])} ids)")
+                         f"({matrix.shape}, {len(meta['ids'])} ids)")
     return meta, matrix
 
 
@@ -249,7 +234,7 @@ class Dense:
         return scores
 
 
-def status(path: Path, manifest: dict) -> str | None:
+def status(path: Path) -> str | None:
     """None when the build in `path` can be searched by meaning, else why not."""
     if reason := semantic.available():
         return reason

@@ -297,9 +297,11 @@ class Embedder:
         return pooled
 
 
-def save_matrix(path: str | os.PathLike, ids: Sequence[str], matrix: np.ndarray) -> None:
-    """Write embeddings as ``PATH`` (a plain ``.npy``, float32) and their ids as
-    ``PATH.ids.json``; each file replaces any old one atomically.
+def save_matrix(path: str | os.PathLike, ids: Sequence[str], matrix: np.ndarray,
+                **described) -> None:
+    """Write embeddings as ``PATH`` (a plain ``.npy``, float32) and their description as
+    ``PATH.ids.json``: ``{"ids": [...], **described}``. Each file is written beside, flushed
+    to disk and put in place atomically.
 
     A plain ``.npy`` rather than an ``.npz`` because only ``.npy`` can be memory-mapped: every
     web worker then shares one copy of the matrix through the page cache.
@@ -308,25 +310,39 @@ def save_matrix(path: str | os.PathLike, ids: Sequence[str], matrix: np.ndarray)
     matrix = np.ascontiguousarray(matrix, dtype=np.float32)
     if matrix.ndim != 2 or matrix.shape[0] != len(ids):
         raise ValueError(f"{len(ids)} ids for a matrix of shape {matrix.shape}")
+    _replace(path, "wb", lambda out: np.save(out, matrix))
+    description = {"ids": list(ids), **described}
+    _replace(_ids_path(path), "w", lambda out: json.dump(description, out, ensure_ascii=False))
+
+
+def _replace(path: Path, mode: str, write: Callable) -> None:
     temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as out:
-        np.save(out, matrix)
+    with open(temporary, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as out:
+        write(out)
+        out.flush()
+        os.fsync(out.fileno())
     os.replace(temporary, path)
-    ids_path = _ids_path(path)
-    temporary = ids_path.with_name(ids_path.name + ".tmp")
-    temporary.write_text(json.dumps(list(ids)), encoding="utf-8")
-    os.replace(temporary, ids_path)
 
 
 def load_matrix(path: str | os.PathLike, mmap: bool = True) -> tuple[list[str], np.ndarray]:
     """The ids and matrix written by :func:`save_matrix`; the matrix memory-mapped read-only
     unless ``mmap`` is false."""
+    description, matrix = load_described(path, mmap)
+    return description["ids"], matrix
+
+
+def load_described(path: str | os.PathLike, mmap: bool = True) -> tuple[dict, np.ndarray]:
+    """The description and matrix written by :func:`save_matrix`; ValueError when they do not
+    agree (ids for every row, float32) or cannot be read, FileNotFoundError when absent."""
     path = Path(path)
-    ids = json.loads(_ids_path(path).read_text(encoding="utf-8"))
+    description = json.loads(_ids_path(path).read_text(encoding="utf-8"))
+    ids = description.get("ids") if isinstance(description, dict) else None
+    if not isinstance(ids, list):
+        raise ValueError(f"{_ids_path(path)} holds no list of ids")
     matrix = np.load(path, mmap_mode="r" if mmap else None)
     if matrix.ndim != 2 or matrix.shape[0] != len(ids) or matrix.dtype != np.float32:
         raise ValueError(f"{path}: {len(ids)} ids for a {matrix.dtype} matrix {matrix.shape}")
-    return ids, matrix
+    return description, matrix
 
 
 def _ids_path(path: Path) -> Path:

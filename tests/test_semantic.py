@@ -201,7 +201,7 @@ def test_matrix_and_ids_must_agree(tmp_path):
     with pytest.raises(ValueError):
         semantic.save_matrix(path, ["a"], np.zeros((2, 3), dtype=np.float32))
     semantic.save_matrix(path, ["a", "b"], np.zeros((2, 3), dtype=np.float32))
-    (tmp_path / "m.npy.ids.json").write_text('["a"]', encoding="utf-8")
+    (tmp_path / "m.npy.ids.json").write_text('{"ids": ["a"]}', encoding="utf-8")
     with pytest.raises(ValueError):
         semantic.load_matrix(path)
 
