@@ -54,6 +54,13 @@ MODES = ("keyword", "hybrid")
 AUTO = "auto"  # hybrid when it can be, else keyword
 
 
+def check_mode(mode: str) -> str:
+    """`mode` if it is keyword, hybrid or auto; else ValueError saying so."""
+    if mode not in (*MODES, AUTO):
+        raise ValueError(f"the search mode must be one of keyword, hybrid, auto, not {mode!r}")
+    return mode
+
+
 @dataclass(frozen=True)
 class Hybrid:
     """How hybrid mode fuses: ``weight`` of the keyword side, ``depth`` candidates a side,
@@ -146,7 +153,7 @@ class Snapshot:
         if self._dense is None:
             with self._lock:
                 if self._dense is None:
-                    reason = dense.status(self.path, self.manifest)
+                    reason = dense.status(self.path)
                     found = None
                     if reason is None:
                         try:
@@ -216,12 +223,9 @@ class SearchIndex:
                  hybrid: Hybrid = Hybrid()):
         """`cache_size` recent searches and `term_cache` scored postings are kept (0: none);
         `mode` is the default mode (keyword, hybrid or auto), `hybrid` its fusion settings."""
-        if mode not in (*MODES, AUTO):
-            raise ValueError(f"the search mode must be one of keyword, hybrid, auto, "
-                             f"not {mode!r}")
         self.index_dir = Path(index_dir)
         self.term_cache = term_cache
-        self.mode = mode
+        self.mode = check_mode(mode)
         self.hybrid = hybrid
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
@@ -274,10 +278,7 @@ class SearchIndex:
         text = clean(text)
         view = self.view()
         build = view.snap.build
-        mode = mode or self.mode
-        if mode not in (*MODES, AUTO):
-            raise ValueError(f"the search mode must be one of keyword, hybrid, auto, "
-                             f"not {mode!r}")
+        mode = check_mode(mode or self.mode)
         key = (text, page, per_page, tuple(sorted(filters.items())), expand, highlight, mode)
         kept = self.cache.get(build, key)
         if kept is not None:
@@ -314,9 +315,8 @@ class SearchIndex:
         """The default mode and whether hybrid can run on the serving build (and if not, why)."""
         view = self.view()
         found, reason = view.snap.dense(view.searcher)
-        default = self.mode if self.mode != AUTO else ("hybrid" if found else "keyword")
-        return {"default": default if found or default == "keyword" else "keyword",
-                "hybrid": found is not None, "reason": reason}
+        default = "hybrid" if found is not None and self.mode != "keyword" else "keyword"
+        return {"default": default, "hybrid": found is not None, "reason": reason}
 
     def pair(self, pair_id: str) -> dict | None:
         """A pair's stored fields, or None."""

@@ -16,10 +16,9 @@ from flask import Flask
 from flask import Response
 from flask.json.provider import DefaultJSONProvider
 
-from indexer.search import AUTO
-from indexer.search import MODES
 from indexer.search import Hybrid
 from indexer.search import SearchIndex
+from indexer.search import check_mode
 from indexer.store import StoreError
 
 
@@ -144,19 +143,21 @@ def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
         raise ValueError(f"SEARCH_CACHE must be a whole number of at least 0, not {cache!r}")
     if app.config["PER_PAGE"] > app.config["MAX_PER_PAGE"]:
         raise ValueError("PER_PAGE must not be larger than MAX_PER_PAGE")
-    if app.config["SEARCH_MODE"] not in (*MODES, AUTO):
-        raise ValueError(f"SEARCH_MODE must be keyword, hybrid or auto, "
-                         f"not {app.config['SEARCH_MODE']!r}")
+    try:
+        check_mode(app.config["SEARCH_MODE"])
+    except ValueError as exc:
+        raise ValueError(f"SEARCH_MODE: {exc}") from None
     values = {}
     for name in ("HYBRID_WEIGHT", "HYBRID_DEPTH", "HYBRID_SIMILARITY"):
         value = app.config[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"{name} must be a number, not {value!r}")
-        values[name.removeprefix("HYBRID_").lower()] = value
+        key = name.removeprefix("HYBRID_").lower()
         try:
-            Hybrid(**values)
+            Hybrid(**{key: value})  # each setting checked on its own, so the error names it
         except ValueError as exc:
             raise ValueError(f"{name}: {exc}") from None
+        values[key] = value
     app.extensions["qa_hybrid"] = Hybrid(**values)
 
 
