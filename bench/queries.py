@@ -186,7 +186,8 @@ def judge(rank: Callable[[str], list[str]], questions: Path, qrels: Path,
     for field in FIELDS:
         report = evaluate.evaluate(evaluate.load_questions(questions, field), judged, rank)
         out[field] = {"questions": report["questions"],
-                      **{k: round(v, 4) for k, v in report["metrics"].items()}}
+                      **{k: round(v, 4) for k, v in report["metrics"].items()},
+                      **{k: round(v, 4) for k, v in report["coverage"].items()}}
         if after:
             after(field, out[field])
     return out

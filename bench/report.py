@@ -275,9 +275,10 @@ def relevance_table(results: dict) -> str:
             rows.append([mode, field, f"{m['ndcg@10']:.3f}",
                          fmt(stated.get(field), 3) if mode == "keyword" else "–",
                          f"{m['map@10']:.3f}", f"{m['mrr@10']:.3f}", f"{m['avgscore@1']:.2f}",
-                         f"{m['p@1']:.3f}", f"{fell} of {sum(ran.values())}" if ran else "–"])
+                         f"{m['p@1']:.3f}", fmt(m.get("unjudged@1"), 3),
+                         f"{fell} of {sum(ran.values())}" if ran else "–"])
     return markdown(["mode", "field", "nDCG@10", "README nDCG@10", "MAP@10", "MRR@10",
-                     "avgScore@1", "P@1", "ran in the other mode"], rows)
+                     "avgScore@1", "P@1", "top answer unjudged", "ran in the other mode"], rows)
 
 
 def render(results: dict) -> str:

@@ -239,10 +239,14 @@ def stats(index_dir: Path) -> None:
 @click.option("--no-expand", is_flag=True, help="Do not add vocabulary synonyms.")
 @click.option("--mode", type=click.Choice(MODES), default=None,
               help="keyword or hybrid [default: hybrid when the index can, else keyword].")
+@click.option("--judged-only", is_flag=True,
+              help="Score condensed lists: drop unjudged answers before cutting the top 10.")
 @click.pass_obj
 def eval_command(index_dir: Path, questions: str, qrels: str, field: str, as_json: bool,
-                 per_question: bool, no_expand: bool, mode: str | None) -> None:
-    """Relevance of the current index on judged questions: nDCG@10, MAP@10, MRR@10, P@1."""
+                 per_question: bool, no_expand: bool, mode: str | None,
+                 judged_only: bool) -> None:
+    """Relevance of the current index on judged questions: nDCG@10, MAP@10, MRR@10,
+    avgScore@1, P@1; and how much of the top 10 the judgments cover."""
     index = open_index(index_dir)
     modes = index.modes()
     mode = mode or modes["default"]
@@ -254,19 +258,26 @@ def eval_command(index_dir: Path, questions: str, qrels: str, field: str, as_jso
     except (ValueError, KeyError) as exc:
         raise click.ClickException(f"Cannot read the evaluation files: {exc}") from exc
 
+    depth = 100 if judged_only else evaluation.DEPTH  # condensed lists are refilled from below
+
     def rank(text: str) -> list[str]:
-        hits = index.search(text[:1000], per_page=10, expand=not no_expand,
+        hits = index.search(text[:1000], per_page=depth, expand=not no_expand,
                             highlight=False, mode=mode).hits
         return [h.id for h in hits]
 
-    report = evaluation.evaluate(asked, judged, rank)
+    report = evaluation.evaluate(asked, judged, rank, judged_only=judged_only)
     if not per_question:
         report.pop("per_question")
     if as_json:
-        click.echo(json.dumps({"field": field, "mode": mode, **report}, indent=2))
+        click.echo(json.dumps({"field": field, "mode": mode, "judged_only": judged_only,
+                               **report}, indent=2))
         return
-    click.echo(f"{report['questions']} judged questions, field: {field}, mode: {mode}")
+    lists = ", judged answers only" if judged_only else ""
+    click.echo(f"{report['questions']} judged questions, field: {field}, mode: {mode}{lists}")
     for name, value in report["metrics"].items():
+        click.echo(f"  {name:<11} {value:.4f}")
+    click.echo("Judgment coverage of the ranking (an unjudged answer scores as incorrect):")
+    for name, value in report["coverage"].items():
         click.echo(f"  {name:<11} {value:.4f}")
     for qid, figures in report.get("per_question", {}).items():
         click.echo(f"{qid:<8} " + " ".join(f"{m}={figures[m]:.3f}" for m in evaluation.METRICS)

@@ -15,6 +15,9 @@ from pathlib import Path
 
 DEPTH = 10
 METRICS = ("ndcg@10", "map@10", "mrr@10", "avgscore@1", "p@1")
+# How much of the top 10 the judgments can see: an unjudged answer counts as gain 0 however
+# good it is, so a ranking that puts answers outside the judged pool first scores low.
+COVERAGE = ("judged@10", "unjudged@1")
 
 
 @dataclass
@@ -97,16 +100,36 @@ def score_question(ranked: list[str], grades: dict[str, int]) -> dict[str, float
     }
 
 
+def coverage(ranked: list[str], grades: dict[str, int]) -> dict[str, float]:
+    """The share of the top 10 that has a judgment, and whether the top answer has none."""
+    top = ranked[:DEPTH]
+    return {
+        "judged@10": sum(answer in grades for answer in top) / len(top) if top else 0.0,
+        "unjudged@1": 1.0 if top and top[0] not in grades else 0.0,
+    }
+
+
 def evaluate(questions: list[Question], qrels: dict[str, dict[str, int]],
-             rank: Callable[[str], list[str]]) -> dict:
-    """Run `rank(text) -> answer ids` for every judged question; mean and per-question."""
+             rank: Callable[[str], list[str]], judged_only: bool = False) -> dict:
+    """Run `rank(text) -> answer ids` for every judged question; mean and per-question.
+
+    ``judged_only`` scores condensed lists (Sakai 2007): unjudged answers are dropped from
+    the ranking before the top 10 is cut, so the figures show how the ranking orders the
+    answers the judges saw (`rank` should then return more than 10). ``coverage`` is always
+    of the list as ranked.
+    """
     per_question = {}
     for question in questions:
         grades = qrels.get(question.qid)
         if grades:
-            ranked = rank(question.text)[:DEPTH]
-            per_question[question.qid] = {**score_question(ranked, grades), "query": question.text}
+            ranked = rank(question.text)
+            scored = [a for a in ranked if a in grades] if judged_only else ranked
+            per_question[question.qid] = {**score_question(scored[:DEPTH], grades),
+                                          **coverage(ranked, grades), "query": question.text}
     count = len(per_question)
-    means = {m: (sum(q[m] for q in per_question.values()) / count if count else 0.0)
-             for m in METRICS}
-    return {"questions": count, "metrics": means, "per_question": per_question}
+
+    def mean(name: str) -> float:
+        return sum(q[name] for q in per_question.values()) / count if count else 0.0
+
+    return {"questions": count, "metrics": {m: mean(m) for m in METRICS},
+            "coverage": {c: mean(c) for c in COVERAGE}, "per_question": per_question}

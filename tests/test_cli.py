@@ -106,8 +106,24 @@ def test_eval_prints_the_metrics(run, corpus_dir, tmp_path):
     figures = json.loads(result.output)
     assert figures["questions"] == 1
     assert figures["metrics"]["p@1"] == 1.0 and figures["metrics"]["ndcg@10"] == 1.0
+    assert figures["coverage"] == {"judged@10": 1.0, "unjudged@1": 0.0}
     text = run("eval", "--questions", str(questions), "--qrels", str(qrels), "--per-question")
-    assert "ndcg@10" in text.output and "Q1" in text.output
+    assert "ndcg@10" in text.output and "Q1" in text.output and "judged@10" in text.output
+
+
+def test_eval_judged_only_drops_unjudged_answers(run, corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", [("What is CD7?", "CD7 is a T-cell marker."),
+                                              ("Is CD7 on T cells?", "Yes, CD7 marks them.")])
+    run("build", str(corpus_dir))
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"qid": "Q1", "summary": "What is CD7?"}) + "\n",
+                         encoding="utf-8")
+    qrels = tmp_path / "qrels.txt"
+    qrels.write_text("Q1 3 alpha-2\n", encoding="utf-8")  # only the second-ranked pair is judged
+    args = ("eval", "--questions", str(questions), "--qrels", str(qrels), "--json")
+    plain, condensed = json.loads(run(*args).output), json.loads(run(*args, "--judged-only").output)
+    assert plain["metrics"]["p@1"] == 0.0 and plain["coverage"]["unjudged@1"] == 1.0
+    assert condensed["metrics"]["p@1"] == 1.0 and condensed["judged_only"] is True
 
 
 def test_many_files_show_a_progress_bar(run, corpus_dir):

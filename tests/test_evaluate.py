@@ -49,3 +49,26 @@ def test_averages_only_over_judged_questions():
     questions = [ev.Question("Q1", "x"), ev.Question("Q9", "y")]
     report = ev.evaluate(questions, {"Q1": {"a": 4}}, lambda text: ["a"])
     assert report["questions"] == 1 and report["metrics"]["ndcg@10"] == 1.0
+
+
+def test_coverage_counts_judged_answers_in_the_top_ten():
+    ranked = ["x", "a", "y", "b"]
+    report = ev.evaluate([ev.Question("Q1", "x")], {"Q1": GRADES}, lambda text: ranked)
+    assert report["coverage"] == {"judged@10": 0.5, "unjudged@1": 1.0}
+    assert report["metrics"]["avgscore@1"] == 0.0  # the unjudged top answer scores as incorrect
+
+
+def test_judged_only_scores_the_condensed_list():
+    ranked = ["x", "b", "y", "a"] + [f"z{n}" for n in range(10)]
+    report = ev.evaluate([ev.Question("Q1", "x")], {"Q1": GRADES}, lambda text: ranked,
+                         judged_only=True)
+    assert report["metrics"]["avgscore@1"] == 2  # b, then a: the unjudged x and y are dropped
+    assert report["metrics"]["mrr@10"] == 1.0
+    assert report["coverage"]["unjudged@1"] == 1.0  # coverage is of the list as ranked
+    assert report["coverage"]["judged@10"] == pytest.approx(0.2)
+
+
+def test_a_ranking_longer_than_ten_is_cut_at_ten():
+    ranked = [f"z{n}" for n in range(10)] + ["a"]
+    report = ev.evaluate([ev.Question("Q1", "x")], {"Q1": GRADES}, lambda text: ranked)
+    assert report["metrics"]["ndcg@10"] == 0.0 and report["coverage"]["judged@10"] == 0.0
