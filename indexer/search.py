@@ -396,8 +396,10 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     start = (results.page - 1) * results.per_page
     depth = max(RERANK_DEPTH, start + results.per_page)
     query_filter = filter_query(results.filters)
-    allowed = set(query_filter.docs(view.searcher)) if query_filter is not None else None
     found = view.scorer.scores(parsed.query)
+    allowed = None  # the filter's documents, for tally() and fused(); Whoosh's path filters itself
+    if query_filter is not None and (found is not None or cosines is not None):
+        allowed = set(query_filter.docs(view.searcher))
     if found is None:
         total, groups, best = whoosh_matches(view.searcher, parsed.query, query_filter, depth)
     else:
