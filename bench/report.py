@@ -119,15 +119,17 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def readme_ndcg(repo: Path) -> dict[str, float]:
-    """nDCG@10 per field as the README's relevance table states it (empty when absent)."""
+def readme_ndcg(repo: Path) -> dict[str, dict[str, float]]:
+    """nDCG@10 per mode and field as the README's relevance table states it (empty when
+    absent): rows ``| keyword | summary | 0.548 | ...``."""
     try:
         text = (repo / "README.md").read_text(encoding="utf-8")
     except OSError:
         return {}
-    found = {}
-    for field, value in re.findall(r"^\|\s*(summary|message)\s*\|\s*([0-9.]+)\s*\|", text, re.M):
-        found.setdefault(field, float(value))
+    found: dict[str, dict[str, float]] = {}
+    for mode, field, value in re.findall(
+            r"^\|\s*(keyword|hybrid)\s*\|\s*(summary|message)\s*\|\s*([0-9.]+)\s*\|", text, re.M):
+        found.setdefault(mode, {}).setdefault(field, float(value))
     return found
 
 
@@ -265,7 +267,7 @@ def peers_table(results: dict) -> str:
 
 def relevance_table(results: dict) -> str:
     """The product's relevance on the dev questions in keyword and hybrid mode, beside the
-    README's stated (keyword) nDCG@10."""
+    README's stated nDCG@10."""
     stated = results.get("relevance_readme", {})
     rows = []
     for mode, key in (("keyword", "relevance"), ("hybrid", "relevance_hybrid")):
@@ -273,7 +275,7 @@ def relevance_table(results: dict) -> str:
             ran = m.get("modes") or {}
             fell = sum(n for used, n in ran.items() if used != mode)
             rows.append([mode, field, f"{m['ndcg@10']:.3f}",
-                         fmt(stated.get(field), 3) if mode == "keyword" else "–",
+                         fmt(stated.get(mode, {}).get(field), 3),
                          f"{m['map@10']:.3f}", f"{m['mrr@10']:.3f}", f"{m['avgscore@1']:.2f}",
                          f"{m['p@1']:.3f}", fmt(m.get("unjudged@1"), 3),
                          f"{fell} of {sum(ran.values())}" if ran else "–"])
