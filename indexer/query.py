@@ -222,6 +222,15 @@ def vocabulary_groups() -> tuple[list[list[Expression]], dict[str, set[int]]]:
     return groups, by_first
 
 
+@lru_cache(maxsize=1)
+def vocabulary_terms() -> frozenset[str]:
+    """Every term of the vocabulary's expressions, as analyzed: medical words in their own
+    right, which "did you mean" must not correct even where the index lacks them (rubeola is
+    measles, not a typo of rubella)."""
+    groups, _by_first = vocabulary_groups()
+    return frozenset(part for group in groups for _text, parts, _name in group for part in parts)
+
+
 def occurs(expression: Expression, words: list[tuple[str, bool]]) -> bool:
     """Whether the expression's terms appear in a row in the query.
 

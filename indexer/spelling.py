@@ -1,7 +1,9 @@
 """"Did you mean": corrections drawn from the index's own vocabulary, shown as real words.
 
 Only words the index has never seen (not even by their stem) are corrected; names (CD7, BCMA),
-numbers, short words and stop words are left alone. Candidates come from the terms of the
+numbers, short words, stop words and the vocabulary's words (``indexer/data/vocabulary.txt``:
+a medical term one letter from another, such as rubeola and rubella, is not a typo) are left
+alone. Candidates come from the terms of the
 question and answer fields through Whoosh's corrector (its word graph makes this fast), and
 since those terms are stems, each is shown as the surface word it was indexed from:
 ``surfaces.json`` in the build directory maps stems to the words seen while indexing.
@@ -23,6 +25,7 @@ from indexer.analysis import is_name
 from indexer.analysis import normalize_word
 from indexer.analysis import stem_word
 from indexer.analysis import surface_forms
+from indexer.query import vocabulary_terms
 
 FIELDS = ("question", "answer")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # words; compounds are checked part by part
@@ -59,12 +62,15 @@ def near_function_word(word: str) -> bool:
 
 
 def known(reader, word: str) -> bool:
+    """A word of the index (by its stem) or of the vocabulary."""
     stem = stem_word(word)
-    return any(reader.doc_frequency(f, stem) for f in FIELDS)
+    return stem in vocabulary_terms() or any(reader.doc_frequency(f, stem) for f in FIELDS)
 
 
 def best_candidate(reader, word: str, surfaces: dict[str, list[str]]) -> str | None:
-    """The real word closest to `word` among the index terms within two edits of it."""
+    """The real word closest to `word` among the index terms within two edits of it; of
+    equally close words, the one in most pairs (a source's own typo, "Rubell" once, must not
+    beat "rubella" in 47 pairs)."""
     for maxdist, prefix in ((1, 1), (2, 2)):  # one edit is cheap to look for; two only if needed
         candidates = set()
         for name in FIELDS:
@@ -72,9 +78,14 @@ def best_candidate(reader, word: str, surfaces: dict[str, list[str]]) -> str | N
             for probe in {word, stem_word(word)} if maxdist == 1 else {word}:
                 candidates.update(corrector.suggest(probe, limit=5, maxdist=maxdist,
                                                     prefix=prefix))
-        words = {w for term in candidates for w in surface_words(term, surfaces)} - {word}
-        if words:
-            return min(words, key=lambda w: (edit_distance(word, w), len(w), w))
+        pairs: dict[str, int] = {}
+        for term in candidates:
+            found = sum(reader.doc_frequency(name, term) for name in FIELDS)
+            for surface in surface_words(term, surfaces):
+                pairs[surface] = max(found, pairs.get(surface, 0))
+        pairs.pop(word, None)
+        if pairs:
+            return min(pairs, key=lambda w: (edit_distance(word, w), -pairs[w], len(w), w))
     return None
 
 

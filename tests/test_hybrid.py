@@ -31,8 +31,9 @@ IRON = [("How is iron deficiency anaemia treated?",
          "Oral iron once a day; intravenous iron when tablets fail or are not tolerated.")]
 RUNNING = [("Why do marathon runners need more fluids?",
             "Sweat losses reach a litre an hour in the heat, and salt goes with it.")]
-# Shares no word with any stored question or answer; nearest in meaning to the measles one.
-PARAPHRASE = "pediatric immunization schedule for rubeola"
+# Shares no word (nor a vocabulary synonym: MMR has none) with any stored question or answer;
+# nearest in meaning to the measles one.
+PARAPHRASE = "timetable for the MMR jab in toddlers"
 
 
 def write_corpus(folder):

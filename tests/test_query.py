@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from conftest import write_interview
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
 from indexer import highlight
+from indexer import store
 from indexer.query import QueryError
 from indexer.query import marks
 from indexer.query import parse
+from indexer.search import SearchIndex
 
 SEED_CD7 = "he-huang-cellular-immunotherapy-1"
 
@@ -93,6 +96,29 @@ def test_did_you_mean_uses_indexed_words(seed_index, typo, fixed):
 def test_no_suggestion_for_known_words_stems_or_names(seed_index):
     assert seed_index.search("hematologic").suggestion is None  # matches by its stem
     assert seed_index.search("BCMAX").suggestion is None  # a name is never corrected
+
+
+@pytest.fixture
+def infections_index(corpus_dir, tmp_path) -> SearchIndex:
+    """Rubella in three pairs, and one source typo ("Rubell") one edit from "rubela"."""
+    write_interview(corpus_dir, "rubella.txt", [
+        ("What is rubella?", "Rubella is a viral rash illness."),
+        ("Is rubella dangerous in pregnancy?", "Rubella can harm the unborn child."),
+        ("How is rubella prevented?", "The MMR vaccine prevents rubella."),
+        ("Who described it?", "Rubell is a misspelling in this source.")])
+    store.build(tmp_path / "index", [corpus_dir], embeddings=False)
+    return SearchIndex(tmp_path / "index")
+
+
+def test_a_vocabulary_word_is_never_corrected(infections_index):
+    # rubeola is measles, one letter from rubella: searched as measles, not "corrected"
+    results = infections_index.search("rubeola")
+    assert results.suggestion is None and results.expansions == ["measles"]
+    assert results.total == 0
+
+
+def test_of_equally_close_words_the_commoner_is_suggested(infections_index):
+    assert infections_index.search("rubela").suggestion == "rubella"  # not the typo "rubell"
 
 
 def test_phrases_are_marked_only_where_they_stand():
