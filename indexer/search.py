@@ -15,6 +15,7 @@ results say why.
 from __future__ import annotations
 
 import heapq
+import re
 import threading
 import time
 from collections import Counter
@@ -503,10 +504,16 @@ def facet_counts(groups: dict[str, dict], manifest: dict) -> dict[str, list[dict
 
 
 def facet_label(name: str, value: str, manifest: dict) -> str:
-    if name == "interview_id":
-        record = manifest["interviews"].get(value)
-        return (record or {}).get("title") or value
-    return value
+    """An interview by its title; untitled pages of one JSON Lines file, all titled after the
+    file ("Corpus"), also by their address ("Corpus · cdc.gov/vaccines"), so they differ."""
+    if name != "interview_id":
+        return value
+    record = manifest["interviews"].get(value) or {}
+    title = record.get("title") or value
+    key = record.get("key") or ""
+    if key and key != title and dense.collection_name(title, record):
+        return f"{title} · {re.sub(r'^[a-z]+://(www[.])?', '', key).rstrip('/')}"
+    return title
 
 
 def to_hit(doc: dict, score: float, found: Marks | None, by_meaning: bool = False) -> Hit:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from webapp_support import build_small_index
 from webapp_support import make_app
@@ -160,3 +162,16 @@ def test_missing_index_is_json_503(tmp_path, url):
     data = get_json(client, url, 503)
     assert data["ok"] is False and data["status"] == 503
     assert data["error"].startswith("No index yet: run `qa-index build corpus/`")
+
+
+def test_untitled_pages_of_one_file_are_told_apart_in_facets(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    records = [{"question": f"What is {topic}?", "answer": f"{topic} is a rash illness.",
+                "url": f"https://www.example.org/{topic}/"} for topic in ("measles", "rubella")]
+    (corpus / "faq.jsonl").write_text("\n".join(json.dumps(r) for r in records),
+                                      encoding="utf-8")
+    store.build(tmp_path / "index", [corpus], embeddings=False)
+    data = get_json(make_app(tmp_path / "index").test_client(), "/api/search?q=rash")
+    labels = sorted(f["label"] for f in data["facets"]["interview"])
+    assert labels == ["Faq · example.org/measles", "Faq · example.org/rubella"]
