@@ -48,9 +48,18 @@ class ParsedQuery:
 
     text: str
     query: wq.Query
-    expansions: list[str] = field(default_factory=list)
+    expansions: list[str] = field(default_factory=list)  # also searched: synonyms, then typo fix
     advanced: bool = False
     exact: bool = False  # the syntax restricts matches: a phrase, AND, NOT, -term, field:
+    synonyms: list[str] = field(default_factory=list)  # the vocabulary's part of expansions
+
+    @property
+    def meaning_text(self) -> str:
+        """What hybrid search embeds: the text with its vocabulary synonyms in brackets. The
+        model knows "acute myeloid leukemia" better than "AML", and "rubeola" alone sits near
+        "rubra" (dev nDCG@10: summaries 0.608 -> 0.612, messages 0.582 -> 0.593). A typo fix
+        is not added: it is a guess, and it lowered summary avgScore@1 (1.33 -> 1.28)."""
+        return f"{self.text} ({', '.join(self.synonyms)})" if self.synonyms else self.text
 
     @property
     def empty(self) -> bool:
@@ -100,6 +109,7 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
     if parsed.empty or not expand or FIELD_SYNTAX.search(text):
         return parsed
     extras, parsed.expansions = synonym_clauses(text)
+    parsed.synonyms = list(parsed.expansions)
     if corrected and corrected != text:
         fixed = plain_query(corrected)
         if fixed is not wq.NullQuery:
@@ -107,7 +117,7 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
             parsed.expansions.append(corrected)
     parsed.query = with_extras(main, extras)
     if parsed.query is main:
-        parsed.expansions = []
+        parsed.expansions, parsed.synonyms = [], []
     return parsed
 
 

@@ -384,7 +384,7 @@ def meaning(view: View, parsed: ParsedQuery, mode: str):
     if parsed.exact:
         return None, ("Keyword search only: quotes, AND, NOT, -term and field: ask for "
                       "exact matching.")
-    return store_dense.scores(dense.query_vector(parsed.text)), None
+    return store_dense.scores(dense.query_vector(parsed.meaning_text)), None
 
 
 def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,

@@ -369,3 +369,14 @@ def test_without_the_extra_builds_and_searches_are_keyword_only(tmp_path):
     first, second = result.stdout.splitlines()
     assert first == "None keyword None 2"
     assert second.startswith("keyword Keyword search only: the semantic extra is not installed")
+
+
+@needs_extra
+def test_hybrid_embeds_the_query_with_its_synonyms(built, monkeypatch):
+    embedded = []
+    real = dense.query_vector
+    monkeypatch.setattr(dense, "query_vector", lambda text: embedded.append(text) or real(text))
+    index = SearchIndex(built[1], cache_size=0)
+    index.search("rubeola shots", mode="hybrid")
+    index.search("rubeola shots", mode="hybrid", expand=False)
+    assert embedded == ["rubeola shots (measles)", "rubeola shots"]

@@ -121,6 +121,12 @@ def test_of_equally_close_words_the_commoner_is_suggested(infections_index):
     assert infections_index.search("rubela").suggestion == "rubella"  # not the typo "rubell"
 
 
+def test_the_meaning_side_reads_the_synonyms_but_not_a_typo_guess():
+    assert parse("rubeola").meaning_text == "rubeola (measles)"
+    assert parse("rubeola", expand=False).meaning_text == "rubeola"
+    assert parse("lymphona", corrected="lymphoma").meaning_text == "lymphona"
+
+
 def test_phrases_are_marked_only_where_they_stand():
     found = marks(parse('"B cell maturation antigen"', expand=False))
     text = "B-lineage cells; B cell maturation antigen (BCMA)."
