@@ -503,6 +503,9 @@ def facet_counts(groups: dict[str, dict], manifest: dict) -> dict[str, list[dict
     return out
 
 
+URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://(?:www[.])?", re.I)
+
+
 def facet_label(name: str, value: str, manifest: dict) -> str:
     """An interview by its title; untitled pages of one JSON Lines file, all titled after the
     file ("Corpus"), also by their address ("Corpus · cdc.gov/vaccines"), so they differ."""
@@ -512,7 +515,7 @@ def facet_label(name: str, value: str, manifest: dict) -> str:
     title = record.get("title") or value
     key = record.get("key") or ""
     if key and key != title and dense.collection_name(title, record):
-        return f"{title} · {re.sub(r'^[a-z]+://(www[.])?', '', key).rstrip('/')}"
+        return f"{title} · {URL_SCHEME.sub('', key).rstrip('/')}"
     return title
 
 

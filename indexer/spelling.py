@@ -3,10 +3,10 @@
 Only words the index has never seen (not even by their stem) are corrected; names (CD7, BCMA),
 numbers, short words, stop words and the vocabulary's words (``indexer/data/vocabulary.txt``:
 a medical term one letter from another, such as rubeola and rubella, is not a typo) are left
-alone. Candidates come from the terms of the
-question and answer fields through Whoosh's corrector (its word graph makes this fast), and
-since those terms are stems, each is shown as the surface word it was indexed from:
-``surfaces.json`` in the build directory maps stems to the words seen while indexing.
+alone. Candidates come from the terms of the question and answer fields through Whoosh's
+corrector (its word graph makes this fast), and since those terms are stems, each is shown as
+the surface word it was indexed from: ``surfaces.json`` in the build directory maps stems to
+the words seen while indexing.
 """
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ def known(reader, word: str) -> bool:
 
 def best_candidate(reader, word: str, surfaces: dict[str, list[str]]) -> str | None:
     """The real word closest to `word` among the index terms within two edits of it; of
-    equally close words, the one in most pairs (a source's own typo, "Rubell" once, must not
-    beat "rubella" in 47 pairs)."""
+    equally close words, the commonest (a source's own typo, "Rubell" in one pair, must not
+    beat "rubella" in 47)."""
     for maxdist, prefix in ((1, 1), (2, 2)):  # one edit is cheap to look for; two only if needed
         candidates = set()
         for name in FIELDS:
@@ -78,14 +78,15 @@ def best_candidate(reader, word: str, surfaces: dict[str, list[str]]) -> str | N
             for probe in {word, stem_word(word)} if maxdist == 1 else {word}:
                 candidates.update(corrector.suggest(probe, limit=5, maxdist=maxdist,
                                                     prefix=prefix))
-        pairs: dict[str, int] = {}
+        frequency: dict[str, int] = {}  # surface word -> documents of its term, both fields
         for term in candidates:
             found = sum(reader.doc_frequency(name, term) for name in FIELDS)
             for surface in surface_words(term, surfaces):
-                pairs[surface] = max(found, pairs.get(surface, 0))
-        pairs.pop(word, None)
-        if pairs:
-            return min(pairs, key=lambda w: (edit_distance(word, w), -pairs[w], len(w), w))
+                frequency[surface] = max(found, frequency.get(surface, 0))
+        frequency.pop(word, None)
+        if frequency:
+            return min(frequency,
+                       key=lambda w: (edit_distance(word, w), -frequency[w], len(w), w))
     return None
 
 
