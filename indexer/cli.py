@@ -280,7 +280,8 @@ def eval_command(index_dir: Path, questions: str, qrels: str, field: str, as_jso
     for name, value in report["coverage"].items():
         click.echo(f"  {name:<11} {value:.4f}")
     for qid, figures in report.get("per_question", {}).items():
-        click.echo(f"{qid:<8} " + " ".join(f"{m}={figures[m]:.3f}" for m in evaluation.METRICS)
+        names = evaluation.METRICS + evaluation.COVERAGE
+        click.echo(f"{qid:<8} " + " ".join(f"{m}={figures[m]:.3f}" for m in names)
                    + f"  {figures['query'][:60]}")
 
 

@@ -108,7 +108,8 @@ def test_eval_prints_the_metrics(run, corpus_dir, tmp_path):
     assert figures["metrics"]["p@1"] == 1.0 and figures["metrics"]["ndcg@10"] == 1.0
     assert figures["coverage"] == {"judged@10": 1.0, "unjudged@1": 0.0}
     text = run("eval", "--questions", str(questions), "--qrels", str(qrels), "--per-question")
-    assert "ndcg@10" in text.output and "Q1" in text.output and "judged@10" in text.output
+    assert "ndcg@10" in text.output and "judged@10" in text.output
+    assert "Q1       ndcg@10=1.000" in text.output and "unjudged@1=0.000  CD7 marker" in text.output
 
 
 def test_eval_judged_only_drops_unjudged_answers(run, corpus_dir, tmp_path):
