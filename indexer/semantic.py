@@ -352,7 +352,7 @@ def _ids_path(path: Path) -> Path:
 def nearest(matrix: np.ndarray, query_vec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` rows most similar to the query, best first: (row indices, cosines).
 
-    Exact search: one matrix-vector product (about 3 ms for 18k x 384 rows), which needs no
+    Exact search: one matrix-vector product (0.6 ms for 18k x 384 rows here), which needs no
     index structure and cannot miss a neighbour. Rows and query are expected to be unit
     vectors, as :meth:`Embedder.embed` makes them, so the dot product is the cosine. Equal
     scores keep row order.
