@@ -410,7 +410,7 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     matched = found if found is not None else dict(best)  # every keyword match, or the best
     meant: set[int] = set()
     if cosines is not None:
-        ranked, near = fused(ranked, cosines, allowed, hybrid)
+        ranked, near = fused(ranked, total, cosines, allowed, hybrid)
         meant = {docnum for docnum in near if docnum not in matched}
         total += len(meant)
         for name in FACETS:  # a Counter, or Whoosh's plain dict of counts
@@ -425,7 +425,7 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
                     for docnum, score in ranked[start:start + results.per_page]]
 
 
-def fused(ranked: list[tuple[int, float]], cosines, allowed: set[int] | None,
+def fused(ranked: list[tuple[int, float]], matches: int, cosines, allowed: set[int] | None,
           hybrid: Hybrid) -> tuple[list[tuple[int, float]], dict[int, float]]:
     """The keyword ranking fused with the pairs nearest in meaning; and those pairs.
 
@@ -445,7 +445,13 @@ def fused(ranked: list[tuple[int, float]], cosines, allowed: set[int] | None,
         best = rows[best]
     near = {int(docnum): float(score) for docnum, score in zip(best, cos, strict=True)
             if score >= hybrid.similarity}
-    mixed = semantic.fuse(dict(ranked[:hybrid.depth]), near, weight_bm25=hybrid.weight)
+    # a list holding every keyword match, or every pair above the similarity floor, tells
+    # what the pairs it lacks score (0: no word matched; under the floor); one cut at the
+    # depth tells only that they score no more than its last
+    missing = (0.0 if len(ranked[:hybrid.depth]) == matches else None,
+               hybrid.similarity if len(near) < hybrid.depth else None)
+    mixed = semantic.fuse(dict(ranked[:hybrid.depth]), near, weight_bm25=hybrid.weight,
+                          missing=missing)
     floor = mixed[-1][1] if mixed else 0.0
     return mixed + [(docnum, floor) for docnum, _ in ranked[hybrid.depth:]
                     if docnum not in near], near

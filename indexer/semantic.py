@@ -376,21 +376,24 @@ def top(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return best, scores[best]
 
 
-def fuse(bm25: Mapping[str, float], dense: Mapping[str, float],
-         weight_bm25: float = 0.25) -> list[tuple[str, float]]:
+def fuse(bm25: Mapping[str, float], dense: Mapping[str, float], weight_bm25: float = 0.25,
+         missing: tuple[float | None, float | None] = (None, None)) -> list[tuple[str, float]]:
     """Keyword and dense candidates in one ranking: ``w * z(bm25) + (1 - w) * z(dense)``.
 
     BM25 scores are unbounded and vary by query, cosines sit in a narrow band, so each list
-    is z-normalised over its own candidates (population standard deviation; a list whose
-    scores are all equal gives every candidate 0) before the linear mix. The candidates are
-    the union of both lists. A candidate missing from one list gets that list's lowest
-    z-score: it was not retrieved there, so it is scored as no better than the worst that was,
-    rather than as average (z = 0), which would lift one-sided candidates over ones both lists
-    found weak. An empty list contributes nothing. Best first; equal scores in id order.
+    is z-normalised over its own candidates (population standard deviation) before the linear
+    mix. The candidates are the union of both lists, and one missing from a list is scored
+    below what that list retrieved. Where a list holds every candidate above a known score
+    (`missing`, per list: 0 for BM25, the pairs matching none of the query's words; the
+    similarity floor for cosines), a missing candidate gets that score, which joins the
+    list's mean and spread: so a lone match, or several equal ones, still count above the
+    rest (on their own such lists have no spread and give every candidate 0). Where a list
+    was cut short (`missing` None), a missing candidate gets its lowest z-score, no better
+    than the worst that was retrieved. A list whose scores are all equal gives its candidates
+    0; an empty list contributes nothing. Best first; equal scores in id order.
     """
-    bm25_z, dense_z = _z_scores(bm25), _z_scores(dense)
-    bm25_floor = min(bm25_z.values(), default=0.0)
-    dense_floor = min(dense_z.values(), default=0.0)
+    bm25_z, bm25_floor = _z_scores(bm25, missing[0])
+    dense_z, dense_floor = _z_scores(dense, missing[1])
     fused = {
         key: weight_bm25 * bm25_z.get(key, bm25_floor)
         + (1 - weight_bm25) * dense_z.get(key, dense_floor)
@@ -399,11 +402,19 @@ def fuse(bm25: Mapping[str, float], dense: Mapping[str, float],
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _z_scores(scores: Mapping[str, float]) -> dict[str, float]:
-    if not scores:
-        return {}
-    mean = math.fsum(scores.values()) / len(scores)
-    spread = math.sqrt(math.fsum((v - mean) ** 2 for v in scores.values()) / len(scores))
+def _z_scores(scores: Mapping[str, float],
+              missing: float | None = None) -> tuple[dict[str, float], float]:
+    """Each score's z-score, and the z-score of a key that is not there: that of `missing`
+    (a score every missing key is known to have, counted in the mean and spread), else the
+    lowest z-score."""
+    values = list(scores.values()) + ([] if missing is None else [missing])
+    if not values:
+        return {}, 0.0
+    mean = math.fsum(values) / len(values)
+    spread = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values))
     if spread == 0:
-        return dict.fromkeys(scores, 0.0)
-    return {key: (value - mean) / spread for key, value in scores.items()}
+        return dict.fromkeys(scores, 0.0), 0.0
+    z = {key: (value - mean) / spread for key, value in scores.items()}
+    if missing is not None:
+        return z, (missing - mean) / spread
+    return z, min(z.values())

@@ -200,6 +200,17 @@ def test_keyword_matches_keep_their_highlights_and_lead_in_hybrid(built):
 
 
 @needs_extra
+def test_a_lone_keyword_match_keeps_its_weight_in_the_fusion(seed_index):
+    # HSCT matches one seed pair, by its synonym "bone marrow transplant"; another pair is
+    # only near in meaning. The lone match's keyword z-score must not fall to 0 (no spread).
+    results = seed_index.search("HSCT", mode="hybrid")
+    assert any(hit.by_meaning for hit in results.hits)
+    top = results.hits[0]
+    assert top.id == "he-huang-cellular-immunotherapy-1" and not top.by_meaning
+    assert "Bone Marrow Transplant</mark>" in top.answer_html
+
+
+@needs_extra
 def test_an_unrelated_query_finds_nothing_by_meaning(built):
     results = SearchIndex(built[1]).search("parking garage fees", mode="hybrid")
     assert results.mode == "hybrid" and results.total == 0 and results.hits == []

@@ -225,15 +225,35 @@ def test_fuse_mixes_z_scores_linearly():
     assert dict(fused) == pytest.approx(expected)
 
 
-def test_a_candidate_missing_from_one_list_gets_that_lists_lowest_z_score():
-    bm25 = {"a": 10.0, "b": 5.0, "c": 0.0}
+def test_a_candidate_missing_from_a_list_cut_short_gets_its_lowest_z_score():
+    bm25 = {"a": 10.0, "b": 5.0, "c": 1.0}
     dense = {"b": 0.8, "d": 0.4}
-    zb, zd = _z([10.0, 5.0, 0.0]), _z([0.8, 0.4])
+    zb, zd = _z([10.0, 5.0, 1.0]), _z([0.8, 0.4])
     fused = dict(semantic.fuse(bm25, dense, weight_bm25=0.5))
     assert fused["a"] == pytest.approx(0.5 * zb[0] + 0.5 * min(zd))
     assert fused["c"] == pytest.approx(0.5 * zb[2] + 0.5 * min(zd))
     assert fused["d"] == pytest.approx(0.5 * min(zb) + 0.5 * zd[1])
     assert fused["b"] == pytest.approx(0.5 * zb[1] + 0.5 * zd[0])
+
+
+def test_a_complete_list_scores_its_missing_candidates_at_the_known_score():
+    # every keyword match is listed (the rest score 0); every pair above the floor 0.35 too
+    bm25 = {"a": 10.0, "b": 5.0}
+    dense = {"b": 0.8, "d": 0.4}
+    zb, zd = _z([10.0, 5.0, 0.0]), _z([0.8, 0.4, 0.35])
+    fused = dict(semantic.fuse(bm25, dense, weight_bm25=0.5, missing=(0.0, 0.35)))
+    assert fused["a"] == pytest.approx(0.5 * zb[0] + 0.5 * zd[2])
+    assert fused["b"] == pytest.approx(0.5 * zb[1] + 0.5 * zd[0])
+    assert fused["d"] == pytest.approx(0.5 * zb[2] + 0.5 * zd[1])
+
+
+def test_a_lone_keyword_match_still_counts_when_the_list_is_complete():
+    # alone, its z-score would be 0, the same as a pair matching nothing: only meaning would rank
+    dense = {"near": 0.9, "only": 0.6}
+    assert semantic.fuse({"only": 7.0}, dense, 0.5)[0][0] == "near"
+    fused = semantic.fuse({"only": 7.0}, dense, 0.5, missing=(0.0, 0.35))
+    assert [key for key, _ in fused] == ["only", "near"]
+    assert dict(fused)["only"] > dict(fused)["near"]
 
 
 def test_fusion_weight_one_or_zero_keeps_one_lists_order():
@@ -250,3 +270,6 @@ def test_fuse_with_flat_or_empty_lists():
     assert semantic.fuse({"b": 4.0, "a": 4.0}, {}) == [("a", 0.0), ("b", 0.0)]
     fused = semantic.fuse({"only": 7.0}, {"only": 0.3, "other": 0.1})
     assert [key for key, _ in fused] == ["only", "other"]
+    # equal matches of a complete list still rank above what matched nothing
+    fused = dict(semantic.fuse({"b": 4.0, "a": 4.0}, {"c": 0.5}, missing=(0.0, None)))
+    assert fused["a"] == fused["b"] > fused["c"]
