@@ -276,3 +276,17 @@ def test_cp1252_and_utf16_files_decode_with_warnings():
     result, iv = parse_one("utf16-bom.txt")
     assert [p.message for p in result.problems] == ["decoded as UTF-16 (byte order mark)"]
     assert iv.pairs == [QAPair("Can naïve T cells be reprogrammed?", "Yes – in the lab, at least.")]
+
+
+def test_the_named_reply_of_a_one_question_interview_is_its_interviewee():
+    # a name seen once is no speaker by itself; answering "Host:" makes it one
+    text = "Iron\n\nHost: How is iron deficiency anaemia treated?\n\nDr. Blood: Oral iron first.\n"
+    iv = parse_text(text, "iron.txt").interviews[0]
+    assert iv.interviewee == "Dr. Blood"
+    assert iv.pairs[0].answer == "Oral iron first."
+    text = "Interviewer: Is aspirin still recommended?\n\nProf. Maria van der Berg: Rarely.\n"
+    assert parse_text(text, "a.txt").interviews[0].interviewee == "Prof. Maria van der Berg"
+    # not a name: the label stays answer text
+    text = "Q: Is aspirin still recommended?\n\nShort answer: only for some people.\n"
+    pair = parse_text(text, "b.txt").interviews[0].pairs[0]
+    assert pair.answer == "Short answer: only for some people."

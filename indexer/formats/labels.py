@@ -100,7 +100,34 @@ def choose_speakers(texts: list[str]) -> set[str]:
     accepted |= {label for label, n in counts.items() if n >= 2}
     if "a" in accepted and not any(canon(x) == "q" for x in accepted):
         accepted.discard("a")  # "A." alone is more likely an initial than an answer marker
-    return accepted
+    return accepted | answering_names(texts, accepted)
+
+
+NAME_PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "del", "du", "le", "la", "al",
+                  "bin", "ibn", "y"}
+
+
+def answering_names(texts: list[str], accepted: set[str]) -> set[str]:
+    """Identity keys of names labelling the reply to an accepted asker ("Host:", "Q:"), seen
+    only once: the interviewee of a one-question interview ("Host: ...?" / "Dr. Blood: ...").
+    Only a name qualifies (each word capitalised, but for particles such as "van"), so that
+    "Short answer: yes" stays answer text."""
+    found: set[str] = set()
+    awaiting = False  # an asker's turn was the last labelled paragraph
+    for text in texts:
+        match = find_label(text)
+        if not match:
+            continue
+        label = ident(match[0])
+        if label in accepted:
+            awaiting = canon(label) in ASKER_WORDS
+            continue
+        words = match[0].split()
+        if awaiting and len(words) <= 5 and all(
+                w[0].isupper() or w in NAME_PARTICLES for w in words):
+            found.add(label)
+        awaiting = False
+    return found
 
 
 def choose_askers(turns: list[tuple[str, str, int]]) -> set[str]:
