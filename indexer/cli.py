@@ -207,6 +207,11 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
         click.echo(f"\n{rank}. [{hit.score:.2f}] {hit.id} - {hit.title} ({hit.interviewee})"
                    f"{meant}")
         click.echo(f"   Q: {plain(hit.question_html)}\n   A: {plain(hit.answer_html)}")
+    if results.closest:
+        click.echo("\nClosest in meaning (not near enough to count as results):")
+    for hit in results.closest:
+        click.echo(f"- [{hit.score:.2f}] {hit.id} - {hit.title} ({hit.interviewee})\n"
+                   f"  Q: {plain(hit.question_html)}")
 
 
 def plain(html: str) -> str:

@@ -51,6 +51,7 @@ TERM_CACHE_POSTINGS = 1_000_000  # scored postings kept per build (about 12 MB)
 CACHE_SIZE = 512  # recent searches kept per process (a page of results is a few dozen KB)
 FACETS = ("interviewee", "interview_id")
 FACET_VALUES = 20  # values listed per facet (a filter list, not an index of the corpus)
+CLOSEST = 3  # pairs nearest in meaning offered when nothing matches (hybrid mode)
 MODES = ("keyword", "hybrid")
 AUTO = "auto"  # hybrid when it can be, else keyword
 
@@ -67,11 +68,13 @@ class Hybrid:
     """How hybrid mode fuses: ``weight`` of the keyword side, ``depth`` candidates a side,
     and the least cosine (``similarity``) a pair needs to be found by meaning alone (dense
     search always has nearest neighbours; without a floor, a query about parking would list
-    the corpus)."""
+    the corpus). When nothing matches, the pairs nearest in meaning under that floor but at
+    least ``closest`` are offered apart, as leads (1 offers none)."""
 
     weight: float = 0.5
     depth: int = 100
     similarity: float = 0.35
+    closest: float = 0.2
 
     def __post_init__(self):
         if not 0 <= self.weight <= 1:
@@ -79,6 +82,9 @@ class Hybrid:
         if not -1 <= self.similarity <= 1:
             raise ValueError(f"the hybrid similarity must be from -1 to 1, "
                              f"not {self.similarity!r}")
+        if not -1 <= self.closest <= 1:
+            raise ValueError(f"the hybrid closest similarity must be from -1 to 1, "
+                             f"not {self.closest!r}")
         if not isinstance(self.depth, int) or isinstance(self.depth, bool) or self.depth < 1:
             raise ValueError(f"the hybrid depth must be a whole number of at least 1, "
                              f"not {self.depth!r}")
@@ -122,6 +128,9 @@ class SearchResults:
     cached: bool = False
     mode: str = "keyword"
     mode_note: str | None = None  # why hybrid was not used, when it was asked for or default
+    # nothing matched in hybrid mode: the pairs nearest in meaning (under the similarity
+    # floor), offered apart as leads and not counted in the total
+    closest: list[Hit] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -423,6 +432,11 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     results.hits = [to_hit(view.searcher.stored_fields(docnum), score, found_marks,
                            by_meaning=docnum in meant)
                     for docnum, score in ranked[start:start + results.per_page]]
+    if cosines is not None and not total and results.page == 1:
+        results.closest = [to_hit(view.searcher.stored_fields(docnum), score, found_marks,
+                                  by_meaning=True)
+                           for docnum, score in nearest(cosines, allowed, CLOSEST)
+                           if score >= hybrid.closest]
 
 
 def fused(ranked: list[tuple[int, float]], matches: int, cosines, allowed: set[int] | None,
@@ -434,16 +448,7 @@ def fused(ranked: list[tuple[int, float]], matches: int, cosines, allowed: set[i
     follow in keyword order (at the last fused score), so deeper pages do not reshuffle the
     first ones.
     """
-    import numpy as np
-
-    rows = None
-    if allowed is not None:
-        rows = np.fromiter(sorted(allowed), dtype=np.intp, count=len(allowed))
-        cosines = cosines[rows]
-    best, cos = semantic.top(cosines, hybrid.depth)
-    if rows is not None:
-        best = rows[best]
-    near = {int(docnum): float(score) for docnum, score in zip(best, cos, strict=True)
+    near = {docnum: score for docnum, score in nearest(cosines, allowed, hybrid.depth)
             if score >= hybrid.similarity}
     # a list holding every keyword match, or every pair above the similarity floor, tells
     # what the pairs it lacks score (0: no word matched; under the floor); one cut at the
@@ -455,6 +460,21 @@ def fused(ranked: list[tuple[int, float]], matches: int, cosines, allowed: set[i
     floor = mixed[-1][1] if mixed else 0.0
     return mixed + [(docnum, floor) for docnum, _ in ranked[hybrid.depth:]
                     if docnum not in near], near
+
+
+def nearest(cosines, allowed: set[int] | None, k: int) -> list[tuple[int, float]]:
+    """The `k` pairs (within the filters' `allowed` documents) nearest in meaning, nearest
+    first, with their cosines."""
+    import numpy as np
+
+    rows = None
+    if allowed is not None:
+        rows = np.fromiter(sorted(allowed), dtype=np.intp, count=len(allowed))
+        cosines = cosines[rows]
+    best, cos = semantic.top(cosines, k)
+    if rows is not None:
+        best = rows[best]
+    return [(int(docnum), float(score)) for docnum, score in zip(best, cos, strict=True)]
 
 
 def tally(view: View, found: dict[int, float], allowed: set[int] | None,

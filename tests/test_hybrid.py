@@ -214,6 +214,28 @@ def test_a_lone_keyword_match_keeps_its_weight_in_the_fusion(seed_index):
 def test_an_unrelated_query_finds_nothing_by_meaning(built):
     results = SearchIndex(built[1]).search("parking garage fees", mode="hybrid")
     assert results.mode == "hybrid" and results.total == 0 and results.hits == []
+    assert results.closest == []  # nothing is even loosely related
+
+
+# No word in common with any pair, and under the similarity floor (0.35) to the iron one.
+LOOSELY_RELATED = "feeling tired and pale"
+
+
+@needs_extra
+def test_when_nothing_matches_the_pairs_closest_in_meaning_are_offered_apart(built):
+    index = SearchIndex(built[1], cache_size=0)
+    results = index.search(LOOSELY_RELATED, mode="hybrid")
+    assert results.total == 0 and results.hits == []
+    assert [hit.question for hit in results.closest] == [IRON[0][0]]
+    lead = results.closest[0]
+    assert lead.by_meaning and 0.2 <= lead.score < 0.35
+    assert lead.answer_html.startswith("Oral iron") and "<mark" not in lead.answer_html
+    # only when nothing matches, only in hybrid mode, within the filters, and can be off
+    assert index.search("iron tablets").closest == []
+    assert index.search(LOOSELY_RELATED, mode="keyword").closest == []
+    assert index.search(LOOSELY_RELATED, filters={"interviewee": "Dr. Jenner"}).closest == []
+    assert SearchIndex(built[1], hybrid=Hybrid(closest=1.0)).search(
+        LOOSELY_RELATED).closest == []
 
 
 @needs_extra
@@ -282,6 +304,8 @@ def test_hybrid_settings_are_checked():
         Hybrid(weight=1.5)
     with pytest.raises(ValueError, match="depth"):
         Hybrid(depth=0)
+    with pytest.raises(ValueError, match="closest"):
+        Hybrid(closest=1.5)
     with pytest.raises(ValueError, match="mode"):
         SearchIndex("nowhere", mode="semantic")
 
@@ -302,6 +326,9 @@ def test_cli_build_search_stats_and_no_embeddings(tmp_path):
     assert "hybrid)" in result.output and "(found by meaning)" in result.output
     result = runner.invoke(cli, [*index, "search", "--mode", "keyword", PARAPHRASE])
     assert result.output.startswith("0 pairs") and "keyword)" in result.output
+    result = runner.invoke(cli, [*index, "search", LOOSELY_RELATED])
+    assert result.output.startswith("0 pairs") and "Closest in meaning" in result.output
+    assert IRON[0][0] in result.output
     result = runner.invoke(cli, [*index, "build", "--no-embeddings", str(corpus)])
     assert result.exit_code == 0 and "embedded" not in result.output
     result = runner.invoke(cli, [*index, "stats"])
@@ -346,6 +373,11 @@ def test_api_and_page_report_and_switch_the_mode(built):
         as_text=True)
     assert "Also match meaning" in page and 'name="mode" value="keyword"' in page
     assert "/api/search?q=" in page and "mode=keyword" in page
+    data = client.get("/api/search", query_string={"q": LOOSELY_RELATED}).get_json()
+    assert data["total"] == 0 and data["results"] == []
+    assert [hit["question"] for hit in data["closest"]] == [IRON[0][0]]
+    page = client.get("/", query_string={"q": LOOSELY_RELATED}).get_data(as_text=True)
+    assert "No answers match" in page and "Closest in meaning" in page and IRON[0][0] in page
     response = client.get("/api/search", query_string={"q": "x", "mode": "semantic"})
     assert response.status_code == 400 and "mode parameter" in response.get_json()["error"]
 
@@ -356,7 +388,7 @@ def test_app_settings_choose_the_mode_and_are_checked(tmp_path):
     index = app.extensions["qa_index"]
     assert index.mode == "keyword" and index.hybrid == Hybrid(weight=0.25, depth=50)
     for bad in ({"SEARCH_MODE": "semantic"}, {"HYBRID_WEIGHT": "0.5"},
-                {"HYBRID_DEPTH": 0}, {"HYBRID_SIMILARITY": 2}):
+                {"HYBRID_DEPTH": 0}, {"HYBRID_SIMILARITY": 2}, {"HYBRID_CLOSEST": -2}):
         with pytest.raises(ValueError, match=next(iter(bad))):
             create_app({"INDEX_DIR": str(tmp_path), **bad})
 

@@ -45,6 +45,9 @@ SETTINGS = (
                                           "by meaning fused per search."),
     Setting("HYBRID_SIMILARITY", Hybrid.similarity, "Hybrid mode: least cosine similarity "
                                                     "for a pair found by meaning alone."),
+    Setting("HYBRID_CLOSEST", Hybrid.closest, "Hybrid mode: least cosine similarity for the "
+                                              "pairs offered as closest in meaning when "
+                                              "nothing matches (1: none)."),
     Setting("SEARCH_CACHE", 512, "Recent searches whose results each worker keeps (emptied "
                                  "when a new index starts serving); 0 turns the cache off."),
     Setting("SECRET_KEY", "dev", "Signs the staff session cookies (the search pages use none); "
@@ -148,7 +151,7 @@ def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
     except ValueError as exc:
         raise ValueError(f"SEARCH_MODE: {exc}") from None
     values = {}
-    for name in ("HYBRID_WEIGHT", "HYBRID_DEPTH", "HYBRID_SIMILARITY"):
+    for name in ("HYBRID_WEIGHT", "HYBRID_DEPTH", "HYBRID_SIMILARITY", "HYBRID_CLOSEST"):
         value = app.config[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"{name} must be a number, not {value!r}")

@@ -51,6 +51,7 @@ def search_context(args: Mapping[str, str]) -> dict:
         "expand": params.expand, "mode": results.mode, "mode_note": results.mode_note,
         "filters": active_filters(results),
         "facets": facets(results), "results": [hit_dict(h, link) for h in results.hits],
+        "closest": [hit_dict(h, link) for h in results.closest],
         "params": canonical_params(params, results.query),
     }
 
