@@ -390,7 +390,8 @@ def fuse(bm25: Mapping[str, float], dense: Mapping[str, float], weight_bm25: flo
     rest (on their own such lists have no spread and give every candidate 0). Where a list
     was cut short (`missing` None), a missing candidate gets its lowest z-score, no better
     than the worst that was retrieved. A list whose scores are all equal gives its candidates
-    0; an empty list contributes nothing. Best first; equal scores in id order.
+    0; an empty list contributes nothing. Best first; of equal scores, keyword matches first
+    (their words can be checked on the page), then in id order.
     """
     bm25_z, bm25_floor = _z_scores(bm25, missing[0])
     dense_z, dense_floor = _z_scores(dense, missing[1])
@@ -399,7 +400,7 @@ def fuse(bm25: Mapping[str, float], dense: Mapping[str, float], weight_bm25: flo
         + (1 - weight_bm25) * dense_z.get(key, dense_floor)
         for key in bm25_z.keys() | dense_z.keys()
     }
-    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0] not in bm25_z, item[0]))
 
 
 def _z_scores(scores: Mapping[str, float],

@@ -254,6 +254,9 @@ def test_a_lone_keyword_match_still_counts_when_the_list_is_complete():
     fused = semantic.fuse({"only": 7.0}, dense, 0.5, missing=(0.0, 0.35))
     assert [key for key, _ in fused] == ["only", "near"]
     assert dict(fused)["only"] > dict(fused)["near"]
+    # two one-item lists cancel out (z = +1 and -1 each): the keyword match goes first
+    fused = semantic.fuse({"b": 5.0}, {"a": 0.9}, 0.5, missing=(0.0, 0.35))
+    assert fused == [("b", pytest.approx(0.0)), ("a", pytest.approx(0.0))]
 
 
 def test_fusion_weight_one_or_zero_keeps_one_lists_order():
