@@ -67,10 +67,19 @@ def known(reader, word: str) -> bool:
     return stem in vocabulary_terms() or any(reader.doc_frequency(f, stem) for f in FIELDS)
 
 
+def allowed_edits(word: str) -> int:
+    """How far a correction may be from `word`: one edit up to five letters, else two. Two
+    edits in a short word change half of it: on a small corpus "pale" became "path", "rash"
+    "rates", and "toxicity" (by its stem, toxic) "topic"."""
+    return 1 if len(word) <= 5 else 2
+
+
 def best_candidate(reader, word: str, surfaces: dict[str, list[str]]) -> str | None:
-    """The real word closest to `word` among the index terms within two edits of it; of
-    equally close words, the commonest (a source's own typo, "Rubell" in one pair, must not
-    beat "rubella" in 47)."""
+    """The real word closest to `word` among the index terms within its allowed edits
+    (:func:`allowed_edits`, counting a swap of neighbouring letters as one); of equally close
+    words, the commonest (a source's own typo, "Rubell" in one pair, must not beat "rubella"
+    in 47)."""
+    limit = allowed_edits(word)
     for maxdist, prefix in ((1, 1), (2, 2)):  # one edit is cheap to look for; two only if needed
         candidates = set()
         for name in FIELDS:
@@ -83,7 +92,8 @@ def best_candidate(reader, word: str, surfaces: dict[str, list[str]]) -> str | N
             found = sum(reader.doc_frequency(name, term) for name in FIELDS)
             for surface in surface_words(term, surfaces):
                 frequency[surface] = max(found, frequency.get(surface, 0))
-        frequency.pop(word, None)
+        frequency = {w: n for w, n in frequency.items()
+                     if w != word and edit_distance(word, w) <= limit}
         if frequency:
             return min(frequency,
                        key=lambda w: (edit_distance(word, w), -frequency[w], len(w), w))
@@ -98,14 +108,18 @@ def surface_words(term: str, surfaces: dict[str, list[str]]) -> list[str]:
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (two short words; a plain dynamic programme is enough)."""
-    previous = list(range(len(b) + 1))
+    """Edits from `a` to `b`: insertions, deletions, substitutions, and swaps of neighbouring
+    letters, the commonest typo ("leukemai"), each counting one (optimal string alignment;
+    two short words, so a plain dynamic programme is enough)."""
+    before, previous = None, list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (ca != cb)))
-        previous = current
+            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if before is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                best = min(best, before[j - 2] + 1)
+            current.append(best)
+        before, previous = previous, current
     return previous[-1]
 
 

@@ -93,6 +93,19 @@ def test_did_you_mean_uses_indexed_words(seed_index, typo, fixed):
     assert seed_index.search(f"CD7 {typo}").suggestion == f"CD7 {fixed}"
 
 
+@pytest.mark.parametrize("typo, fixed", [("leukemai", "leukemia"), ("lymhpoma", "lymphoma")])
+def test_a_swap_of_neighbouring_letters_is_one_edit(seed_index, typo, fixed):
+    assert seed_index.search(typo).suggestion == fixed
+
+
+@pytest.mark.parametrize("word", ["pale", "rash", "cost", "toxicity"])
+def test_a_real_word_is_not_turned_into_a_distant_one(seed_index, word):
+    # two edits in a short word ("pale" -> "path"), or a stem one edit away ("toxic" ->
+    # "topic"), change the word, not its spelling: no suggestion and nothing found
+    results = seed_index.search(word, mode="keyword")
+    assert results.suggestion is None and results.total == 0
+
+
 def test_no_suggestion_for_known_words_stems_or_names(seed_index):
     assert seed_index.search("hematologic").suggestion is None  # matches by its stem
     assert seed_index.search("BCMAX").suggestion is None  # a name is never corrected
