@@ -162,6 +162,35 @@ def clean(text: str) -> str:
     return text
 
 
+SHOUTED_WORDS = 4  # capitals throughout from this many words on: caps lock, not names
+TOKEN = re.compile(r"[^\W_][\w+'’-]*")
+
+
+def unshout(text: str) -> str:
+    """Text typed in capitals throughout ("CAN LIPNODES AND OR LIVER CANCER BE DETECTED"), whose
+    case says nothing, with its words in lower case: stemmed, stop words dropped, AND/OR/NOT
+    words rather than operators. Codes (CD7, IL-6, CAR-T) and the vocabulary's names (AML,
+    HSCT, BCMA) stay as written, except those that are also English words (ALL, IT, US),
+    which capitals no longer tell apart. Text with a lower-case letter, or under four words,
+    is returned as it is ("CD7 CAR-T", "T-CELL ALL BCMA")."""
+    words = TOKEN.findall(text)
+    if len(words) < SHOUTED_WORDS or any(c.islower() for c in text):
+        return text
+    keep = shouted_names()
+    return TOKEN.sub(lambda m: m[0] if m[0] in keep or not m[0].isalpha() else m[0].lower(),
+                     text)
+
+
+@lru_cache(maxsize=1)
+def shouted_names() -> frozenset[str]:
+    """The vocabulary's one-word names that are not English stop words, in capitals."""
+    from indexer.analysis import STOP_WORDS
+
+    groups, _by_first = vocabulary_groups()
+    return frozenset(text.upper() for group in groups for text, _parts, name in group
+                     if name and text.lower() not in STOP_WORDS)
+
+
 def too_long(length: int) -> QueryError:
     return QueryError(f"The query is {length} characters long; the limit is "
                       f"{MAX_QUERY_CHARS}. Shorten it to its key words.")

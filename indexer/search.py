@@ -39,6 +39,7 @@ from indexer.query import ParsedQuery
 from indexer.query import clean
 from indexer.query import marks
 from indexer.query import parse
+from indexer.query import unshout
 from indexer.scoring import FastScorer
 from indexer.scoring import TermCache
 from indexer.spelling import load_surfaces
@@ -303,9 +304,10 @@ class SearchIndex:
                 filters: dict[str, str], expand: bool, highlight: bool,
                 mode: str = "keyword") -> SearchResults:
         """search() without the cache, on one view."""
-        suggestion = suggest(view.searcher, text, view.snap.surfaces) if text else None
-        parsed = parse(text, expand=expand, corrected=suggestion)
-        results = SearchResults(parsed.text, 0, page, per_page, 0.0, filters=filters,
+        searched = unshout(text)
+        suggestion = suggest(view.searcher, searched, view.snap.surfaces) if text else None
+        parsed = parse(searched, expand=expand, corrected=suggestion)
+        results = SearchResults(text, 0, page, per_page, 0.0, filters=filters,
                                 expansions=parsed.expansions, suggestion=suggestion)
         found, results.mode_note = meaning(view, parsed, mode)
         if found is not None:

@@ -13,6 +13,7 @@ from indexer import store
 from indexer.query import QueryError
 from indexer.query import marks
 from indexer.query import parse
+from indexer.query import unshout
 from indexer.search import SearchIndex
 
 SEED_CD7 = "he-huang-cellular-immunotherapy-1"
@@ -193,3 +194,28 @@ def test_highlight_tokens_are_the_analyzers_on_the_seed_interview():
                 max_size=30).map(" ".join))
 def test_highlight_tokens_are_the_analyzers_for_any_text(text):
     assert highlight.index_tokens(text) == analyzer_tokens(text)
+
+
+@pytest.mark.parametrize("typed, searched", [
+    ("IS IT SAFE TO TAKE ASPIRIN WITH ALL MY PILLS",
+     "is it safe to take aspirin with all my pills"),
+    ("CAN LIPNODES AND OR LIVER CANCER BE DETECTED",
+     "can lipnodes and or liver cancer be detected"),
+    ("AML RELAPSE AFTER HSCT WITH CD7 CAR-T", "AML relapse after HSCT with CD7 CAR-T"),
+    ("CD7 CAR-T", "CD7 CAR-T"),  # a few capitals are names, not caps lock
+    ("T-CELL ALL BCMA", "T-CELL ALL BCMA"),
+    ("Is ALL treated with CAR-T in the US?", "Is ALL treated with CAR-T in the US?"),
+])
+def test_text_in_capitals_throughout_is_searched_in_lower_case(typed, searched):
+    assert unshout(typed) == searched
+
+
+def test_capitals_throughout_are_neither_acronyms_nor_operators(seed_index):
+    # in caps lock, ALL is the word (not the leukemia) and AND, OR, NOT are words, not syntax
+    terms = {leaf.text for leaf in parse(unshout("IS IT SAFE WITH ALL MY PILLS")).query.leaves()
+             if hasattr(leaf, "text")}
+    assert "all" not in terms and "pill" in terms
+    results = seed_index.search("WHAT IS THE ROLE OF CD7 CAR-T AND OR BCMA")
+    assert results.query == "WHAT IS THE ROLE OF CD7 CAR-T AND OR BCMA"  # shown as typed
+    assert results.mode_note is None and results.total >= 1
+    assert results.hits[0].id == SEED_CD7
