@@ -18,6 +18,7 @@ from whoosh import qparser
 from whoosh import query as wq
 
 from indexer import vocabulary
+from indexer.analysis import STOP_WORDS
 from indexer.analysis import is_name
 from indexer.analysis import query_words
 from indexer.highlight import Marks
@@ -177,15 +178,17 @@ def unshout(text: str) -> str:
     if len(words) < SHOUTED_WORDS or any(c.islower() for c in text):
         return text
     keep = shouted_names()
-    return TOKEN.sub(lambda m: m[0] if m[0] in keep or not m[0].isalpha() else m[0].lower(),
-                     text)
+    return TOKEN.sub(lambda m: m[0] if m[0] in keep or is_code(m[0]) else m[0].lower(), text)
+
+
+def is_code(word: str) -> bool:
+    """A word with a digit or a joining sign: CD7, IL-6, CAR-T, CD4+ (not DON'T)."""
+    return any(c.isdigit() or c in "+-" for c in word)
 
 
 @lru_cache(maxsize=1)
 def shouted_names() -> frozenset[str]:
     """The vocabulary's one-word names that are not English stop words, in capitals."""
-    from indexer.analysis import STOP_WORDS
-
     groups, _by_first = vocabulary_groups()
     return frozenset(text.upper() for group in groups for text, _parts, name in group
                      if name and text.lower() not in STOP_WORDS)

@@ -202,6 +202,7 @@ def test_highlight_tokens_are_the_analyzers_for_any_text(text):
     ("CAN LIPNODES AND OR LIVER CANCER BE DETECTED",
      "can lipnodes and or liver cancer be detected"),
     ("AML RELAPSE AFTER HSCT WITH CD7 CAR-T", "AML relapse after HSCT with CD7 CAR-T"),
+    ("WHAT'S THE DOSE FOR A PATIENT'S IL-6 STORM", "what's the dose for a patient's IL-6 storm"),
     ("CD7 CAR-T", "CD7 CAR-T"),  # a few capitals are names, not caps lock
     ("T-CELL ALL BCMA", "T-CELL ALL BCMA"),
     ("Is ALL treated with CAR-T in the US?", "Is ALL treated with CAR-T in the US?"),
