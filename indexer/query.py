@@ -171,14 +171,29 @@ def unshout(text: str) -> str:
     """Text typed in capitals throughout ("CAN LIPNODES AND OR LIVER CANCER BE DETECTED"), whose
     case says nothing, with its words in lower case: stemmed, stop words dropped, AND/OR/NOT
     words rather than operators. Codes (CD7, IL-6, CAR-T) and the vocabulary's names (AML,
-    HSCT, BCMA) stay as written, except those that are also English words (ALL, IT, US),
-    which capitals no longer tell apart. Text with a lower-case letter, or under four words,
-    is returned as it is ("CD7 CAR-T", "T-CELL ALL BCMA")."""
+    HSCT, BCMA) stay as written; a name that is also an English word (ALL) only when the
+    nearest words beside it, stop words aside, include a code or name ("AML AND ALL",
+    "T-CELL ALL"; not "WITH ALL MY PILLS"). Text with a lower-case letter, or under four
+    words, is returned as it is ("CD7 CAR-T", "T-CELL ALL BCMA")."""
     words = TOKEN.findall(text)
     if len(words) < SHOUTED_WORDS or any(c.islower() for c in text):
         return text
-    keep = shouted_names()
-    return TOKEN.sub(lambda m: m[0] if m[0] in keep or is_code(m[0]) else m[0].lower(), text)
+    names, words_too = shouted_names()
+
+    def technical(word: str) -> bool:
+        return is_code(word) or word in names
+
+    content = [i for i, word in enumerate(words) if word.lower() not in STOP_WORDS]
+
+    def beside_technical(i: int) -> bool:  # the nearest words either side, stop words skipped
+        before = [j for j in content if j < i][-1:]
+        after = [j for j in content if j > i][:1]
+        return any(technical(words[j]) for j in before + after)
+
+    kept = {i for i, word in enumerate(words)
+            if technical(word) or (word in words_too and beside_technical(i))}
+    count = iter(range(len(words)))
+    return TOKEN.sub(lambda m: m[0] if next(count) in kept else m[0].lower(), text)
 
 
 def is_code(word: str) -> bool:
@@ -187,11 +202,13 @@ def is_code(word: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def shouted_names() -> frozenset[str]:
-    """The vocabulary's one-word names that are not English stop words, in capitals."""
+def shouted_names() -> tuple[frozenset[str], frozenset[str]]:
+    """The vocabulary's one-word names in capitals: those that are not English stop words,
+    and those that are (ALL, IT, US)."""
     groups, _by_first = vocabulary_groups()
-    return frozenset(text.upper() for group in groups for text, _parts, name in group
-                     if name and text.lower() not in STOP_WORDS)
+    names = {text.upper() for group in groups for text, _parts, name in group if name}
+    words_too = {name for name in names if name.lower() in STOP_WORDS}
+    return frozenset(names - words_too), frozenset(words_too)
 
 
 def too_long(length: int) -> QueryError:

@@ -203,6 +203,10 @@ def test_highlight_tokens_are_the_analyzers_for_any_text(text):
      "can lipnodes and or liver cancer be detected"),
     ("AML RELAPSE AFTER HSCT WITH CD7 CAR-T", "AML relapse after HSCT with CD7 CAR-T"),
     ("WHAT'S THE DOSE FOR A PATIENT'S IL-6 STORM", "what's the dose for a patient's IL-6 storm"),
+    ("WHAT IS THE ROLE OF CD7 CAR-T IN T-CELL ALL", "what is the role of CD7 CAR-T in T-CELL ALL"),
+    ("IS ALL OF IT FROM THE US", "is all of it from the us"),
+    ("AML AND ALL IN THE US", "AML and ALL in the us"),
+    ("CAN ALL PATIENTS WITH AML GET CAR-T", "can all patients with AML get CAR-T"),
     ("CD7 CAR-T", "CD7 CAR-T"),  # a few capitals are names, not caps lock
     ("T-CELL ALL BCMA", "T-CELL ALL BCMA"),
     ("Is ALL treated with CAR-T in the US?", "Is ALL treated with CAR-T in the US?"),
