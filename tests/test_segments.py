@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS
 from conftest import FIXTURES
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
 from indexer import corpus
 from indexer import store
 from indexer.schema import make_schema
+from indexer.segments import POSTING_COMPRESSION
 from indexer.segments import LeanWriter
 
 
@@ -30,6 +32,8 @@ def segment_files(folder: Path, writer_class, batches: list[list[dict]], **optio
     """Write `batches` (one commit each, the last one merging all segments); return the
     content of every segment file, named by its extension in segment order."""
     ix = FileStorage(str(folder)).create().create_index(make_schema())
+    if writer_class is SegmentWriter:  # Whoosh's own codec, with the blocks' zlib level ours
+        options["codec"] = W3Codec(compression=POSTING_COMPRESSION)
     for number, batch in enumerate(batches, 1):
         writer = writer_class(ix, compound=False, **options)  # as indexer.store writes
         for doc in batch:
