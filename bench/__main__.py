@@ -136,7 +136,8 @@ def run(args: argparse.Namespace, tmp: Path) -> dict:
     background: dict[str, float] = {}
     results: dict = {"date": report.now(), "machine": machine.describe(),
                      "settings": {k: str(v) for k, v in vars(args).items()},
-                     "background_cores": background}
+                     "background_cores": background,
+                     "speed": {"start": machine.speed()}}
     index_dir = args.index or tmp / "index"
     if args.index is None:
         say(f"building {data.corpus} through indexer.store.build without embeddings "
@@ -177,6 +178,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict:
     if not args.skip_peers:
         with machine.phase("peers", background):
             results["peers"] = peer_figures(args, queries, tmp / "peers")
+    results["speed"]["end"] = machine.speed()
     results["ratios"] = report.ratios(results)
     results["bars"] = report.check_bars(results)
     return results

@@ -22,6 +22,39 @@ def describe() -> dict:
             "loadavg_at_start": load_average()}
 
 
+def speed() -> dict[str, float]:
+    """Milliseconds for fixed work, best of five: a pure-Python loop and, when numpy is there,
+    the matrix products of one of the model's layers for a 64-token text. This machine's speed
+    drifts by the hour with no load of ours or others' to show for it; timed at the start and
+    the end of a run, these say whether two runs' figures are comparable."""
+    def best(work) -> float:
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            work()
+            times.append((time.perf_counter() - started) * 1000)
+        return round(min(times), 1)
+
+    found = {"python_ms": best(lambda: sum(i * i for i in range(1_000_000)))}
+    try:
+        import numpy as np
+    except ImportError:
+        return found
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 384), dtype=np.float32)
+    weights = [rng.standard_normal(shape, dtype=np.float32)
+               for shape in ((384, 1152), (384, 384), (384, 1536), (1536, 384))]
+
+    def layers() -> None:
+        for _ in range(20):
+            for w in weights:
+                y = x @ w if w.shape[0] == 384 else (x @ weights[2]) @ w
+                del y
+
+    found["numpy_ms"] = best(layers)
+    return found
+
+
 def cpu_model() -> str:
     """The CPU's model name from /proc/cpuinfo (or platform's guess)."""
     try:

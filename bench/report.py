@@ -290,6 +290,7 @@ def render(results: dict) -> str:
              f"{m['cpu_count']} CPUs ({m['processor']}), Python {m['python']}, "
              f"{m['platform']}; load average at start {m['loadavg_at_start']}",
              background_note(results.get("background_cores", {}), m["cpu_count"]),
+             speed_note(results.get("speed", {})),
              "## Bars (the issue)", bars_table(results), "## Product", product_table(results)]
     if results.get("peers"):
         parts += ["## Peers (same corpus, same questions, same run; top 10 with answer "
@@ -311,6 +312,16 @@ def background_note(background: dict[str, float], cpus: int) -> str:
         note += (" — the machine was shared while measuring: absolute figures are inflated; "
                  "compare the ratios measured in this run.")
     return note
+
+
+def speed_note(speed: dict[str, dict[str, float]]) -> str:
+    """The fixed work's times at the start and end: how fast the machine ran (lower: faster)."""
+    if not speed:
+        return ""
+    return ("Machine speed, fixed work (best of 5, ms; lower is faster; compare runs by it): "
+            + "; ".join(f"{when} " + ", ".join(f"{k.removesuffix('_ms')} {v:.1f}"
+                                                for k, v in times.items())
+                        for when, times in speed.items()))
 
 
 def write_json(results: dict, path: Path) -> None:
