@@ -30,8 +30,9 @@ from whoosh.writing import SegmentWriter
 POSTING_BYTES = 150  # a pooled posting's memory, estimated high, for the limitmb bound
 # zlib level of posting blocks (Whoosh's default is 3). Uncompressed, a MedQuAD build takes
 # about 1 s less (9.0-9.5 s against 10.2-10.4 s) and a query without the term cache 9% less
-# (no block to inflate), for 84 MB of index instead of 50. Each block records its level, so
-# indexes written either way read alike.
+# (no block to inflate), for 84 MB of index instead of 50, which every web worker holds in
+# memory (indexer.storage): 190 MB per keyword worker against 157. Each block records its
+# level, so indexes written either way read alike.
 POSTING_COMPRESSION = 0
 
 
