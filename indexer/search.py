@@ -420,8 +420,10 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     ranked = rerank([(docnum, interview_of[docnum], score) for docnum, score in best])
     matched = found if found is not None else dict(best)  # every keyword match, or the best
     meant: set[int] = set()
+    nearby: list[tuple[int, float]] = []  # the pairs nearest in meaning, nearest first
     if cosines is not None:
-        ranked, near = fused(ranked, total, cosines, allowed, hybrid)
+        nearby = nearest(cosines, allowed, max(hybrid.depth, CLOSEST))
+        ranked, near = fused(ranked, total, nearby[:hybrid.depth], hybrid)
         meant = {docnum for docnum in near if docnum not in matched}
         total += len(meant)
         for name in FACETS:  # a Counter, or Whoosh's plain dict of counts
@@ -434,31 +436,29 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     results.hits = [to_hit(view.searcher.stored_fields(docnum), score, found_marks,
                            by_meaning=docnum in meant)
                     for docnum, score in ranked[start:start + results.per_page]]
-    if cosines is not None and not total and results.page == 1:
+    if nearby and not total and results.page == 1:
         results.closest = [to_hit(view.searcher.stored_fields(docnum), score, found_marks,
                                   by_meaning=True)
-                           for docnum, score in nearest(cosines, allowed, CLOSEST)
-                           if score >= hybrid.closest]
+                           for docnum, score in nearby[:CLOSEST] if score >= hybrid.closest]
 
 
-def fused(ranked: list[tuple[int, float]], matches: int, cosines, allowed: set[int] | None,
+def fused(ranked: list[tuple[int, float]], matches: int, nearby: list[tuple[int, float]],
           hybrid: Hybrid) -> tuple[list[tuple[int, float]], dict[int, float]]:
     """The keyword ranking fused with the pairs nearest in meaning; and those pairs.
 
-    The best ``hybrid.depth`` keyword matches and the ``hybrid.depth`` nearest pairs (within
-    the filters) are fused by :func:`indexer.semantic.fuse`; keyword matches beyond them
-    follow in keyword order (at the last fused score), so deeper pages do not reshuffle the
-    first ones.
+    The best ``hybrid.depth`` keyword matches (of `matches` in all) and the ``hybrid.depth``
+    `nearby` pairs (within the filters, nearest first) are fused by
+    :func:`indexer.semantic.fuse`; keyword matches beyond them follow in keyword order (at
+    the last fused score), so deeper pages do not reshuffle the first ones.
     """
-    near = {docnum: score for docnum, score in nearest(cosines, allowed, hybrid.depth)
-            if score >= hybrid.similarity}
+    near = {docnum: score for docnum, score in nearby if score >= hybrid.similarity}
+    best = dict(ranked[:hybrid.depth])
     # a list holding every keyword match, or every pair above the similarity floor, tells
     # what the pairs it lacks score (0: no word matched; under the floor); one cut at the
     # depth tells only that they score no more than its last
-    missing = (0.0 if len(ranked[:hybrid.depth]) == matches else None,
+    missing = (0.0 if len(best) == matches else None,
                hybrid.similarity if len(near) < hybrid.depth else None)
-    mixed = semantic.fuse(dict(ranked[:hybrid.depth]), near, weight_bm25=hybrid.weight,
-                          missing=missing)
+    mixed = semantic.fuse(best, near, weight_bm25=hybrid.weight, missing=missing)
     floor = mixed[-1][1] if mixed else 0.0
     return mixed + [(docnum, floor) for docnum, _ in ranked[hybrid.depth:]
                     if docnum not in near], near
