@@ -92,11 +92,10 @@ def best_candidate(reader, word: str, surfaces: dict[str, list[str]]) -> str | N
             found = sum(reader.doc_frequency(name, term) for name in FIELDS)
             for surface in surface_words(term, surfaces):
                 frequency[surface] = max(found, frequency.get(surface, 0))
-        frequency = {w: n for w, n in frequency.items()
-                     if w != word and edit_distance(word, w) <= limit}
-        if frequency:
-            return min(frequency,
-                       key=lambda w: (edit_distance(word, w), -frequency[w], len(w), w))
+        distance = {w: edit_distance(word, w) for w in frequency if w != word}
+        close = [w for w, edits in distance.items() if edits <= limit]
+        if close:
+            return min(close, key=lambda w: (distance[w], -frequency[w], len(w), w))
     return None
 
 
