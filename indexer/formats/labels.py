@@ -88,8 +88,8 @@ def choose_speakers(texts: list[str]) -> set[str]:
     """Identity keys of the labels that name real speakers: Q/A-style, timestamped, recurring."""
     counts: Counter[str] = Counter()
     accepted: set[str] = set()
-    for text in texts:
-        found = find_label(text)
+    labels = [find_label(text) for text in texts]
+    for found in labels:
         if not found:
             continue
         label, _rest, stamped = found
@@ -100,22 +100,22 @@ def choose_speakers(texts: list[str]) -> set[str]:
     accepted |= {label for label, n in counts.items() if n >= 2}
     if "a" in accepted and not any(canon(x) == "q" for x in accepted):
         accepted.discard("a")  # "A." alone is more likely an initial than an answer marker
-    return accepted | answering_names(texts, accepted)
+    return accepted | answering_names(labels, accepted)
 
 
 NAME_PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "del", "du", "le", "la", "al",
                   "bin", "ibn", "y"}
 
 
-def answering_names(texts: list[str], accepted: set[str]) -> set[str]:
+def answering_names(labels: list[tuple[str, str, bool] | None], accepted: set[str]) -> set[str]:
     """Identity keys of names labelling the reply to an accepted asker ("Host:", "Q:"), seen
     only once: the interviewee of a one-question interview ("Host: ...?" / "Dr. Blood: ...").
-    Only a name qualifies (each word capitalised, but for particles such as "van"), so that
-    "Short answer: yes" stays answer text."""
+    `labels` are the paragraphs' labels in order (:func:`find_label`). Only a name qualifies
+    (each word capitalised, but for particles such as "van"), so that "Short answer: yes"
+    stays answer text."""
     found: set[str] = set()
     awaiting = False  # an asker's turn was the last labelled paragraph
-    for text in texts:
-        match = find_label(text)
+    for match in labels:
         if not match:
             continue
         label = ident(match[0])
