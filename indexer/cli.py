@@ -204,14 +204,17 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
                + (f"; did you mean: {results.suggestion}" if results.suggestion else ""))
     for rank, hit in enumerate(results.hits, 1):
         meant = " (found by meaning)" if hit.by_meaning else ""
-        click.echo(f"\n{rank}. [{hit.score:.2f}] {hit.id} - {hit.title} ({hit.interviewee})"
-                   f"{meant}")
+        click.echo(f"\n{rank}. {heading(hit)}{meant}")
         click.echo(f"   Q: {plain(hit.question_html)}\n   A: {plain(hit.answer_html)}")
     if results.closest:
         click.echo("\nClosest in meaning (not near enough to count as results):")
     for hit in results.closest:
-        click.echo(f"- [{hit.score:.2f}] {hit.id} - {hit.title} ({hit.interviewee})\n"
-                   f"  Q: {plain(hit.question_html)}")
+        click.echo(f"- {heading(hit)}\n  Q: {plain(hit.question_html)}")
+
+
+def heading(hit) -> str:
+    """A hit's line in the terminal: score, pair id, interview title, interviewee."""
+    return f"[{hit.score:.2f}] {hit.id} - {hit.title} ({hit.interviewee})"
 
 
 def plain(html: str) -> str:
