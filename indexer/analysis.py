@@ -291,17 +291,46 @@ def query_words(text: str) -> list[tuple[str | None, list[str], str]]:
     Stop words, question words and lone lower-case letters are dropped; names stay as
     written; ordinary words are stemmed exactly as at index time.
     """
+    return [(word.joined, list(word.terms), word.raw) for word in read_query(text)
+            if not word.skipped]
+
+
+QUESTION_WORD = "question word"
+COMMON_WORD = "common word"
+LONE_LETTER = "single letter"
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """One word of a query and what search makes of it (:func:`read_query`)."""
+
+    raw: str
+    start: int  # where the word starts in the query
+    joined: str | None = None  # a compound's joined term (CAR-T -> cart), searched with its parts
+    terms: tuple[str, ...] = ()  # the word's term, or a compound's part terms
+    parts: tuple[str, ...] = ()  # a compound's parts as typed (CAR-T -> CAR, T)
+    stemmed: bool = False  # an ordinary word, matched in any of its forms
+    skipped: str = ""  # why the word is not searched: QUESTION_WORD, COMMON_WORD, LONE_LETTER
+
+
+def read_query(text: str) -> list[QueryWord]:
+    """Every word of query text, searched or not, with its terms or why it is left out."""
     words = []
     for match in TOKEN_PATTERN.finditer(text):
-        raw = match.group(0)
+        raw, start = match.group(0), match.start()
         if not is_name(raw) and fold(raw) in QUESTION_WORDS:
+            words.append(QueryWord(raw, start, skipped=QUESTION_WORD))
             continue
         terms = [t for t in analyze_word(raw) if not t.stopped]
-        texts = [finished(t) for t in terms]
-        if not texts:
+        if not terms:
+            words.append(QueryWord(raw, start,
+                                   skipped=LONE_LETTER if len(raw) == 1 else COMMON_WORD))
             continue
+        texts = tuple(finished(t) for t in terms)
+        stemmed = any(t.stemmable for t in terms)
         if len(terms) > 1 and terms[0].offset == 0 and terms[0].end == len(raw):
-            words.append((texts[0], texts[1:], raw))
+            words.append(QueryWord(raw, start, texts[0], texts[1:],
+                                   tuple(raw[t.start:t.end] for t in terms[1:]), stemmed))
         else:
-            words.append((None, texts, raw))
+            words.append(QueryWord(raw, start, None, texts, stemmed=stemmed))
     return words

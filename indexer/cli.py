@@ -198,10 +198,16 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
         return
     if results.mode_note and mode != AUTO:
         click.echo(results.mode_note, err=True)
+    skipped = [reading.word for reading in results.readings if reading.how == "skipped"]
     click.echo(f"{results.total} pairs ({results.took_ms:.1f} ms, {results.mode})"
                + (f"; also searched: {', '.join(results.expansions)}" if results.expansions
                   else "")
-               + (f"; did you mean: {results.suggestion}" if results.suggestion else ""))
+               + (f"; did you mean: {results.suggestion}" if results.suggestion else "")
+               + (f"; not searched: {', '.join(skipped)}" if skipped else ""))
+    for reading in results.readings:
+        if reading.hint:
+            click.echo(f'"{reading.word}" is a common word; for {reading.hint["means"]} search '
+                       f'{reading.hint["word"]} in capitals: {reading.hint["query"]}')
     for rank, hit in enumerate(results.hits, 1):
         meant = " (found by meaning)" if hit.by_meaning else ""
         click.echo(f"\n{rank}. {heading(hit)}{meant}")

@@ -21,6 +21,7 @@ from indexer import vocabulary
 from indexer.analysis import STOP_WORDS
 from indexer.analysis import is_name
 from indexer.analysis import query_words
+from indexer.analysis import read_query
 from indexer.highlight import Marks
 from indexer.schema import SEARCH_FIELDS
 from indexer.schema import make_schema
@@ -209,6 +210,58 @@ def shouted_names() -> tuple[frozenset[str], frozenset[str]]:
     names = {text.upper() for group in groups for text, _parts, name in group if name}
     words_too = {name for name in names if name.lower() in STOP_WORDS}
     return frozenset(names - words_too), frozenset(words_too)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How one word of a plain query was searched, said for people (search page, API, CLI).
+
+    ``how`` is "name" (an acronym or code: as written, capitals matter, no other forms),
+    "word" (an ordinary word, in any of its forms: treatment, treatments, treated) or
+    "skipped", with ``why``: a question word, a common word or a single letter. A compound
+    (CAR-T, T-cell) is also searched as its ``parts``. A skipped word that the vocabulary
+    knows as a name in capitals (all: ALL) carries a ``hint``: that name, what it means, and
+    the query with it in capitals."""
+
+    word: str
+    how: str
+    parts: tuple[str, ...] = ()
+    why: str | None = None
+    hint: dict | None = None
+
+
+def readings(text: str, hints: bool = True) -> list[Reading]:
+    """How each word of `text` is searched (:class:`Reading`); [] for power-user syntax,
+    whose words are operators and fields as much as words."""
+    if SYNTAX.search(text):
+        return []
+    names = name_meanings() if hints else {}
+    found = []
+    for word in read_query(text):
+        if word.skipped:
+            name = word.raw.upper()
+            hint = ({"word": name, "means": names[name],
+                     "query": text[:word.start] + name + text[word.start + len(word.raw):]}
+                    if name in names and word.raw != name else None)
+            found.append(Reading(word.raw, "skipped", why=word.skipped, hint=hint))
+        else:
+            found.append(Reading(word.raw, "word" if word.stemmed else "name", word.parts))
+    return found
+
+
+@lru_cache(maxsize=1)
+def name_meanings() -> dict[str, str]:
+    """The vocabulary's one-word names that are English stop words in lower case (ALL), each
+    with its first expansion: typed in lower case they are not searched at all."""
+    groups, _by_first = vocabulary_groups()
+    _names, words_too = shouted_names()
+    meanings = {}
+    for group in groups:
+        spelled = [text for text, _parts, name in group if not name]
+        for text, _parts, name in group:
+            if name and text in words_too and spelled:
+                meanings[text] = spelled[0]
+    return meanings
 
 
 def too_long(length: int) -> QueryError:

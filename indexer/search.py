@@ -36,9 +36,11 @@ from indexer import semantic
 from indexer import store
 from indexer.highlight import Marks
 from indexer.query import ParsedQuery
+from indexer.query import Reading
 from indexer.query import clean
 from indexer.query import marks
 from indexer.query import parse
+from indexer.query import readings
 from indexer.query import unshout
 from indexer.scoring import FastScorer
 from indexer.scoring import TermCache
@@ -125,6 +127,7 @@ class SearchResults:
     facets: dict[str, list[dict]] = field(default_factory=dict)
     suggestion: str | None = None
     expansions: list[str] = field(default_factory=list)
+    readings: list[Reading] = field(default_factory=list)  # how each word was searched
     filters: dict[str, str] = field(default_factory=dict)
     cached: bool = False
     mode: str = "keyword"
@@ -308,7 +311,9 @@ class SearchIndex:
         suggestion = suggest(view.searcher, searched, view.snap.surfaces) if text else None
         parsed = parse(searched, expand=expand, corrected=suggestion)
         results = SearchResults(text, 0, page, per_page, 0.0, filters=filters,
-                                expansions=parsed.expansions, suggestion=suggestion)
+                                expansions=parsed.expansions, suggestion=suggestion,
+                                # no capitals hint for text typed in capitals throughout
+                                readings=readings(searched, hints=searched == text))
         found, results.mode_note = meaning(view, parsed, mode)
         if found is not None:
             results.mode = "hybrid"

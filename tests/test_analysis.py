@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 from whoosh import fields
 
+from indexer.analysis import COMMON_WORD
+from indexer.analysis import LONE_LETTER
+from indexer.analysis import QUESTION_WORD
 from indexer.analysis import medical_analyzer
 from indexer.analysis import query_words
+from indexer.analysis import read_query
 from indexer.analysis import term_positions
 from indexer.schema import make_schema
 
@@ -91,6 +95,20 @@ def test_question_words_leave_queries():
     words = query_words("What is the role of CD7 CAR-T in T-cell ALL?")
     assert [w[2] for w in words] == ["role", "CD7", "CAR-T", "T-cell", "ALL"]
     assert words[2][:2] == ("cart", ["car", "t"])
+
+
+def test_read_query_says_what_each_word_becomes():
+    read = {w.raw: w for w in read_query("What is the role of CD7 CAR-T in T-cell all? x IL-6")}
+    assert read["What"].skipped == QUESTION_WORD
+    assert read["is"].skipped == read["all"].skipped == COMMON_WORD
+    assert read["x"].skipped == LONE_LETTER and not read["x"].terms
+    assert read["role"].terms == ("role",) and read["role"].stemmed
+    assert read["CD7"].terms == ("cd7",) and not read["CD7"].stemmed
+    cart = read["CAR-T"]
+    assert (cart.joined, cart.terms, cart.parts, cart.stemmed) == ("cart", ("car", "t"),
+                                                                   ("CAR", "T"), False)
+    assert read["T-cell"].parts == ("T", "cell") and read["T-cell"].stemmed
+    assert read["IL-6"].parts == ("IL", "6") and read["CD7"].start == 20
 
 
 INDEXED_TEXTS = [

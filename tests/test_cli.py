@@ -93,6 +93,17 @@ def test_over_long_query_is_refused(run, corpus_dir):
     assert result.exit_code == 1 and "limit is 1000" in result.output
 
 
+def test_search_says_which_words_were_not_searched(run, corpus_dir):
+    write_interview(corpus_dir, "alpha.txt", [("What is CD7?", "CD7 is a T-cell marker.")])
+    run("build", str(corpus_dir), "--no-embeddings")
+    result = run("search", "what is CD7 in T-cell all")
+    assert result.exit_code == 0
+    header, hint = result.output.splitlines()[:2]
+    assert header.endswith("; not searched: what, is, in, all")
+    assert hint.endswith("search ALL in capitals: what is CD7 in T-cell ALL")
+    assert "not searched" not in run("search", "CD7").output
+
+
 def test_eval_prints_the_metrics(run, corpus_dir, tmp_path):
     write_interview(corpus_dir, "alpha.txt", [("What is CD7?", "CD7 is a T-cell marker."),
                                               ("BCMA?", "A myeloma target.")])

@@ -13,6 +13,7 @@ from indexer import store
 from indexer.query import QueryError
 from indexer.query import marks
 from indexer.query import parse
+from indexer.query import readings
 from indexer.query import unshout
 from indexer.search import SearchIndex
 
@@ -224,3 +225,32 @@ def test_capitals_throughout_are_neither_acronyms_nor_operators(seed_index):
     assert results.query == "WHAT IS THE ROLE OF CD7 CAR-T AND OR BCMA"  # shown as typed
     assert results.mode_note is None and results.total >= 1
     assert results.hits[0].id == SEED_CD7
+
+
+def test_readings_say_how_each_word_was_searched():
+    found = {r.word: r for r in readings("What is the role of CD7 CAR-T in T-cell ALL?")}
+    assert (found["What"].how, found["What"].why) == ("skipped", "question word")
+    assert (found["the"].how, found["the"].why) == ("skipped", "common word")
+    assert found["CD7"].how == found["ALL"].how == found["CAR-T"].how == "name"
+    assert found["CAR-T"].parts == ("CAR", "T") and found["role"].how == "word"
+    assert not any(r.hint for r in found.values())
+
+
+def test_lower_case_all_is_skipped_with_a_hint_to_type_it_in_capitals():
+    (hint,) = [r.hint for r in readings("CAR-T for T-cell all in children") if r.hint]
+    assert hint == {"word": "ALL", "means": "acute lymphoblastic leukemia",
+                    "query": "CAR-T for T-cell ALL in children"}
+    assert not any(r.hint for r in readings("T-cell all", hints=False))
+
+
+def test_power_syntax_has_no_readings():
+    assert readings('"CAR-T" AND relapse') == [] and readings("leukemia -CD7") == []
+
+
+def test_results_carry_readings_without_a_hint_for_caps_lock(seed_index):
+    results = seed_index.search("car-t for t-cell all")
+    assert [r.word for r in results.readings if r.how == "skipped"] == ["for", "all"]
+    assert results.readings[-1].hint["query"] == "car-t for t-cell ALL"
+    shouted = seed_index.search("IS CAR-T SAFE FOR ALL MY PATIENTS")
+    assert "ALL" not in [r.word for r in shouted.readings]  # searched in lower case
+    assert not any(r.hint for r in shouted.readings)

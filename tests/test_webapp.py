@@ -215,6 +215,20 @@ def test_expansions_can_be_turned_off_and_on(seed_client):
     assert "expand" not in on and "Also searched" in soup(seed_client.get(on)).get_text()
 
 
+def test_page_says_how_the_words_were_searched(seed_client):
+    page = soup(seed_client.get("/?q=What+is+the+role+of+CD7+CAR-T+in+T-cell+all%3F"))
+    reading = {div.dt.get_text(): " ".join(div.dd.get_text().split())
+               for div in page.select(".reading dl > div")}
+    assert reading["Exactly as written"].startswith("CD7, CAR-T (also CAR T)")
+    assert reading["In any form"].startswith("role, T-cell (also T cell)")
+    assert reading["Not searched"] == ("is, the, of, in, all (common words); "
+                                       "What (question word)")
+    hint = page.select_one(".hint a")
+    assert hint.get_text() == "ALL" and "acute lymphoblastic leukemia" in hint.parent.get_text()
+    assert soup(seed_client.get(hint["href"])).select_one("#q")["value"].endswith("T-cell ALL?")
+    assert not soup(seed_client.get("/?q=CD7+ALL")).select(".hint")
+
+
 def test_pagination(client):
     first = soup(client.get("/?q=patients&per_page=2"))
     assert len(first.select(".hit")) == 2

@@ -12,7 +12,7 @@ from webapp_support import soup
 from indexer import store
 
 SEARCH_KEYS = {"query", "total", "page", "per_page", "took_ms", "suggestion", "expansions",
-               "facets", "results", "mode", "mode_note"}
+               "words", "facets", "results", "mode", "mode_note"}
 RESULT_KEYS = {"id", "question", "question_html", "answer_html", "score", "by_meaning",
                "interviewee",
                "title", "date", "url", "interview_id"}
@@ -53,6 +53,17 @@ def test_search_fields(client):
     assert result["answer_html"].startswith("Start broad-spectrum")
     assert result["url"] == "/pair/ward-rounds-1?q=neutropenia"
     assert client.get(result["url"]).status_code == 200
+
+
+def test_search_words_say_how_each_word_was_searched(client):
+    words = get_json(client, "/api/search?q=What+is+neutropenia+in+T-cell+all")["words"]
+    assert [(w["word"], w["how"], w["why"]) for w in words] == [
+        ("What", "skipped", "question word"), ("is", "skipped", "common word"),
+        ("neutropenia", "word", None), ("in", "skipped", "common word"),
+        ("T-cell", "word", None), ("all", "skipped", "common word")]
+    assert words[4]["parts"] == ["T", "cell"]
+    assert words[5]["hint"]["query"] == "What is neutropenia in T-cell ALL"
+    assert get_json(client, '/api/search?q="neutropenia"')["words"] == []
 
 
 def test_search_twin_matches_the_page(client):

@@ -7,6 +7,7 @@ other value is plain text or data. Nothing here builds markup.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from urllib.parse import urlsplit
 
 from flask import abort
@@ -48,6 +49,7 @@ def search_context(args: Mapping[str, str]) -> dict:
         "query": results.query, "total": results.total, "page": results.page,
         "pages": results.pages, "per_page": results.per_page, "took_ms": results.took_ms,
         "suggestion": results.suggestion, "expansions": results.expansions,
+        "words": [asdict(reading) for reading in results.readings],
         "expand": params.expand, "mode": results.mode, "mode_note": results.mode_note,
         "filters": active_filters(results),
         "facets": facets(results), "results": [hit_dict(h, link) for h in results.hits],
