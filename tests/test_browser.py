@@ -1,4 +1,5 @@
-"""A real browser: headless Chromium searches the seed index through the running app."""
+"""A real browser: headless Chromium searches the seed index through the running app, and
+follows a pair's link into its source page."""
 
 from __future__ import annotations
 
@@ -91,3 +92,77 @@ def test_search_for_bcma_marks_it(browser, live_url, tmp_path):
     assert browser.save_screenshot(str(screenshot))
     print(f"screenshot: {screenshot}")
     assert screenshot.stat().st_size > 0
+
+
+def long_interview(source: str, pairs: int = 6) -> str:
+    """An interview page as published: labelled turns, answers of several paragraphs, long
+    enough that its last answer is far below the top of the page."""
+    turns = []
+    for n in range(1, pairs + 1):
+        turns.append(f"<p><strong>Example News:</strong> What happened in year {n}?</p>")
+        turns.append(f"<p><strong>Dr. Ada Lovelace:</strong> In year {n} we treated patients "
+                     f"with <em>relapsed</em> lymphoma and measured outcome {n}.</p>")
+        turns += [f"<p>Detail {n}.{k}: the team reviewed every case, wrote to each referring "
+                  f"physician and kept a registry of late effects.</p>" for k in range(8)]
+        turns.append(f"<p>That is how year {n} <a href='#'>ended</a> for the clinic.</p>")
+    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>Years of the clinic</title><link rel='canonical' href='{source}'></head>"
+            f"<body><article><h1>Years of the clinic</h1>{''.join(turns)}</article></body></html>")
+
+
+@pytest.fixture
+def source_site(tmp_path):
+    """A folder served over HTTP on a free localhost port: the outlet's site."""
+    import functools
+    import http.server
+
+    site = tmp_path / "site"
+    site.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield site, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_passage_link_scrolls_the_source_page_to_the_answer(browser, source_site, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from indexer import store
+    from indexer.search import SearchIndex
+
+    site, site_url = source_site
+    source = f"{site_url}/years.html"
+    (site / "years.html").write_text(long_interview(source), encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "years.html").write_text(long_interview(source), encoding="utf-8")
+    index_dir = tmp_path / "index"
+    store.build(index_dir, [corpus], embeddings=False)
+    (interview,) = SearchIndex(index_dir).snapshot().manifest["interviews"].values()
+    last = interview["pair_ids"][-1]
+    server = make_server("127.0.0.1", 0, make_app(index_dir, TESTING=False), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        browser.get(f"http://127.0.0.1:{server.server_port}/pair/{last}")
+        browser.find_element(By.CSS_SELECTOR, ".passage a").click()
+        WebDriverWait(browser, 15).until(ready.url_contains("/years.html"))
+        WebDriverWait(browser, 15).until(lambda b: b.execute_script("return window.scrollY") > 0)
+        # the answer's first paragraph is on screen (the page opened at its last answer)
+        top = browser.execute_script(
+            "const p = [...document.querySelectorAll('p')].find("
+            "  e => e.textContent.includes('In year 6 we treated'));"
+            "return p.getBoundingClientRect().top / window.innerHeight;")
+        assert 0 <= top < 1, f"the answer starts at {top:.2f} screen heights"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

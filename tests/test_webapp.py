@@ -17,6 +17,7 @@ from webapp_support import text
 import webapp
 from indexer import store
 from indexer.search import SearchIndex
+from webapp.presenters import passage_url
 
 
 @pytest.fixture
@@ -291,11 +292,30 @@ def test_pair_page(client):
                      "5 March 2024"):
         assert expected in facts
     assert page.find("a", class_="source")["href"] == "https://example.org/ward-rounds"
+    passage = page.select_one(".passage a")["href"]
+    assert passage == ("https://example.org/ward-rounds#:~:text=Start%20broad%2Dspectrum%20"
+                       "antibiotics%20within%20one,the%20antibiotics%20when%20cultures%20"
+                       "return.")
     assert not page.find("a", rel="prev")
     assert page.find("a", rel="next")["href"] == "/pair/ward-rounds-2?q=patients"
     whole = page.find("a", string="Read the whole interview")["href"]
     assert whole == "/interview/ward-rounds?q=patients#ward-rounds-1"
     assert page.select(".related li a")
+
+
+def test_passage_link_only_with_a_source_url(client):
+    assert not soup(client.get("/pair/clinic-notes-1")).select(".passage")  # no source
+    assert not soup(client.get("/pair/hostile-1")).select(".passage")  # javascript: source
+
+
+@pytest.mark.parametrize("url, answer, expected", [
+    ("https://x.org/a", "Yes, and no - maybe & more.",
+     "https://x.org/a#:~:text=Yes%2C%20and%20no%20%2D%20maybe%20%26%20more."),
+    ("https://x.org/a#part", "Short.", "https://x.org/a#part:~:text=Short."),
+    (None, "Any answer.", None), ("https://x.org/a", "  ", None),
+])
+def test_passage_url(url, answer, expected):
+    assert passage_url(url, answer) == expected
 
 
 def test_pair_page_in_the_middle_links_both_ways(client):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
+from urllib.parse import quote
 from urllib.parse import urlsplit
 
 from flask import abort
@@ -119,12 +120,13 @@ def pair_context(pair_id: str, args: Mapping[str, str]) -> dict:
     record = index.interview(pair["interview_id"]) or {"pairs": [pair]}
     before, after = neighbours(record["pairs"], pair_id)
     related = index.related(pair_id, limit=current_app.config["RELATED_LIMIT"])
+    meta = interview_meta({**pair, **record, "id": pair["interview_id"]}, link)
     return {
         "query": query, "id": pair_id, "position": pair.get("position", 0),
         "question": pair["question"], "answer": pair["answer"],
         "question_html": highlight.mark(pair["question"], terms),
         "answer_paragraphs_html": highlight.mark_paragraphs(pair["answer"], terms),
-        "interview": interview_meta({**pair, **record, "id": pair["interview_id"]}, link),
+        "interview": meta, "passage_url": passage_url(meta["source_url"], pair["answer"]),
         "previous": brief(before, link), "next": brief(after, link),
         "related": [brief(doc, link) for doc in related],
         "url": url_for("pages.pair", pair_id=pair_id, **link),
@@ -191,6 +193,37 @@ def source_url(source: str | None) -> str | None:
     except ValueError:
         return None
     return source if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+PASSAGE_WORDS = 5  # words of the answer's start and of its end that name the passage
+
+
+def passage_url(url: str | None, answer: str) -> str | None:
+    """A link to the answer inside its source page: a URL text fragment (``#:~:text=start,end``),
+    which browsers that support it scroll to and highlight, and others ignore (they open the
+    page at its top). None without a source URL.
+
+    The fragment names the first few words of the answer's first paragraph and the last few
+    of its last; everything in between is matched however the page lays it out. Each end
+    stays inside its paragraph, since browsers match each term within one block of the page.
+    A one-paragraph answer of up to twice that many words is named whole.
+    """
+    paragraphs = [words for words in (p.split() for p in answer.split("\n\n")) if words]
+    if not url or not paragraphs:
+        return None
+    first, last = paragraphs[0], paragraphs[-1]
+    if len(paragraphs) == 1 and len(first) <= 2 * PASSAGE_WORDS:
+        directive = fragment_text(" ".join(first))
+    else:
+        directive = (fragment_text(" ".join(first[:PASSAGE_WORDS])) + ","
+                     + fragment_text(" ".join(last[-PASSAGE_WORDS:])))
+    return f"{url}{'' if '#' in url else '#'}:~:text={directive}"
+
+
+def fragment_text(text: str) -> str:
+    """Text for a text directive: percent-encoded, with the directive's own signs (, - &)
+    encoded too (quote leaves '-' as it is)."""
+    return quote(text, safe="").replace("-", "%2D")
 
 
 # --- health ----------------------------------------------------------------------------
