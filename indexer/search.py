@@ -349,11 +349,25 @@ class SearchIndex:
         return {**record, "pairs": pairs}
 
     def related(self, pair_id: str, limit: int = 5) -> list[dict]:
-        """Pairs whose questions and answers resemble this one's (more-like-this)."""
-        searcher = self.searcher()
+        """Pairs asking something close to this one, nearest first.
+
+        With embeddings (and a default mode other than keyword), the questions nearest in
+        meaning, above the hybrid similarity floor: more-like-this picks a question's rarest
+        words, which in a templated question are its template ("How should Metformin be used
+        and what is the dosage?" was related to the dosage of zolmitriptan, amphetamine and
+        glucagon; by meaning, to metformin's other questions and glyburide-metformin's
+        dosage). Otherwise more-like-this on the question, then on the answer."""
+        view = self.view()
+        searcher = view.searcher
         docnum = searcher.document_number(id=pair_id)
         if docnum is None:
             return []
+        store_dense = view.snap.dense(searcher)[0] if self.mode != "keyword" else None
+        if store_dense is not None:
+            cosines = store_dense.scores(store_dense.matrix[docnum])
+            cosines[docnum] = -2.0  # not related to itself
+            return [searcher.stored_fields(near) for near, cosine
+                    in nearest(cosines, None, limit) if cosine >= self.hybrid.similarity]
         hits = searcher.more_like(docnum, "question", top=limit, numterms=12,
                                   filter=None)
         if len(hits) < limit:

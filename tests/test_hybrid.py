@@ -423,3 +423,27 @@ def test_hybrid_embeds_the_query_with_its_synonyms(built, monkeypatch):
     index.search("rubeola shots", mode="hybrid")
     index.search("rubeola shots", mode="hybrid", expand=False)
     assert embedded == ["rubeola shots (measles)", "rubeola shots"]
+
+
+@needs_extra
+def test_related_questions_are_the_nearest_in_meaning_with_a_keyword_fallback(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_interview(corpus, "metformin.txt", [
+        ("How should metformin be taken and what is the dose?", "With meals, twice a day."),
+        ("Who should get metformin and why is it prescribed?", "Adults with type 2 diabetes."),
+        ("What are the side effects of metformin?", "Nausea and diarrhoea at first.")],
+        title="Metformin")
+    write_interview(corpus, "zolmitriptan.txt", [
+        ("How should zolmitriptan be taken and what is the dose?", "At the start of a migraine.")],
+        title="Zolmitriptan")
+    write_interview(corpus, "migraine.txt", [
+        ("How long do migraines last?", "From four hours to three days.")], title="Migraine")
+    store.build(tmp_path / "index", [corpus], embeddings=True)
+    index = SearchIndex(tmp_path / "index")
+    # the same drug before the same template; a question about something else is not related
+    assert [r["id"] for r in index.related("metformin-1")] == [
+        "metformin-2", "metformin-3", "zolmitriptan-1"]
+    assert [r["id"] for r in index.related("metformin-2")] == ["metformin-1", "metformin-3"]
+    keyword = SearchIndex(tmp_path / "index", mode="keyword").related("metformin-1")
+    assert keyword and "metformin-1" not in [r["id"] for r in keyword]  # more-like-this
