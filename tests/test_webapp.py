@@ -228,6 +228,9 @@ def test_page_says_how_the_words_were_searched(seed_client):
     assert hint.get_text() == "ALL" and "acute lymphoblastic leukemia" in hint.parent.get_text()
     assert soup(seed_client.get(hint["href"])).select_one("#q")["value"].endswith("T-cell ALL?")
     assert not soup(seed_client.get("/?q=CD7+ALL")).select(".hint")
+    assert not page.select_one(".reading").has_attr("open")  # folded away when results show
+    nothing = soup(seed_client.get("/?q=what+is+it")).select_one(".reading")
+    assert nothing.has_attr("open") and "is, it (common words)" in nothing.get_text()
 
 
 def test_pagination(client):
