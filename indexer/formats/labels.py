@@ -84,11 +84,11 @@ def is_question(text: str) -> bool:
     return text.rstrip(" \"'”’)]*_").endswith(("?", "？"))
 
 
-def choose_speakers(texts: list[str]) -> set[str]:
-    """Identity keys of the labels that name real speakers: Q/A-style, timestamped, recurring."""
+def choose_speakers(labels: list[tuple[str, str, bool] | None]) -> set[str]:
+    """Identity keys of the labels that name real speakers: Q/A-style, timestamped, recurring.
+    `labels` are the paragraphs' labels in order (:func:`find_label`; None: no label)."""
     counts: Counter[str] = Counter()
     accepted: set[str] = set()
-    labels = [find_label(text) for text in texts]
     for found in labels:
         if not found:
             continue

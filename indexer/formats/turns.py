@@ -96,11 +96,13 @@ def _question_block(block: Block) -> bool:
 
 
 def _label_entries(blocks: list[Block]) -> list[tuple[str | None, str, Block]]:
-    speakers = L.choose_speakers([b.text for b in blocks if b.kind != "li"])
+    # list items are never labelled turns (a bio's "Director: ..." lines)
+    labels = [L.find_label(b.text) if b.kind != "li" else None for b in blocks]
+    speakers = L.choose_speakers([found for found, b in zip(labels, blocks, strict=True)
+                                  if b.kind != "li"])
     spelling: dict[str, str] = {}  # identity key -> first spelling seen
     entries: list[tuple[str | None, str, Block]] = []
-    for block in blocks:
-        found = L.find_label(block.text) if block.kind != "li" else None
+    for block, found in zip(blocks, labels, strict=True):
         if found and L.ident(found[0]) in speakers:
             label = spelling.setdefault(L.ident(found[0]), found[0])
             entries.append((label, found[1], block))
