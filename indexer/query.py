@@ -326,12 +326,19 @@ def vocabulary_groups() -> tuple[list[list[Expression]], dict[str, set[int]]]:
     groups: list[list[Expression]] = []
     by_first: dict[str, set[int]] = {}
     for number, group in enumerate(vocabulary.synonym_groups()):
-        groups.append([(e, [p for p, _ in analyzed(e)], " " not in e and is_name(e))
-                       for e in group])
+        groups.append([expression(e) for e in group])
         for _text, parts, _name in groups[-1]:
             if parts:
                 by_first.setdefault(parts[0], set()).add(number)
     return groups, by_first
+
+
+def expression(text: str) -> Expression:
+    """A vocabulary expression analyzed: (text, parts, is a one-word name). Only a name of
+    one part must be typed as a name (ALL, not "all"); a compound name matches however its
+    parts are typed ("allo HSCT" is allo-HSCT)."""
+    parts = [p for p, _ in analyzed(text)]
+    return text, parts, len(parts) == 1 and is_name(text)
 
 
 @lru_cache(maxsize=1)

@@ -55,6 +55,9 @@ def test_synonyms_work_both_ways():
     assert "AML" in parse("acute myeloid leukemia").expansions
     assert "HSCT" in parse("stem cell transplantation").expansions
     assert parse("all patients").expansions == []  # lower-case all is not the leukemia
+    # a compound name matches however its parts are typed; only one-word names need capitals
+    for typed in ("allo HSCT", "allo-hsct", "Allo-HSCT"):
+        assert "allogeneic stem cell transplantation" in parse(typed).expansions
 
 
 @pytest.mark.parametrize("text", ["What is CAR-T?", "CAR-T!", "(CAR-T)", "CAR-T: why?",
