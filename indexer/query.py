@@ -242,7 +242,7 @@ def readings(text: str, hints: bool = True) -> list[Reading]:
             name = word.raw.upper()
             hint = ({"word": name, "means": names[name],
                      "query": text[:word.start] + name + text[word.start + len(word.raw):]}
-                    if name in names and word.raw != name else None)
+                    if name in names else None)  # (typed in capitals it is a name, not skipped)
             found.append(Reading(word.raw, "skipped", why=word.skipped, hint=hint))
         else:
             found.append(Reading(word.raw, "word" if word.stemmed else "name", word.parts))
