@@ -334,9 +334,9 @@ def vocabulary_groups() -> tuple[list[list[Expression]], dict[str, set[int]]]:
 
 
 def expression(text: str) -> Expression:
-    """A vocabulary expression analyzed: (text, parts, is a one-word name). Only a name of
-    one part must be typed as a name (ALL, not "all"); a compound name matches however its
-    parts are typed ("allo HSCT" is allo-HSCT)."""
+    """A vocabulary expression analyzed: (text, parts, is a one-word name). Only a
+    capitals-only name of one part must be typed as a name (PET, not "pet", see
+    :func:`occurs`); a compound name matches however its parts are typed ("allo HSCT")."""
     parts = [p for p, _ in analyzed(text)]
     return text, parts, len(parts) == 1 and is_name(text)
 
@@ -353,16 +353,26 @@ def vocabulary_terms() -> frozenset[str]:
 def occurs(expression: Expression, words: list[tuple[str, bool]]) -> bool:
     """Whether the expression's terms appear in a row in the query.
 
-    A one-word name such as ALL must be typed as a name (in capitals); "all" is a word.
+    A one-word name matches however it is typed (AML, aml), except a capitals-only one
+    (:func:`capitals_only`): PET must be typed as a name, "pet" is a word.
     """
     _text, parts, single_name = expression
     if not parts:
         return False
+    typed_as_name = single_name and parts[0] in capitals_only()
     for start in range(len(words) - len(parts) + 1):
         window = words[start:start + len(parts)]
-        if [w for w, _ in window] == parts and (not single_name or window[0][1]):
+        if [w for w, _ in window] == parts and (not typed_as_name or window[0][1]):
             return True
     return False
+
+
+@lru_cache(maxsize=1)
+def capitals_only() -> frozenset[str]:
+    """One-word names (lower-cased) that match only typed in capitals: the vocabulary's
+    [capitals-only] list and the names that are English stop words (ALL)."""
+    _names, words_too = shouted_names()
+    return frozenset(vocabulary.capitals_only() | {name.lower() for name in words_too})
 
 
 def boosted(q: wq.Query, factor: float) -> wq.Query:

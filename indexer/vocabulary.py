@@ -1,12 +1,13 @@
 """The curated medical vocabulary: UK/US spellings, synonyms and abbreviations, unstemmed names.
 
-The file format (``indexer/data/vocabulary.txt``, documented in its header) has three sections:
+The file format (``indexer/data/vocabulary.txt``, documented in its header) has four sections:
 
 * ``[spellings]``: ``variant = canonical`` single words, applied by the analyzer at index and
   query time (so ``leukaemia`` and ``leukemia`` are one term; reindex after editing);
 * ``[synonyms]``: groups of equivalent expressions separated by ``|``, expanded at query time in
-  every direction; an expression written in capitals (``ALL``) matches only when typed in
-  capitals;
+  every direction; a one-word name (``AML``) also matches typed in lower case (``aml``);
+* ``[capitals-only]``: one-word names whose lower-case form is another word (``PET``, ``AIDS``,
+  ``MS``): those expand only when typed in capitals, like the stop words ``ALL``;
 * ``[no-stem]``: words the stemmer must leave alone (drug and gene names that Porter mangles).
 
 ``QA_VOCABULARY`` names another file to use instead.
@@ -19,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_PATH = Path(__file__).with_name("data") / "vocabulary.txt"
-SECTIONS = ("spellings", "synonyms", "no-stem")
+SECTIONS = ("spellings", "synonyms", "capitals-only", "no-stem")
 
 
 class VocabularyError(ValueError):
@@ -32,9 +33,10 @@ def vocabulary_path() -> Path:
 
 @lru_cache(maxsize=4)
 def load(path: Path | None = None) -> dict:
-    """Parse the vocabulary file into {"spellings": {}, "synonyms": [], "no-stem": set()}."""
+    """Parse the vocabulary file into
+    {"spellings": {}, "synonyms": [], "capitals-only": set(), "no-stem": set()}."""
     path = path or vocabulary_path()
-    data: dict = {"spellings": {}, "synonyms": [], "no-stem": set()}
+    data: dict = {"spellings": {}, "synonyms": [], "capitals-only": set(), "no-stem": set()}
     section = None
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = line.split("#", 1)[0].strip()
@@ -46,6 +48,11 @@ def load(path: Path | None = None) -> dict:
                 raise VocabularyError(f"{path}:{number}: unknown section [{section}]")
             continue
         add_line(data, section, line, f"{path}:{number}")
+    names = {e.lower() for group in data["synonyms"] for e in group if " " not in e}
+    unknown = sorted(data["capitals-only"] - names)
+    if unknown:
+        raise VocabularyError(f"{path}: [capitals-only] names no synonym group has as a "
+                              f"one-word expression: {', '.join(unknown)}")
     return data
 
 
@@ -61,6 +68,12 @@ def add_line(data: dict, section: str | None, line: str, where: str) -> None:
         if len(group) < 2:
             raise VocabularyError(f"{where}: a synonym group needs two expressions: {line!r}")
         data["synonyms"].append(group)
+    elif section == "capitals-only":
+        for word in line.split():
+            if not any(c.isupper() for c in word):
+                raise VocabularyError(f"{where}: a capitals-only name is written in capitals "
+                                      f"(PET, not pet): {word!r}")
+            data["capitals-only"].add(word.lower())
     elif section == "no-stem":
         data["no-stem"].update(w.lower() for w in line.split())
     else:
@@ -73,6 +86,11 @@ def spellings() -> dict[str, str]:
 
 def synonym_groups() -> list[list[str]]:
     return load()["synonyms"]
+
+
+def capitals_only() -> set[str]:
+    """One-word names (lower-cased) that expand only when typed in capitals."""
+    return load()["capitals-only"]
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from indexer import highlight
 from indexer import store
+from indexer import vocabulary
 from indexer.query import QueryError
 from indexer.query import marks
 from indexer.query import parse
@@ -29,7 +30,8 @@ def test_whole_question_finds_the_cd7_pair_first(seed_index):
     assert top(seed_index, "What is the role of CD7 CAR-T in T-cell ALL?") == SEED_CD7
 
 
-@pytest.mark.parametrize("text", ["BCMA", "B cell maturation antigen", "b-cell maturation antigen"])
+@pytest.mark.parametrize("text", ["BCMA", "bcma", "B cell maturation antigen",
+                                  "b-cell maturation antigen"])
 def test_bcma_and_its_expansion_find_the_bcma_pair(seed_index, text):
     results = seed_index.search(text)
     assert results.hits[0].id == SEED_CD7
@@ -55,9 +57,37 @@ def test_synonyms_work_both_ways():
     assert "AML" in parse("acute myeloid leukemia").expansions
     assert "HSCT" in parse("stem cell transplantation").expansions
     assert parse("all patients").expansions == []  # lower-case all is not the leukemia
-    # a compound name matches however its parts are typed; only one-word names need capitals
+    # a compound name matches however its parts are typed
     for typed in ("allo HSCT", "allo-hsct", "Allo-HSCT"):
         assert "allogeneic stem cell transplantation" in parse(typed).expansions
+
+
+def test_a_name_typed_in_lower_case_expands_like_the_name():
+    for typed in ("aml relapse", "Aml relapse", "AML relapse"):
+        assert "acute myeloid leukemia" in parse(typed).expansions
+    assert "graft-versus-host disease" in parse("gvhd after transplant").expansions
+    assert "minimal residual disease" in parse("mrd negative").expansions
+
+
+@pytest.mark.parametrize("word, meaning", [("pet", "positron emission tomography"),
+                                           ("aids", "acquired immunodeficiency syndrome"),
+                                           ("ms", "multiple sclerosis"),
+                                           ("os", "overall survival")])
+def test_a_capitals_only_name_expands_only_in_capitals(word, meaning):
+    assert meaning not in parse(f"hearing {word} and ward visits").expansions
+    assert meaning in parse(f"hearing {word.upper()} and ward visits").expansions
+
+
+def test_the_vocabulary_refuses_a_capitals_only_line_it_cannot_use(tmp_path):
+    file = tmp_path / "vocabulary.txt"
+    file.write_text("[synonyms]\nPET | positron emission tomography\n"
+                    "[capitals-only]\npet\n", encoding="utf-8")
+    with pytest.raises(vocabulary.VocabularyError, match=r"vocabulary.txt:4: .*'pet'"):
+        vocabulary.load(file)
+    file.write_text("[synonyms]\nPET | positron emission tomography\n"
+                    "[capitals-only]\nPET FISH\n", encoding="utf-8")
+    with pytest.raises(vocabulary.VocabularyError, match="no synonym group .*: fish"):
+        vocabulary.load(file)
 
 
 @pytest.mark.parametrize("text", ["What is CAR-T?", "CAR-T!", "(CAR-T)", "CAR-T: why?",
