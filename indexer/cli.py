@@ -17,6 +17,7 @@ from indexer import store
 from indexer.query import QueryError
 from indexer.search import AUTO
 from indexer.search import MODES
+from indexer.search import SORTS
 from indexer.search import SearchIndex
 
 DEFAULT_INDEX = "instance/index"
@@ -184,13 +185,16 @@ def open_index(index_dir: Path) -> SearchIndex:
 @click.option("--no-expand", is_flag=True, help="Do not add vocabulary synonyms.")
 @click.option("--mode", type=MODE_CHOICE, default=AUTO, show_default=True,
               help="keyword, hybrid (keywords and meaning), or hybrid when it can run.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+              help="relevance, or newest: the latest interviews first.")
 @click.pass_obj
 def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bool,
-           mode: str) -> None:
+           mode: str, sort: str) -> None:
     """Search the index for QUERY (keywords or a whole question)."""
     index = open_index(index_dir)
     try:
-        results = index.search(query, per_page=limit, expand=not no_expand, mode=mode)
+        results = index.search(query, per_page=limit, expand=not no_expand, mode=mode,
+                               sort=sort)
     except QueryError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:

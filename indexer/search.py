@@ -24,6 +24,7 @@ from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 
 from whoosh import collectors
@@ -56,7 +57,14 @@ FACETS = ("interviewee", "interview_id")
 FACET_VALUES = 20  # values listed per facet (a filter list, not an index of the corpus)
 CLOSEST = 3  # pairs nearest in meaning offered when nothing matches (hybrid mode)
 MODES = ("keyword", "hybrid")
+SORTS = ("relevance", "newest")  # newest: interview date, latest first; relevance within a date
 AUTO = "auto"  # hybrid when it can be, else keyword
+
+
+def check_sort(sort: str) -> str:
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}; got {sort!r}")
+    return sort
 
 
 def check_mode(mode: str) -> str:
@@ -131,6 +139,7 @@ class SearchResults:
     filters: dict[str, str] = field(default_factory=dict)
     cached: bool = False
     mode: str = "keyword"
+    sort: str = "relevance"
     mode_note: str | None = None  # why hybrid was not used, when it was asked for or default
     # nothing matched in hybrid mode: the pairs nearest in meaning (under the similarity
     # floor), offered apart as leads and not counted in the total
@@ -160,6 +169,11 @@ class Snapshot:
         if self._surfaces is None:
             self._surfaces = load_surfaces(self.path)
         return self._surfaces
+
+    @cached_property
+    def dated(self) -> bool:
+        """Whether any interview of the build has a date (sorting by newest means something)."""
+        return any(record.get("date") for record in self.manifest["interviews"].values())
 
     def dense(self, searcher) -> tuple[dense.Dense | None, str | None]:
         """The build's embeddings, or None and why hybrid search cannot run on it (read and
@@ -277,11 +291,13 @@ class SearchIndex:
 
     def search(self, text: str, *, page: int = 1, per_page: int = 10,
                filters: dict[str, str] | None = None, expand: bool = True,
-               highlight: bool = True, mode: str | None = None) -> SearchResults:
+               highlight: bool = True, mode: str | None = None,
+               sort: str = "relevance") -> SearchResults:
         """Search for `text` (keywords or a question); raises QueryError for bad input.
 
         `mode` is keyword, hybrid or auto (None: the index's default); hybrid falls back to
-        keyword, saying why in ``mode_note``, when it cannot run.
+        keyword, saying why in ``mode_note``, when it cannot run. `sort` is relevance or
+        newest (the latest interviews first, undated ones last, by relevance within a date).
 
         Results of recent searches of the serving build are kept (``cache``): the same search
         again, as when someone pages back or many ask the same, is answered from it.
@@ -293,11 +309,14 @@ class SearchIndex:
         view = self.view()
         build = view.snap.build
         mode = check_mode(mode or self.mode)
-        key = (text, page, per_page, tuple(sorted(filters.items())), expand, highlight, mode)
+        sort = check_sort(sort)
+        key = (text, page, per_page, tuple(sorted(filters.items())), expand, highlight, mode,
+               sort)
         kept = self.cache.get(build, key)
         if kept is not None:
             return replace(kept, took_ms=elapsed_ms(started), cached=True)
-        results = self.compute(view, text, page, per_page, filters, expand, highlight, mode)
+        results = self.compute(view, text, page, per_page, filters, expand, highlight, mode,
+                               sort)
         if self.snapshot().build == build:  # not switched while searching
             self.cache.put(build, key, results)
         results.took_ms = elapsed_ms(started)
@@ -305,12 +324,12 @@ class SearchIndex:
 
     def compute(self, view: View, text: str, page: int, per_page: int,
                 filters: dict[str, str], expand: bool, highlight: bool,
-                mode: str = "keyword") -> SearchResults:
+                mode: str = "keyword", sort: str = "relevance") -> SearchResults:
         """search() without the cache, on one view."""
         searched = unshout(text)
         suggestion = suggest(view.searcher, searched, view.snap.surfaces) if text else None
         parsed = parse(searched, expand=expand, corrected=suggestion)
-        results = SearchResults(text, 0, page, per_page, 0.0, filters=filters,
+        results = SearchResults(text, 0, page, per_page, 0.0, filters=filters, sort=sort,
                                 expansions=parsed.expansions, suggestion=suggestion,
                                 # no capitals hint for text typed in capitals throughout
                                 readings=readings(searched, hints=searched == text))
@@ -423,21 +442,26 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
 
     With `cosines` (every pair's cosine to the query), the best keyword matches and the
     pairs nearest in meaning are fused (:func:`fused`) and counted in the total and facets.
+    Sorted by newest, every match is ranked as for relevance, then ordered by its interview's
+    date (:func:`newest_first`).
     """
     start = (results.page - 1) * results.per_page
+    newest = results.sort == "newest"
     depth = max(RERANK_DEPTH, start + results.per_page)
     query_filter = filter_query(results.filters)
     found = view.scorer.scores(parsed.query)
     allowed = None  # the filter's documents, for tally() and fused(); Whoosh's path filters itself
     if query_filter is not None and (found is not None or cosines is not None):
         allowed = set(query_filter.docs(view.searcher))
+    every = None if newest else depth  # newest: every match, the best `depth` re-ranked
     if found is None:
-        total, groups, best = whoosh_matches(view.searcher, parsed.query, query_filter, depth)
+        total, groups, best = whoosh_matches(view.searcher, parsed.query, query_filter, every)
     else:
-        total, groups, best = tally(view, found, allowed, depth)
+        total, groups, best = tally(view, found, allowed, every)
+    matched = found if found is not None else dict(best)  # every keyword match, or the best
+    best, rest = best[:depth], best[depth:]
     interview_of = view.column("interview_id")
     ranked = rerank([(docnum, interview_of[docnum], score) for docnum, score in best])
-    matched = found if found is not None else dict(best)  # every keyword match, or the best
     meant: set[int] = set()
     nearby: list[tuple[int, float]] = []  # the pairs nearest in meaning, nearest first
     if cosines is not None:
@@ -449,6 +473,8 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
             values = view.column(name)
             for docnum in meant:
                 groups[name][values[docnum]] = groups[name].get(values[docnum], 0) + 1
+    if newest:
+        ranked = newest_first(ranked, rest, view.column("date"))
     results.total = total
     results.facets = facet_counts(groups, view.snap.manifest)
     found_marks = marks(parsed) if marked else None
@@ -459,6 +485,18 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
         results.closest = [to_hit(view.searcher.stored_fields(docnum), score, found_marks,
                                   by_meaning=True)
                            for docnum, score in nearby[:CLOSEST] if score >= hybrid.closest]
+
+
+def newest_first(ranked: list[tuple[int, float]], rest: list[tuple[int, float]],
+                 dates: list[str]) -> list[tuple[int, float]]:
+    """The ranked matches, then the `rest` (matches beyond the re-ranked depth, best first),
+    ordered by date, latest first: a stable sort, so relevance decides within a date and
+    undated pairs ("") come last."""
+    seen = {docnum for docnum, _ in ranked}
+    floor = ranked[-1][1] if ranked else 0.0
+    ranked = ranked + [(docnum, min(score, floor)) for docnum, score in rest
+                       if docnum not in seen]
+    return sorted(ranked, key=lambda item: dates[item[0]], reverse=True)
 
 
 def fused(ranked: list[tuple[int, float]], matches: int, nearby: list[tuple[int, float]],
@@ -499,27 +537,31 @@ def nearest(cosines, allowed: set[int] | None, k: int) -> list[tuple[int, float]
 
 
 def tally(view: View, found: dict[int, float], allowed: set[int] | None,
-          depth: int) -> tuple[int, dict[str, dict], list[tuple[int, float]]]:
-    """Total, facet counts and the best `depth` of scored matches (as Whoosh orders them)."""
+          depth: int | None) -> tuple[int, dict[str, dict], list[tuple[int, float]]]:
+    """Total, facet counts and the best `depth` (None: all) of scored matches (as Whoosh
+    orders them)."""
     if allowed is not None:
         found = {docnum: score for docnum, score in found.items() if docnum in allowed}
     groups = {}
     for name in FACETS:
         values = view.column(name)
         groups[name] = Counter(values[docnum] for docnum in found)
-    best = heapq.nlargest(depth, found.items(), key=lambda item: (item[1], -item[0]))
+    best = heapq.nlargest(len(found) if depth is None else depth, found.items(),
+                          key=lambda item: (item[1], -item[0]))
     return len(found), groups, best
 
 
 def whoosh_matches(searcher, query: wq.Query, query_filter: wq.Query | None,
-                   depth: int) -> tuple[int, dict[str, dict], list[tuple[int, float]]]:
-    """What FastScorer cannot score, by Whoosh's collectors: total, facet counts, best matches.
+                   depth: int | None) -> tuple[int, dict[str, dict], list[tuple[int, float]]]:
+    """What FastScorer cannot score, by Whoosh's collectors: total, facet counts, the best
+    `depth` matches (None: all).
 
     (``search(groupedby=...)`` would keep every match as a hit; a TopCollector keeps `depth`.)
     """
     facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
-    collector = collectors.FacetCollector(
-        collectors.TopCollector(depth, usequality=False), facets)
+    top = (collectors.UnlimitedCollector() if depth is None
+           else collectors.TopCollector(depth, usequality=False))
+    collector = collectors.FacetCollector(top, facets)
     if query_filter is not None:
         collector = collectors.FilterCollector(collector, query_filter)
     searcher.search_with_collector(query, collector)

@@ -287,3 +287,48 @@ def test_results_carry_readings_without_a_hint_for_caps_lock(seed_index):
     shouted = seed_index.search("IS CAR-T SAFE FOR ALL MY PATIENTS")
     assert "ALL" not in [r.word for r in shouted.readings]  # searched in lower case
     assert not any(r.hint for r in shouted.readings)
+
+
+@pytest.fixture(scope="module")
+def dated_index(tmp_path_factory) -> SearchIndex:
+    """Three interviews about transplant: 2021 (the best match), 2025, and one undated."""
+    root = tmp_path_factory.mktemp("dated")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    write_interview(corpus, "old.txt", [
+        ("How do you follow patients after transplant?",
+         "After transplant we see patients weekly; transplant clinics track every transplant.")])
+    write_interview(corpus, "new.txt", [
+        ("What changed in your clinic this year?", "We now follow transplant patients by video.")])
+    write_interview(corpus, "undated.txt", [
+        ("Which vaccines do you give after transplant?", "We restart vaccines after transplant.")])
+    for name, day in (("old.txt", "2021-06-01"), ("new.txt", "2025-02-10")):
+        (corpus / f"{name}.meta.json").write_text(f'{{"date": "{day}"}}', encoding="utf-8")
+    store.build(root / "index", [corpus])
+    return SearchIndex(root / "index")
+
+
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+def test_newest_first_orders_by_interview_date_with_undated_last(dated_index, mode):
+    def order(sort):
+        results = dated_index.search("transplant patients", mode=mode, sort=sort)
+        return [hit.interview_id for hit in results.hits], results
+
+    relevance, _ = order("relevance")
+    newest, results = order("newest")
+    assert relevance[0] == "old" and sorted(relevance) == sorted(newest)
+    assert newest == ["new", "old", "undated"]
+    assert results.sort == "newest" and [hit.date for hit in results.hits][:2] == [
+        "2025-02-10", "2021-06-01"]
+    phrase = dated_index.search('"after transplant"', mode=mode, sort="newest")  # Whoosh's path
+    assert [hit.interview_id for hit in phrase.hits] == ["old", "undated"]
+    with pytest.raises(ValueError, match="sort must be one of relevance, newest"):
+        dated_index.search("transplant", sort="oldest")
+
+
+def test_newest_first_keeps_relevance_order_within_a_date(seed_index):
+    for mode in ("keyword", "hybrid"):  # the seed interview has no date: nothing moves
+        ids = [[hit.id for hit in seed_index.search("CAR-T cell therapy", mode=mode,
+                                                      sort=sort).hits]
+               for sort in ("relevance", "newest")]
+        assert len(ids[0]) > 1 and ids[0] == ids[1]

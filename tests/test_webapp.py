@@ -247,6 +247,29 @@ def test_pagination(client):
     assert len(set(everything + hit_ids(last))) == 6
 
 
+def test_newest_first_puts_dated_interviews_first_and_keeps_the_choice(client):
+    best = soup(client.get("/?q=patients+after+transplant&per_page=3"))
+    assert hit_ids(best)[0] == "clinic-notes-1"  # undated, the best match
+    sort = best.select_one(".sort")
+    assert sort.select_one("[aria-current]").get_text() == "best match"
+    link = sort.find("a", string="newest first")["href"]
+    assert link == "/?q=patients+after+transplant&per_page=3&sort=newest"
+    newest = soup(client.get(link))
+    assert len(hit_ids(newest)) == 3  # the dated interview's pairs first
+    assert all(pair.startswith("ward-rounds-") for pair in hit_ids(newest))
+    assert newest.select_one(".sort [aria-current]").get_text() == "newest first"
+    assert newest.find("a", rel="next")["href"].endswith("&sort=newest&page=2")
+    assert newest.select_one(".sort a")["href"] == "/?q=patients+after+transplant&per_page=3"
+    last = soup(client.get("/?q=patients+after+transplant&per_page=3&sort=newest&page=3"))
+    assert hit_ids(last) == ["clinic-notes-2"]  # undated ones last
+    assert client.get("/?q=patients&sort=oldest").status_code == 400
+
+
+def test_no_sort_choice_when_no_interview_has_a_date(seed_client):
+    page = soup(seed_client.get("/?q=CAR-T+cell+therapy"))
+    assert len(hit_ids(page)) > 1 and page.select_one(".sort") is None
+
+
 def test_page_past_the_end_is_empty_not_an_error(client):
     page = soup(client.get("/?q=patients&page=9"))
     assert not page.select(".hit")

@@ -12,7 +12,7 @@ from webapp_support import soup
 from indexer import store
 
 SEARCH_KEYS = {"query", "total", "page", "per_page", "took_ms", "suggestion", "expansions",
-               "words", "facets", "results", "mode", "mode_note"}
+               "words", "facets", "results", "mode", "mode_note", "sort"}
 RESULT_KEYS = {"id", "question", "question_html", "answer_html", "score", "by_meaning",
                "interviewee",
                "title", "date", "url", "interview_id"}
@@ -64,6 +64,16 @@ def test_search_words_say_how_each_word_was_searched(client):
     assert words[4]["parts"] == ["T", "cell"]
     assert words[5]["hint"]["query"] == "What is neutropenia in T-cell ALL"
     assert get_json(client, '/api/search?q="neutropenia"')["words"] == []
+
+
+def test_search_sorted_by_newest(client):
+    data = get_json(client, "/api/search?q=patients+after+transplant&sort=newest")
+    assert data["sort"] == "newest"
+    dates = [r["date"] for r in data["results"]]
+    assert dates == sorted(dates, reverse=True) and dates[0] == "2024-03-05" and not dates[-1]
+    assert get_json(client, "/api/search?q=patients")["sort"] == "relevance"
+    error = get_json(client, "/api/search?q=patients&sort=date", status=400)
+    assert "sort parameter must be one of relevance, newest" in error["error"]
 
 
 def test_search_twin_matches_the_page(client):

@@ -14,6 +14,7 @@ from flask import abort
 from flask import current_app
 
 from indexer.search import MODES
+from indexer.search import SORTS
 
 FILTERS = ("interviewee", "interview")
 YES = ("", "1", "true", "yes", "on")
@@ -31,6 +32,7 @@ class SearchParams:
     filters: dict[str, str] = field(default_factory=dict)
     expand: bool = True
     mode: str = ""  # "" (the app's default), keyword or hybrid
+    sort: str = ""  # "" (relevance) or newest
 
 
 def search_params(args: Mapping[str, str]) -> SearchParams:
@@ -43,6 +45,7 @@ def search_params(args: Mapping[str, str]) -> SearchParams:
         filters={name: args[name].strip() for name in FILTERS if args.get(name, "").strip()},
         expand=flag(args, "expand"),
         mode=choice(args, "mode", MODES),
+        sort=choice(args, "sort", SORTS),
     )
 
 
@@ -86,7 +89,8 @@ def canonical_params(params: SearchParams, query: str) -> dict:
     """The search's URL arguments, defaults left out (templates change one and link)."""
     values = {"q": query, **params.filters,
               "per_page": params.per_page,
-              "expand": None if params.expand else 0, "mode": params.mode or None}
+              "expand": None if params.expand else 0, "mode": params.mode or None,
+              "sort": params.sort if params.sort == "newest" else None}
     if params.per_page == current_app.config["PER_PAGE"]:
         values["per_page"] = None
     return {k: v for k, v in values.items() if v not in (None, "")}

@@ -44,7 +44,7 @@ def search_context(args: Mapping[str, str]) -> dict:
     check_filters(params.filters, snapshot.manifest)
     results = index.search(params.q, page=params.page, per_page=params.per_page,
                            filters=params.filters, expand=params.expand,
-                           mode=params.mode or None)
+                           mode=params.mode or None, sort=params.sort or "relevance")
     link = query_link(results.query, params.expand)
     return {
         "query": results.query, "total": results.total, "page": results.page,
@@ -52,6 +52,7 @@ def search_context(args: Mapping[str, str]) -> dict:
         "suggestion": results.suggestion, "expansions": results.expansions,
         "words": [asdict(reading) for reading in results.readings],
         "expand": params.expand, "mode": results.mode, "mode_note": results.mode_note,
+        "sort": results.sort, "dated": snapshot.dated,
         "filters": active_filters(results),
         "facets": facets(results), "results": [hit_dict(h, link) for h in results.hits],
         "closest": [hit_dict(h, link) for h in results.closest],

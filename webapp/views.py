@@ -17,7 +17,7 @@ from webapp.params import FILTERS
 
 bp = Blueprint("pages", __name__)
 
-TWIN_ARGS = ("q", "page", "per_page", "expand", "mode", *FILTERS)
+TWIN_ARGS = ("q", "page", "per_page", "expand", "mode", "sort", *FILTERS)
 EXAMPLES = ("CD7 CAR-T", "BCMA", "What is the role of CD7 CAR-T in T-cell ALL?")
 
 
