@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from webapp_support import text
 import webapp
 from indexer import store
 from indexer.search import SearchIndex
+from webapp.presenters import nice_date
 from webapp.presenters import passage_url
 
 
@@ -328,6 +330,20 @@ def test_pair_page(client):
     whole = page.find("a", string="Read the whole interview")["href"]
     assert whole == "/interview/ward-rounds?q=patients#ward-rounds-1"
     assert page.select(".related li a")
+
+
+def test_pair_page_offers_a_citation(client):
+    today = nice_date(date.today().isoformat())
+    cited = soup(client.get("/pair/ward-rounds-2")).select_one(".citation").get_text()
+    assert cited == ("Dr. Ada Lovelace. Interviewed by Sam Host. \u201cWard rounds with Dr. Ada "
+                     "Lovelace,\u201d question 2. 5 March 2024. https://example.org/ward-rounds. "
+                     f"Accessed {today}.")
+    # no interviewer, date nor source: the pair's own page stands in for the source
+    cited = soup(client.get("/pair/clinic-notes-1")).select_one(".citation").get_text()
+    assert cited == ("Dr. Grace Hopper. \u201cClinic notes with Dr. Grace Hopper,\u201d "
+                     f"question 1. http://localhost/pair/clinic-notes-1. Accessed {today}.")
+    cited = soup(client.get("/pair/hostile-1")).select_one(".citation").get_text()
+    assert "javascript:" not in cited and "http://localhost/pair/hostile-1" in cited
 
 
 def test_passage_link_only_with_a_source_url(client):

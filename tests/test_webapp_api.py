@@ -130,6 +130,7 @@ def test_pair(client):
     assert data["related"] and all({"id", "question", "url"} <= r.keys()
                                    for r in data["related"])
     assert "ward-rounds-2" not in [r["id"] for r in data["related"]]
+    assert data["citation"].startswith("Dr. Ada Lovelace. Interviewed by Sam Host. ")
     assert data["passage_url"] == ("https://example.org/ward-rounds#:~:text=We%20refer%20"
                                    "patients%20with%20relapsed,early%2C%20because%20"
                                    "manufacturing%20takes%20weeks.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
+from datetime import date
 from urllib.parse import quote
 from urllib.parse import urlsplit
 
@@ -128,10 +129,36 @@ def pair_context(pair_id: str, args: Mapping[str, str]) -> dict:
         "question_html": highlight.mark(pair["question"], terms),
         "answer_paragraphs_html": highlight.mark_paragraphs(pair["answer"], terms),
         "interview": meta, "passage_url": passage_url(meta["source_url"], pair["answer"]),
+        "citation": citation(meta, pair.get("position", 0),
+                             url_for("pages.pair", pair_id=pair_id, _external=True)),
         "previous": brief(before, link), "next": brief(after, link),
         "related": [brief(doc, link) for doc in related],
         "url": url_for("pages.pair", pair_id=pair_id, **link),
     }
+
+
+def citation(meta: dict, position: int, page_url: str, today: date | None = None) -> str:
+    """A plain-text reference to one answer: who answered, who asked, the interview's title
+    and question number, its date, where it is published (else this page), when accessed."""
+    parts = [meta["interviewee"] or "Unnamed interviewee"]
+    if meta["interviewer"]:
+        parts.append(f"Interviewed by {meta['interviewer']}")
+    title = meta["title"] or "Interview"
+    parts.append(f"“{title},” question {position}" if position else f"“{title}”")
+    if meta["date"]:
+        parts.append(nice_date(meta["date"]))
+    parts.append(meta["source_url"] or page_url)
+    parts.append(f"Accessed {nice_date((today or date.today()).isoformat())}")
+    return ". ".join(part.rstrip(".") for part in parts) + "."
+
+
+def nice_date(value: str) -> str:
+    """An ISO date as "3 March 2024"; anything else unchanged."""
+    try:
+        day = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value or ""
+    return f"{day.day} {day:%B %Y}"
 
 
 def neighbours(pairs: list[dict], pair_id: str) -> tuple[dict | None, dict | None]:

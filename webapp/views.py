@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint
 from flask import render_template
 from flask import request
@@ -76,11 +74,4 @@ def search_url(params: dict, **changes) -> str:
     return url_for("pages.search", **{k: v for k, v in merged.items() if v not in (None, "")})
 
 
-@bp.app_template_filter("nice_date")
-def nice_date(value: str) -> str:
-    """An ISO date as "3 March 2024"; anything else unchanged."""
-    try:
-        day = date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return value or ""
-    return f"{day.day} {day:%B %Y}"
+bp.add_app_template_filter(presenters.nice_date, "nice_date")
