@@ -38,6 +38,7 @@ def cli(ctx: click.Context, index_dir: str) -> None:
 
 
 def write_options(command):
+    """The options and PATHS argument that build and update share, added to `command`."""
     command = click.option("--embeddings/--no-embeddings", default=None,
                            help="Write the question embeddings hybrid search needs (default: "
                                 "when the semantic extra is installed, unless "
@@ -70,6 +71,7 @@ def update(index_dir: Path, paths: tuple[str, ...], strict: bool, lock_timeout: 
 
 def run_write(write, index_dir: Path, paths, strict: bool, lock_timeout: float,
               embeddings: bool | None) -> None:
+    """Run `write` (store.build or store.update) with progress bars; print problems and summary."""
     paths = list(paths) or [DEFAULT_CORPUS]
     with Progress("Parsing", PROGRESS_MIN_FILES) as progress, \
             Progress("Embedding", PROGRESS_MIN_TEXTS) as embedding:
@@ -94,6 +96,7 @@ def run_write(write, index_dir: Path, paths, strict: bool, lock_timeout: float,
 
 
 def summary(report: store.WriteReport) -> str:
+    """One line on what a build or update did: counts, changes, warnings, embeddings, time."""
     if report.unchanged:
         return (f"Index is up to date: {report.pairs} pairs from {report.interviews} "
                 f"interviews in {report.files} files.")
@@ -153,6 +156,7 @@ def parse(file: str, as_json: bool) -> None:
 
 
 def describe(interview) -> str:
+    """An interview's metadata and pairs as terminal text, long fields shortened."""
     lines = [f"Title:       {interview.title}", f"Interviewee: {interview.interviewee}",
              f"Interviewer: {interview.interviewer}", f"Date:        {interview.date}",
              f"Source:      {interview.source}",
@@ -165,11 +169,13 @@ def describe(interview) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
+    """`text` on one line, cut at the last space within `limit` characters (marked " …")."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def open_index(index_dir: Path) -> SearchIndex:
+    """The SearchIndex in `index_dir`, checked by opening it; ClickException if unusable."""
     index = SearchIndex(index_dir)
     try:
         index.snapshot()
@@ -352,4 +358,5 @@ def staff_remove(staff_file: Path, name: str) -> None:
 
 
 def main() -> None:  # pragma: no cover - console script entry
+    """Console-script entry point: run the qa-index command group."""
     cli()

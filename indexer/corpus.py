@@ -106,6 +106,7 @@ def source_file(path: Path, problems: list[ParseProblem]) -> SourceFile | None:
 
 
 def display_name(path: Path) -> str:
+    """The path relative to the working directory when it is under it, else as given."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
@@ -113,6 +114,7 @@ def display_name(path: Path) -> str:
 
 
 def override_path(path: Path) -> Path:
+    """The NAME.meta.json file of staff corrections beside `path`."""
     return path.with_name(path.name + OVERRIDE_SUFFIX)
 
 
@@ -203,6 +205,7 @@ def interview_record(interview: Interview, source: SourceFile, interview_id: str
 
 def pair_document(interview: Interview, interview_id: str, key: str, position: int,
                   pair, pair_id: str) -> dict:
+    """The index document for one pair: its ids, position, text and interview fields."""
     return {
         "id": pair_id, "interview_id": interview_id, "file": key, "position": position,
         "question": pair.question, "answer": pair.answer, "title": interview.title,
@@ -212,6 +215,7 @@ def pair_document(interview: Interview, interview_id: str, key: str, position: i
 
 
 def unique_interview_id(manifest: dict, path: Path, interview: Interview) -> str:
+    """A slug of the file name (and interview key) not yet in the manifest (-2, -3... if taken)."""
     stem = path.name.split(".")[0]
     base = slugify(f"{stem}-{interview.key}" if interview.key else stem)
     candidate, n = base, 2
@@ -221,10 +225,15 @@ def unique_interview_id(manifest: dict, path: Path, interview: Interview) -> str
 
 
 def unique_pair_id(manifest: dict, interview_id: str, position: int, given: str) -> str:
+    """The file's own pair id if safe and free, else `interview_id-position`, suffixed -2, -3...
+    while another file's given id holds it; marked as used."""
     used = used_pair_ids(manifest)
-    candidate = given if given and SAFE_ID.fullmatch(given) else f"{interview_id}-{position}"
-    if candidate in used:
-        candidate = f"{interview_id}-{position}"
+    base = f"{interview_id}-{position}"
+    candidate = given if given and SAFE_ID.fullmatch(given) and given not in used else base
+    suffix = 1
+    while candidate in used:
+        suffix += 1
+        candidate = f"{base}-{suffix}"
     used.add(candidate)
     return candidate
 

@@ -107,6 +107,7 @@ def collection_name(title: str, fields: dict) -> bool:
 
 
 def digest(text: str) -> str:
+    """A short (16 hex digit) BLAKE2b hash of `text`, to tell whether a pair's text changed."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 

@@ -60,10 +60,12 @@ def load_qrels(path: str | Path) -> dict[str, dict[str, int]]:
 
 
 def gain(grades: dict[str, int], answer_id: str) -> int:
+    """The answer's gain: grade - 1, 0 when unjudged."""
     return max(grades.get(answer_id, 1) - 1, 0)
 
 
 def ndcg(ranked: list[str], grades: dict[str, int]) -> float:
+    """nDCG@10: the ranking's DCG (log2(rank + 1) discount) over the ideal DCG of the grades."""
     dcg = sum(gain(grades, a) / math.log2(i + 2) for i, a in enumerate(ranked[:DEPTH]))
     ideal = sorted((g - 1 for g in grades.values()), reverse=True)[:DEPTH]
     idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
@@ -71,6 +73,7 @@ def ndcg(ranked: list[str], grades: dict[str, int]) -> float:
 
 
 def average_precision(ranked: list[str], grades: dict[str, int]) -> float:
+    """AP@10: precision at each relevant (grade >= 3) answer, summed, over min(#relevant, 10)."""
     relevant = sum(1 for g in grades.values() if g >= 3)
     if not relevant:
         return 0.0
@@ -83,6 +86,7 @@ def average_precision(ranked: list[str], grades: dict[str, int]) -> float:
 
 
 def reciprocal_rank(ranked: list[str], grades: dict[str, int]) -> float:
+    """1 / rank of the first relevant (grade >= 3) answer in the top 10, else 0."""
     for i, answer in enumerate(ranked[:DEPTH], 1):
         if grades.get(answer, 0) >= 3:
             return 1.0 / i
@@ -90,6 +94,7 @@ def reciprocal_rank(ranked: list[str], grades: dict[str, int]) -> float:
 
 
 def score_question(ranked: list[str], grades: dict[str, int]) -> dict[str, float]:
+    """One question's METRICS for a ranking: nDCG@10, MAP@10, MRR@10, avgScore@1, P@1."""
     top = ranked[0] if ranked else None
     return {
         "ndcg@10": ndcg(ranked, grades),

@@ -78,6 +78,7 @@ def phrase_spans(tokens: list[tuple], phrases: frozenset[tuple[str, ...]]) -> li
 
 
 def merge(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching (start, end) spans merged into one, in text order."""
     merged: list[list[int]] = []
     for start, end in sorted(found):
         if merged and start <= merged[-1][1]:

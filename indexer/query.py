@@ -265,6 +265,7 @@ def name_meanings() -> dict[str, str]:
 
 
 def too_long(length: int) -> QueryError:
+    """The QueryError for a query of `length` characters, over MAX_QUERY_CHARS."""
     return QueryError(f"The query is {length} characters long; the limit is "
                       f"{MAX_QUERY_CHARS}. Shorten it to its key words.")
 
@@ -376,6 +377,7 @@ def capitals_only() -> frozenset[str]:
 
 
 def boosted(q: wq.Query, factor: float) -> wq.Query:
+    """A copy of `q` with its boost multiplied by `factor`."""
     q = q.copy()
     q.boost = q.boost * factor
     return q
@@ -391,6 +393,7 @@ def marks(parsed: ParsedQuery) -> Marks:
 
 
 def collect_marks(q: wq.Query, terms: set[str], phrases: set[tuple[str, ...]]) -> None:
+    """Add to `terms` and `phrases` what `q` matches in the search fields, skipping exclusions."""
     if isinstance(q, wq.Not):
         return
     if isinstance(q, wq.AndNot):

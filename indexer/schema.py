@@ -77,6 +77,7 @@ def word_query(fieldname: str, joined: str | None, parts: list[str], boost: floa
 
 
 def medical_text(phrase: bool = True, **kwargs) -> MedicalText:
+    """A MedicalText field with the medical analyzer (positions kept unless `phrase` is False)."""
     return MedicalText(analyzer=medical_analyzer(), phrase=phrase, **kwargs)
 
 

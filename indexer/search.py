@@ -62,6 +62,7 @@ AUTO = "auto"  # hybrid when it can be, else keyword
 
 
 def check_sort(sort: str) -> str:
+    """`sort` if it is relevance or newest; else ValueError saying so."""
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}; got {sort!r}")
     return sort
@@ -402,6 +403,7 @@ class SearchIndex:
 
 
 def elapsed_ms(started: float) -> float:
+    """Milliseconds since `started` (a perf_counter() reading), to two decimals."""
     return round((time.perf_counter() - started) * 1000, 2)
 
 
@@ -624,4 +626,5 @@ def to_hit(doc: dict, score: float, found: Marks | None, by_meaning: bool = Fals
 
 
 def directory_size(path: Path) -> int:
+    """Total size in bytes of the files under `path`."""
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())

@@ -135,6 +135,7 @@ def save_surfaces(build_dir: Path, reader) -> None:
 
 
 def load_surfaces(build_dir: Path) -> dict[str, list[str]]:
+    """The build's stem -> words map from surfaces.json; {} when missing or unreadable."""
     try:
         return json.loads((build_dir / SURFACES).read_text(encoding="utf-8"))
     except (OSError, ValueError):

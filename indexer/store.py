@@ -112,10 +112,12 @@ def current_build(index_dir: str | os.PathLike) -> str | None:
 
 
 def rebuild_hint(index_dir: str | os.PathLike) -> str:
+    """The command that builds a fresh index in `index_dir`."""
     return f"Run: qa-index --index {index_dir} build corpus/"
 
 
 def build_path(index_dir: str | os.PathLike, build: str) -> Path:
+    """The directory of the build named `build`."""
     return Path(index_dir) / BUILDS / build
 
 
@@ -162,6 +164,7 @@ def check_readable(ix: windex.Index, manifest: dict) -> None:
 
 
 def read_manifest(index_dir: str | os.PathLike) -> dict:
+    """The serving build's manifest. Raises IndexMissing."""
     return open_build(index_dir)[2]
 
 
@@ -193,6 +196,7 @@ def writer_lock(index_dir: Path, timeout: float = DEFAULT_LOCK_TIMEOUT):
 
 
 def lock_message(index_dir: Path, timeout: float) -> str:
+    """Why the writer lock timed out, naming its holder (pid, since when) if recorded."""
     try:
         holder = json.loads((index_dir / ".lock").read_text(encoding="utf-8"))
         who = f" (pid {holder['pid']}, since {holder['since']})"
@@ -314,6 +318,7 @@ def collector_paused():
 
 
 def wanted_embeddings(requested: bool | None) -> bool:
+    """Whether this write makes embeddings (dense.wanted); StoreError when they cannot be made."""
     try:
         return dense.wanted(requested)
     except dense.DenseError as exc:
@@ -336,6 +341,7 @@ def embed(index_dir: Path, path: Path, manifest: dict, wanted: bool,
 
 
 def add_files(writer, parsed: list[corpus.ParsedFile], manifest: dict) -> None:
+    """Add every pair of the parsed files to the writer, registering them in the manifest."""
     for item in parsed:
         for doc in corpus.index_file(item, manifest):
             writer.add_document(**doc)
@@ -399,6 +405,7 @@ def check_build(path: Path, expected_pairs: int) -> None:
 
 
 def fill_counts(report: WriteReport, manifest: dict) -> None:
+    """Set the report's file, interview and pair counts from the manifest; record them in it."""
     report.files = len(manifest["files"])
     report.interviews = len(manifest["interviews"])
     report.pairs = sum(i["pair_count"] for i in manifest["interviews"].values())
@@ -407,10 +414,12 @@ def fill_counts(report: WriteReport, manifest: dict) -> None:
 
 
 def empty_manifest() -> dict:
+    """A manifest with no files and no interviews."""
     return {"files": {}, "interviews": {}}
 
 
 def new_build_dir(index_dir: Path) -> tuple[str, Path]:
+    """Create an empty build directory named by UTC time and pid: (name, path)."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
     name = f"build-{stamp}-{os.getpid()}"
     path = build_path(index_dir, name)
@@ -480,6 +489,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def now_iso() -> str:
+    """The current UTC time in ISO 8601, to the second."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 

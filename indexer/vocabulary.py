@@ -28,6 +28,7 @@ class VocabularyError(ValueError):
 
 
 def vocabulary_path() -> Path:
+    """The vocabulary file: $QA_VOCABULARY, else the bundled data/vocabulary.txt."""
     return Path(os.environ.get("QA_VOCABULARY") or DEFAULT_PATH)
 
 
@@ -81,10 +82,12 @@ def add_line(data: dict, section: str | None, line: str, where: str) -> None:
 
 
 def spellings() -> dict[str, str]:
+    """The [spellings] map: variant -> canonical, both lower case."""
     return load()["spellings"]
 
 
 def synonym_groups() -> list[list[str]]:
+    """The [synonyms] groups, each a list of equivalent expressions as written."""
     return load()["synonyms"]
 
 

@@ -36,6 +36,20 @@ def test_build_indexes_every_pair_with_stable_ids(corpus_dir, tmp_path):
     assert ids(index, "hepcidin") == ["beta-2"]  # same id after a rebuild, new build picked up
 
 
+def test_pair_ids_stay_unique_when_a_file_gives_the_id_another_would_take(corpus_dir, tmp_path):
+    # the JSON Lines file names its pair "notes-1", the id notes.txt's first pair would get
+    (corpus_dir / "a.jsonl").write_text(json.dumps(
+        {"id": "notes-1", "title": "Given ids", "question": "What is ferritin?",
+         "answer": "Ferritin stores iron."}) + "\n", encoding="utf-8")
+    write_interview(corpus_dir, "notes.txt", [("What is hepcidin?", "Hepcidin regulates iron.")])
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    index = SearchIndex(tmp_path / "ix")
+    assert ids(index, "ferritin") == ["notes-1"]
+    taken = ids(index, "hepcidin")
+    assert len(taken) == 1 and taken != ["notes-1"]
+    assert index.pair(taken[0])["question"] == "What is hepcidin?"
+
+
 def test_build_switches_atomically_and_keeps_few_builds(corpus_dir, tmp_path):
     write_interview(corpus_dir, "alpha.txt", PAIRS_A)
     for _ in range(5):
