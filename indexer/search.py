@@ -172,6 +172,15 @@ class Snapshot:
         return self._surfaces
 
     @cached_property
+    def catalogue(self) -> list[dict]:
+        """Every interview's manifest record (with its id), newest first, undated ones last,
+        then by title."""
+        records = [{**record, "id": interview_id}
+                   for interview_id, record in self.manifest["interviews"].items()]
+        records.sort(key=lambda r: ((r.get("title") or r["id"]).casefold(), r["id"]))
+        return sorted(records, key=lambda r: r.get("date") or "", reverse=True)
+
+    @cached_property
     def dated(self) -> bool:
         """Whether any interview of the build has a date (sorting by newest means something)."""
         return any(record.get("date") for record in self.manifest["interviews"].values())

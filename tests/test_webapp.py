@@ -267,6 +267,31 @@ def test_newest_first_puts_dated_interviews_first_and_keeps_the_choice(client):
     assert client.get("/?q=patients&sort=oldest").status_code == 400
 
 
+def test_the_search_box_keeps_the_chosen_sort(client):
+    form = soup(client.get("/?q=patients&sort=newest")).find("form", role="search")
+    assert form.find("input", attrs={"name": "sort"})["value"] == "newest"
+    form = soup(client.get("/?q=patients")).find("form", role="search")
+    assert form.find("input", attrs={"name": "sort"}) is None
+
+
+def test_interview_list_newest_first_in_pages(small_index_dir):
+    client = make_app(small_index_dir, INTERVIEWS_PER_PAGE=2).test_client()
+    first = soup(client.get("/"))
+    assert first.find("a", string="All interviews")["href"] == "/interviews"
+    page = soup(client.get("/interviews"))
+    items = [text(li) for li in page.select(".catalogue-list li")]
+    assert items == ["Ward rounds with Dr. Ada Lovelace Dr. Ada Lovelace · 5 March 2024 · "
+                     "5 questions", "Clinic notes with Dr. Grace Hopper Dr. Grace Hopper · "
+                     "2 questions"]
+    assert page.select_one(".catalogue-list a")["href"] == "/interview/ward-rounds"
+    assert page.find("a", rel="next")["href"] == "/interviews?page=2"
+    last = soup(client.get("/interviews?page=2"))
+    assert [a.get_text() for a in last.select(".catalogue-list a")] == [
+        "Hostile <script>alert(1)</script> interview"]  # as text, escaped
+    assert last.find("a", rel="prev")["href"] == "/interviews" and not last.find("a", rel="next")
+    assert client.get("/interviews?page=3").status_code == 400
+
+
 def test_no_sort_choice_when_no_interview_has_a_date(seed_client):
     page = soup(seed_client.get("/?q=CAR-T+cell+therapy"))
     assert len(hit_ids(page)) > 1 and page.select_one(".sort") is None

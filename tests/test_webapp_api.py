@@ -136,6 +136,18 @@ def test_pair(client):
                                    "manufacturing%20takes%20weeks.")
 
 
+def test_interview_list(client):
+    data = get_json(client, "/api/interviews")
+    assert (data["total"], data["page"], data["pages"], data["per_page"]) == (3, 1, 1, 50)
+    assert [i["id"] for i in data["interviews"]] == ["ward-rounds", "clinic-notes", "hostile"]
+    assert data["interviews"][0] == {
+        "id": "ward-rounds", "title": "Ward rounds with Dr. Ada Lovelace",
+        "interviewee": "Dr. Ada Lovelace", "interviewer": "Sam Host", "date": "2024-03-05",
+        "pairs": 5, "url": "/interview/ward-rounds"}
+    error = get_json(client, "/api/interviews?page=2", status=400)
+    assert "page parameter must be a whole number from 1 to 1" in error["error"]
+
+
 def test_first_and_last_pairs_have_one_neighbour(client):
     assert get_json(client, "/api/pairs/ward-rounds-1")["previous"] is None
     assert get_json(client, "/api/pairs/ward-rounds-5")["next"] is None

@@ -36,6 +36,7 @@ SETTINGS = (
     Setting("PER_PAGE", 10, "Results per page when the request does not say."),
     Setting("MAX_PER_PAGE", 50, "Largest `per_page` a request may ask for."),
     Setting("RELATED_LIMIT", 5, "Related questions shown on a pair page."),
+    Setting("INTERVIEWS_PER_PAGE", 50, "Interviews per page of the interview list."),
     Setting("SEARCH_MODE", "auto", "Default search mode: keyword, hybrid (keywords and "
                                    "meaning; needs the semantic extra and an index built with "
                                    "it), or auto (hybrid when it can run, else keyword)."),
@@ -137,7 +138,7 @@ def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
         app.config.from_mapping(config)
     if not app.config["INDEX_DIR"]:
         app.config["INDEX_DIR"] = os.path.join(app.instance_path, "index")
-    for name in ("PER_PAGE", "MAX_PER_PAGE", "RELATED_LIMIT"):
+    for name in ("PER_PAGE", "MAX_PER_PAGE", "RELATED_LIMIT", "INTERVIEWS_PER_PAGE"):
         if not isinstance(app.config[name], int) or app.config[name] < 1:
             raise ValueError(f"{name} must be a whole number of at least 1, "
                              f"not {app.config[name]!r}")

@@ -24,6 +24,12 @@ def pair(pair_id: str) -> Response:
     return ok(presenters.pair_context(pair_id, request.args))
 
 
+@bp.get("/api/interviews")
+def interviews() -> Response:
+    """Every interview, newest first, a page at a time (the twin of /interviews)."""
+    return ok(presenters.interviews_context(request.args))
+
+
 @bp.get("/api/interviews/<interview_id>")
 def interview(interview_id: str) -> Response:
     """A whole interview (the twin of /interview/<id>)."""

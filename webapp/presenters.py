@@ -27,6 +27,7 @@ from webapp.params import canonical_params
 from webapp.params import flag
 from webapp.params import query_link
 from webapp.params import search_params
+from webapp.params import whole_number
 
 
 def get_index() -> SearchIndex:
@@ -58,6 +59,24 @@ def search_context(args: Mapping[str, str]) -> dict:
         "facets": facets(results), "results": [hit_dict(h, link) for h in results.hits],
         "closest": [hit_dict(h, link) for h in results.closest],
         "params": canonical_params(params, results.query),
+    }
+
+
+def interviews_context(args: Mapping[str, str]) -> dict:
+    """The interview list and /api/interviews: every interview, newest first, a page at a time."""
+    catalogue = get_index().snapshot().catalogue
+    per_page = current_app.config["INTERVIEWS_PER_PAGE"]
+    pages = max(1, -(-len(catalogue) // per_page))
+    page = whole_number(args, "page", 1, 1, pages)
+    shown = catalogue[(page - 1) * per_page:page * per_page]
+    return {
+        "total": len(catalogue), "page": page, "pages": pages, "per_page": per_page,
+        "interviews": [{"id": r["id"], "title": r.get("title", ""),
+                        "interviewee": r.get("interviewee", ""),
+                        "interviewer": r.get("interviewer", ""), "date": r.get("date", ""),
+                        "pairs": r.get("pair_count", len(r.get("pair_ids", []))),
+                        "url": url_for("pages.interview", interview_id=r["id"])}
+                       for r in shown],
     }
 
 

@@ -32,6 +32,12 @@ def search() -> tuple[str, int] | str:
     return render("search.html", **context)
 
 
+@bp.get("/interviews")
+def interviews() -> str:
+    """Every interview, newest first: title, interviewee, date, number of questions."""
+    return render("interviews.html", **presenters.interviews_context(request.args))
+
+
 @bp.get("/pair/<pair_id>")
 def pair(pair_id: str) -> str:
     """One question and its whole answer, with neighbours and related questions."""
