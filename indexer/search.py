@@ -53,7 +53,7 @@ RERANK_DEPTH = 100  # the best matches that are re-ranked (pages beyond are rare
 INTERVIEW_WEIGHT = 1.0
 TERM_CACHE_POSTINGS = 1_000_000  # scored postings kept per build (about 12 MB)
 CACHE_SIZE = 512  # recent searches kept per process (a page of results is a few dozen KB)
-FACETS = ("interviewee", "interview_id")
+FACETS = ("interviewee", "interview_id")  # and "date", counted by year, when a build has dates
 FACET_VALUES = 20  # values listed per facet (a filter list, not an index of the corpus)
 CLOSEST = 3  # pairs nearest in meaning offered when nothing matches (hybrid mode)
 MODES = ("keyword", "hybrid")
@@ -465,10 +465,12 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     if query_filter is not None and (found is not None or cosines is not None):
         allowed = set(query_filter.docs(view.searcher))
     every = None if newest else depth  # newest: every match, the best `depth` re-ranked
+    counted = FACETS + (("date",) if view.snap.dated else ())
     if found is None:
-        total, groups, best = whoosh_matches(view.searcher, parsed.query, query_filter, every)
+        total, groups, best = whoosh_matches(view.searcher, parsed.query, query_filter, every,
+                                             counted)
     else:
-        total, groups, best = tally(view, found, allowed, every)
+        total, groups, best = tally(view, found, allowed, every, counted)
     matched = found if found is not None else dict(best)  # every keyword match, or the best
     best, rest = best[:depth], best[depth:]
     interview_of = view.column("interview_id")
@@ -480,7 +482,7 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
         ranked, near = fused(ranked, total, nearby[:hybrid.depth], hybrid)
         meant = {docnum for docnum in near if docnum not in matched}
         total += len(meant)
-        for name in FACETS:  # a Counter, or Whoosh's plain dict of counts
+        for name in counted:  # a Counter, or Whoosh's plain dict of counts
             values = view.column(name)
             for docnum in meant:
                 groups[name][values[docnum]] = groups[name].get(values[docnum], 0) + 1
@@ -547,14 +549,17 @@ def nearest(cosines, allowed: set[int] | None, k: int) -> list[tuple[int, float]
     return [(int(docnum), float(score)) for docnum, score in zip(best, cos, strict=True)]
 
 
-def tally(view: View, found: dict[int, float], allowed: set[int] | None,
-          depth: int | None) -> tuple[int, dict[str, dict], list[tuple[int, float]]]:
-    """Total, facet counts and the best `depth` (None: all) of scored matches (as Whoosh
-    orders them)."""
+Matches = tuple[int, dict[str, dict], list[tuple[int, float]]]  # total, counts, best matches
+
+
+def tally(view: View, found: dict[int, float], allowed: set[int] | None, depth: int | None,
+          counted: tuple[str, ...] = FACETS) -> Matches:
+    """Total, counts of the `counted` fields' values and the best `depth` (None: all) of
+    scored matches (as Whoosh orders them)."""
     if allowed is not None:
         found = {docnum: score for docnum, score in found.items() if docnum in allowed}
     groups = {}
-    for name in FACETS:
+    for name in counted:
         values = view.column(name)
         groups[name] = Counter(values[docnum] for docnum in found)
     best = heapq.nlargest(len(found) if depth is None else depth, found.items(),
@@ -563,13 +568,13 @@ def tally(view: View, found: dict[int, float], allowed: set[int] | None,
 
 
 def whoosh_matches(searcher, query: wq.Query, query_filter: wq.Query | None,
-                   depth: int | None) -> tuple[int, dict[str, dict], list[tuple[int, float]]]:
-    """What FastScorer cannot score, by Whoosh's collectors: total, facet counts, the best
-    `depth` matches (None: all).
+                   depth: int | None, counted: tuple[str, ...] = FACETS) -> Matches:
+    """What FastScorer cannot score, by Whoosh's collectors: total, counts of the `counted`
+    fields' values, the best `depth` matches (None: all).
 
     (``search(groupedby=...)`` would keep every match as a hit; a TopCollector keeps `depth`.)
     """
-    facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+    facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in counted}
     top = (collectors.UnlimitedCollector() if depth is None
            else collectors.TopCollector(depth, usequality=False))
     collector = collectors.FacetCollector(top, facets)
@@ -577,22 +582,25 @@ def whoosh_matches(searcher, query: wq.Query, query_filter: wq.Query | None,
         collector = collectors.FilterCollector(collector, query_filter)
     searcher.search_with_collector(query, collector)
     found = collector.results()
-    groups = {name: found.groups(name) for name in FACETS}
+    groups = {name: found.groups(name) for name in counted}
     return len(found), groups, list(found.items())  # len: exact without block quality
 
 
 def filter_query(filters: dict[str, str]) -> wq.Query | None:
-    """Facet filters as a Whoosh filter (interviewee, interview)."""
+    """Facet filters as a Whoosh filter (interviewee, interview, year)."""
     names = {"interviewee": "interviewee", "interview": "interview_id",
              "interview_id": "interview_id"}
     terms = [wq.Term(names[k], v) for k, v in filters.items() if k in names]
+    if filters.get("year"):  # dates are ISO, YYYY-MM-DD
+        terms.append(wq.Prefix("date", f"{filters['year']}-"))
     if not terms:
         return None
     return terms[0] if len(terms) == 1 else wq.And(terms)
 
 
 def facet_counts(groups: dict[str, dict], manifest: dict) -> dict[str, list[dict]]:
-    """The FACET_VALUES largest values of each facet with counts; interviews by their title."""
+    """The FACET_VALUES largest values of each facet with counts, interviews by their title;
+    and every year of the dated matches, latest first."""
     out = {}
     for name in FACETS:
         values = heapq.nsmallest(FACET_VALUES, ((k, v) for k, v in groups[name].items() if k),
@@ -600,6 +608,12 @@ def facet_counts(groups: dict[str, dict], manifest: dict) -> dict[str, list[dict
         out[name] = [{"value": k, "count": v, "label": facet_label(name, k, manifest)}
                      for k, v in values]
     out["interview"] = out.pop("interview_id")
+    years: Counter = Counter()
+    for day, count in groups.get("date", {}).items():
+        if day:
+            years[day[:4]] += count
+    out["year"] = [{"value": year, "count": years[year], "label": year}
+                   for year in sorted(years, reverse=True)]
     return out
 
 

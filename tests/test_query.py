@@ -326,6 +326,20 @@ def test_newest_first_orders_by_interview_date_with_undated_last(dated_index, mo
         dated_index.search("transplant", sort="oldest")
 
 
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+def test_year_facet_and_filter(dated_index, mode):
+    results = dated_index.search("transplant patients", mode=mode)
+    assert [(f["value"], f["count"]) for f in results.facets["year"]] == [("2025", 1),
+                                                                          ("2021", 1)]
+    for query in ("transplant patients", '"after transplant"'):  # our scorer, Whoosh's path
+        only = dated_index.search(query, mode=mode, filters={"year": "2021"})
+        assert [hit.interview_id for hit in only.hits] == ["old"] and only.total == 1
+
+
+def test_no_year_facet_without_dates(seed_index):
+    assert seed_index.search("CAR-T").facets["year"] == []
+
+
 def test_newest_first_keeps_relevance_order_within_a_date(seed_index):
     for mode in ("keyword", "hybrid"):  # the seed interview has no date: nothing moves
         ids = [[hit.id for hit in seed_index.search("CAR-T cell therapy", mode=mode,

@@ -292,6 +292,21 @@ def test_interview_list_newest_first_in_pages(small_index_dir):
     assert client.get("/interviews?page=3").status_code == 400
 
 
+def test_year_filter(client):
+    page = soup(client.get("/?q=patients"))
+    year = page.find("a", string="2024")
+    assert year["href"] == "/?q=patients&year=2024"
+    assert year.find_next_sibling("span", class_="count").get_text() == "5"
+    filtered = soup(client.get(year["href"]))
+    assert len(hit_ids(filtered)) == 5 and all(i.startswith("ward-rounds-")
+                                               for i in hit_ids(filtered))
+    assert "Year: 2024" in text(filtered.select_one(".active-filters"))
+    for bad in ("2023", "24", "next"):
+        response = client.get(f"/?q=patients&year={bad}")
+        assert response.status_code == 400
+        assert "The year filter names no year" in soup(response).select_one(".error-message").text
+
+
 def test_no_sort_choice_when_no_interview_has_a_date(seed_client):
     page = soup(seed_client.get("/?q=CAR-T+cell+therapy"))
     assert len(hit_ids(page)) > 1 and page.select_one(".sort") is None

@@ -76,6 +76,15 @@ def test_search_sorted_by_newest(client):
     assert "sort parameter must be one of relevance, newest" in error["error"]
 
 
+def test_search_by_year(client):
+    data = get_json(client, "/api/search?q=patients")
+    assert data["facets"]["year"] == [{"value": "2024", "count": 5, "label": "2024",
+                                       "active": False}]
+    data = get_json(client, "/api/search?q=patients&year=2024")
+    assert data["total"] == 5 and data["facets"]["year"][0]["active"]
+    assert data["filters"] == [{"name": "year", "value": "2024", "label": "2024"}]
+
+
 def test_search_twin_matches_the_page(client):
     data = get_json(client, "/api/search?q=patients&per_page=3&page=2")
     page = soup(client.get("/?q=patients&per_page=3&page=2"))

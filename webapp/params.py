@@ -16,7 +16,7 @@ from flask import current_app
 from indexer.search import MODES
 from indexer.search import SORTS
 
-FILTERS = ("interviewee", "interview")
+FILTERS = ("interviewee", "interview", "year")
 YES = ("", "1", "true", "yes", "on")
 NO = ("0", "false", "no", "off")
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")

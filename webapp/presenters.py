@@ -81,11 +81,15 @@ def interviews_context(args: Mapping[str, str]) -> dict:
 
 
 def check_filters(filters: dict[str, str], manifest: dict) -> None:
-    """400 for a filter naming no interview or interviewee of the serving index."""
+    """400 for a filter naming no interview, interviewee or year of the serving index."""
     interviews = manifest["interviews"]
     for name, value in filters.items():
         if name == "interview":
             known = value in interviews
+        elif name == "year":
+            known = len(value) == 4 and value.isdigit() and any(
+                (record.get("date") or "").startswith(f"{value}-")
+                for record in interviews.values())
         else:
             known = any(record.get(name) == value for record in interviews.values())
         if not known:
