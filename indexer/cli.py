@@ -19,6 +19,7 @@ from indexer.search import AUTO
 from indexer.search import MODES
 from indexer.search import SORTS
 from indexer.search import SearchIndex
+from indexer.search import unknown_filter
 
 DEFAULT_INDEX = "instance/index"
 DEFAULT_CORPUS = "corpus"
@@ -193,14 +194,22 @@ def open_index(index_dir: Path) -> SearchIndex:
               help="keyword, hybrid (keywords and meaning), or hybrid when it can run.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
               help="relevance, or newest: the latest interviews first.")
+@click.option("--interviewee", default="", help="Only this interviewee's answers (as listed).")
+@click.option("--interview", default="", help="Only this interview (its id).")
+@click.option("--year", default="", help="Only interviews of this year (YYYY).")
 @click.pass_obj
 def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bool,
-           mode: str, sort: str) -> None:
+           mode: str, sort: str, interviewee: str, interview: str, year: str) -> None:
     """Search the index for QUERY (keywords or a whole question)."""
     index = open_index(index_dir)
+    filters = {name: value for name, value in (("interviewee", interviewee),
+                                               ("interview", interview), ("year", year)) if value}
+    unknown = unknown_filter(filters, index.snapshot().manifest)
+    if unknown:
+        raise click.UsageError(unknown)
     try:
         results = index.search(query, per_page=limit, expand=not no_expand, mode=mode,
-                               sort=sort)
+                               sort=sort, filters=filters)
     except QueryError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:

@@ -598,6 +598,24 @@ def filter_query(filters: dict[str, str]) -> wq.Query | None:
     return terms[0] if len(terms) == 1 else wq.And(terms)
 
 
+def unknown_filter(filters: dict[str, str], manifest: dict) -> str | None:
+    """Why a filter names no interview, interviewee or year of the build, or None."""
+    interviews = manifest["interviews"]
+    for name, value in filters.items():
+        if name == "interview":
+            known = value in interviews
+        elif name == "year":
+            known = len(value) == 4 and value.isdigit() and any(
+                (record.get("date") or "").startswith(f"{value}-")
+                for record in interviews.values())
+        else:
+            known = any(record.get(name) == value for record in interviews.values())
+        if not known:
+            return (f"The {name} filter names no {name} in the index ({value[:80]!r}); "
+                    "remove it to search everything.")
+    return None
+
+
 def facet_counts(groups: dict[str, dict], manifest: dict) -> dict[str, list[dict]]:
     """The FACET_VALUES largest values of each facet with counts, interviews by their title;
     and every year of the dated matches, latest first."""

@@ -104,7 +104,7 @@ def test_search_says_which_words_were_not_searched(run, corpus_dir):
     assert "not searched" not in run("search", "CD7").output
 
 
-def test_search_sorted_by_newest(run, corpus_dir):
+def test_search_sorted_by_newest_and_filtered(run, corpus_dir):
     write_interview(corpus_dir, "alpha.txt", [("What is CD7?", "CD7 is a T-cell marker; CD7.")])
     write_interview(corpus_dir, "beta.txt", [("Any news?", "A CD7 trial opened.")])
     (corpus_dir / "beta.txt.meta.json").write_text('{"date": "2025-01-02"}', encoding="utf-8")
@@ -115,6 +115,12 @@ def test_search_sorted_by_newest(run, corpus_dir):
     assert ids == {"relevance": ["alpha-1", "beta-1"], "newest": ["beta-1", "alpha-1"]}
     result = run("search", "CD7", "--sort", "date")
     assert result.exit_code == 2 and "'date' is not one of 'relevance', 'newest'" in result.output
+    only = json.loads(run("search", "CD7", "--json", "--year", "2025").output)
+    assert [hit["id"] for hit in only] == ["beta-1"]
+    only = json.loads(run("search", "CD7", "--json", "--interview", "alpha").output)
+    assert [hit["id"] for hit in only] == ["alpha-1"]
+    result = run("search", "CD7", "--year", "1999")
+    assert result.exit_code == 2 and "The year filter names no year in the index" in result.output
 
 
 def test_eval_prints_the_metrics(run, corpus_dir, tmp_path):

@@ -22,6 +22,7 @@ from indexer.query import marks
 from indexer.query import parse
 from indexer.search import SearchIndex
 from indexer.search import SearchResults
+from indexer.search import unknown_filter
 from webapp.params import FILTERS
 from webapp.params import canonical_params
 from webapp.params import flag
@@ -43,7 +44,9 @@ def search_context(args: Mapping[str, str]) -> dict:
     params = search_params(args)
     index = get_index()
     snapshot = index.snapshot()  # raises IndexMissing (503) even when the query is empty
-    check_filters(params.filters, snapshot.manifest)
+    unknown = unknown_filter(params.filters, snapshot.manifest)
+    if unknown:
+        abort(400, unknown)
     results = index.search(params.q, page=params.page, per_page=params.per_page,
                            filters=params.filters, expand=params.expand,
                            mode=params.mode or None, sort=params.sort or "relevance")
@@ -78,23 +81,6 @@ def interviews_context(args: Mapping[str, str]) -> dict:
                         "url": url_for("pages.interview", interview_id=r["id"])}
                        for r in shown],
     }
-
-
-def check_filters(filters: dict[str, str], manifest: dict) -> None:
-    """400 for a filter naming no interview, interviewee or year of the serving index."""
-    interviews = manifest["interviews"]
-    for name, value in filters.items():
-        if name == "interview":
-            known = value in interviews
-        elif name == "year":
-            known = len(value) == 4 and value.isdigit() and any(
-                (record.get("date") or "").startswith(f"{value}-")
-                for record in interviews.values())
-        else:
-            known = any(record.get(name) == value for record in interviews.values())
-        if not known:
-            abort(400, f"The {name} filter names no {name} in the index ({value[:80]!r}); "
-                       "remove it to search everything.")
 
 
 def hit_dict(hit, link: dict) -> dict:
