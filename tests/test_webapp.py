@@ -116,6 +116,7 @@ def test_empty_state_explains_and_offers_examples(client):
     assert examples == ["CD7 CAR-T", "BCMA", "What is the role of CD7 CAR-T in T-cell ALL?"]
     assert page.select_one(".examples a")["href"] == "/?q=CD7+CAR-T"
     assert "9 questions from 3 interviews" in text(page)
+    assert page.select_one(".intro a[href='/interviews']").get_text() == "3 interviews"
 
 
 def test_page_is_accessible_and_responsive(client):
