@@ -146,7 +146,7 @@ def pair_context(pair_id: str, args: Mapping[str, str]) -> dict:
     }
 
 
-def citation(meta: dict, position: int, page_url: str, today: date | None = None) -> str:
+def citation(meta: dict, position: int, page_url: str) -> str:
     """A plain-text reference to one answer: who answered, who asked, the interview's title
     and question number, its date, where it is published (else this page), when accessed."""
     parts = [meta["interviewee"] or "Unnamed interviewee"]
@@ -157,7 +157,7 @@ def citation(meta: dict, position: int, page_url: str, today: date | None = None
     if meta["date"]:
         parts.append(nice_date(meta["date"]))
     parts.append(meta["source_url"] or page_url)
-    parts.append(f"Accessed {nice_date((today or date.today()).isoformat())}")
+    parts.append(f"Accessed {nice_date(date.today().isoformat())}")
     return ". ".join(part.rstrip(".") for part in parts) + "."
 
 
