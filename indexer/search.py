@@ -453,26 +453,27 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
 
     With `cosines` (every pair's cosine to the query), the best keyword matches and the
     pairs nearest in meaning are fused (:func:`fused`) and counted in the total and facets.
-    Sorted by newest, every match is ranked as for relevance, then ordered by its interview's
-    date (:func:`newest_first`).
+    The same best matches are re-ranked whatever the page, and the matches after them follow
+    in keyword order, so pages never repeat or skip a pair. Sorted by newest, every match is
+    ranked so, then ordered by its interview's date (:func:`newest_first`).
     """
     start = (results.page - 1) * results.per_page
     newest = results.sort == "newest"
-    depth = max(RERANK_DEPTH, start + results.per_page)
+    reranked = max(RERANK_DEPTH, hybrid.depth) if cosines is not None else RERANK_DEPTH
     query_filter = filter_query(results.filters)
     found = view.scorer.scores(parsed.query)
     allowed = None  # the filter's documents, for tally() and fused(); Whoosh's path filters itself
     if query_filter is not None and (found is not None or cosines is not None):
         allowed = set(query_filter.docs(view.searcher))
-    every = None if newest else depth  # newest: every match, the best `depth` re-ranked
+    fetch = None if newest else max(reranked, start + results.per_page)  # None: every match
     counted = FACETS + (("date",) if view.snap.dated else ())
     if found is None:
-        total, groups, best = whoosh_matches(view.searcher, parsed.query, query_filter, every,
+        total, groups, best = whoosh_matches(view.searcher, parsed.query, query_filter, fetch,
                                              counted)
     else:
-        total, groups, best = tally(view, found, allowed, every, counted)
+        total, groups, best = tally(view, found, allowed, fetch, counted)
     matched = found if found is not None else dict(best)  # every keyword match, or the best
-    best, rest = best[:depth], best[depth:]
+    best, rest = best[:reranked], best[reranked:]
     interview_of = view.column("interview_id")
     ranked = rerank([(docnum, interview_of[docnum], score) for docnum, score in best])
     meant: set[int] = set()
@@ -486,8 +487,9 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
             values = view.column(name)
             for docnum in meant:
                 groups[name][values[docnum]] = groups[name].get(values[docnum], 0) + 1
+    ranked = followed_by(ranked, rest)
     if newest:
-        ranked = newest_first(ranked, rest, view.column("date"))
+        ranked = newest_first(ranked, view.column("date"))
     results.total = total
     results.facets = facet_counts(groups, view.snap.manifest)
     found_marks = marks(parsed) if marked else None
@@ -500,15 +502,21 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
                            for docnum, score in nearby[:CLOSEST] if score >= hybrid.closest]
 
 
-def newest_first(ranked: list[tuple[int, float]], rest: list[tuple[int, float]],
-                 dates: list[str]) -> list[tuple[int, float]]:
-    """The ranked matches, then the `rest` (matches beyond the re-ranked depth, best first),
-    ordered by date, latest first: a stable sort, so relevance decides within a date and
-    undated pairs ("") come last."""
+def followed_by(ranked: list[tuple[int, float]],
+                rest: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The ranked matches, then the `rest` (keyword matches beyond the re-ranked ones, best
+    first, at most the last ranked score) that are not ranked already."""
+    if not rest:
+        return ranked
     seen = {docnum for docnum, _ in ranked}
     floor = ranked[-1][1] if ranked else 0.0
-    ranked = ranked + [(docnum, min(score, floor)) for docnum, score in rest
-                       if docnum not in seen]
+    return ranked + [(docnum, min(score, floor)) for docnum, score in rest
+                     if docnum not in seen]
+
+
+def newest_first(ranked: list[tuple[int, float]], dates: list[str]) -> list[tuple[int, float]]:
+    """The ranked matches by date, latest first: a stable sort, so relevance decides within a
+    date and undated pairs ("") come last."""
     return sorted(ranked, key=lambda item: dates[item[0]], reverse=True)
 
 

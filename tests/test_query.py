@@ -340,9 +340,53 @@ def test_no_year_facet_without_dates(seed_index):
     assert seed_index.search("CAR-T").facets["year"] == []
 
 
-def test_newest_first_keeps_relevance_order_within_a_date(seed_index):
-    for mode in ("keyword", "hybrid"):  # the seed interview has no date: nothing moves
-        ids = [[hit.id for hit in seed_index.search("CAR-T cell therapy", mode=mode,
-                                                      sort=sort).hits]
-               for sort in ("relevance", "newest")]
-        assert len(ids[0]) > 1 and ids[0] == ids[1]
+@pytest.fixture(scope="module")
+def many_matches(tmp_path_factory) -> SearchIndex:
+    """300 pairs that all mention transplant, in 60 interviews, most of them dated: more
+    matches than are re-ranked, so pages beyond the first hundred come from the rest."""
+    root = tmp_path_factory.mktemp("many")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    words = ["clinic", "patients", "weekly", "visit", "fever", "dose", "plan", "care", "risk"]
+    for i in range(60):
+        pairs = [(f"Question {i} {j} about {'transplant ' * ((i + j) % 3)}care?",
+                  " ".join(["transplant"] * (1 + (i * j) % 6)
+                           + [words[(i + k) % len(words)] for k in range(5 + (i * 7 + j) % 30)]))
+                 for j in range(5)]
+        write_interview(corpus, f"iv{i:02d}.txt", pairs, interviewee=f"Dr. X{i % 7}")
+        if i % 4:
+            (corpus / f"iv{i:02d}.txt.meta.json").write_text(
+                f'{{"date": "202{i % 3}-0{1 + i % 2}-01"}}', encoding="utf-8")
+    store.build(root / "index", [corpus])
+    return SearchIndex(root / "index")
+
+
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_pages_never_repeat_or_skip_a_pair(many_matches, mode, sort):
+    def paged(per_page):
+        seen, page = [], 1
+        while hits := many_matches.search("transplant", page=page, per_page=per_page,
+                                          mode=mode, sort=sort).hits:
+            seen += [hit.id for hit in hits]
+            page += 1
+        return seen
+
+    by_ten = paged(10)
+    assert len(by_ten) == len(set(by_ten)) == 300
+    assert by_ten == paged(100)  # the same order, however it is cut into pages
+
+
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+def test_newest_first_keeps_relevance_order_within_a_date(many_matches, mode):
+    def ranking(sort):  # all 300 matches
+        return [(hit.date, hit.id) for page in (1, 2, 3)
+                for hit in many_matches.search("transplant", page=page, per_page=100,
+                                               mode=mode, sort=sort).hits]
+
+    relevance, newest = ranking("relevance"), ranking("newest")
+    assert len(newest) == 300 and relevance != newest
+    assert [day for day, _ in newest] == sorted((day for day, _ in newest), reverse=True)
+    for day in {day for day, _ in newest}:
+        assert ([pair for d, pair in newest if d == day]
+                == [pair for d, pair in relevance if d == day])
