@@ -172,10 +172,11 @@ def unshout(text: str) -> str:
     """Text typed in capitals throughout ("CAN LIPNODES AND OR LIVER CANCER BE DETECTED"), whose
     case says nothing, with its words in lower case: stemmed, stop words dropped, AND/OR/NOT
     words rather than operators. Codes (CD7, IL-6, CAR-T) and the vocabulary's names (AML,
-    HSCT, BCMA) stay as written; a name that is also an English word (ALL) only when the
-    nearest words beside it, stop words aside, include a code or name ("AML AND ALL",
-    "T-CELL ALL"; not "WITH ALL MY PILLS"). Text with a lower-case letter, or under four
-    words, is returned as it is ("CD7 CAR-T", "T-CELL ALL BCMA")."""
+    HSCT, BCMA) stay as written; a name that is also an English word (ALL, PET, AIDS) only
+    when the nearest words beside it, stop words aside, include a code or name ("AML AND
+    ALL", "T-CELL ALL", "HIV AIDS"; not "WITH ALL MY PILLS", "HEARING AIDS"). Text with a
+    lower-case letter, or under four words, is returned as it is ("CD7 CAR-T", "T-CELL ALL
+    BCMA")."""
     words = TOKEN.findall(text)
     if len(words) < SHOUTED_WORDS or any(c.islower() for c in text):
         return text
@@ -204,11 +205,13 @@ def is_code(word: str) -> bool:
 
 @lru_cache(maxsize=1)
 def shouted_names() -> tuple[frozenset[str], frozenset[str]]:
-    """The vocabulary's one-word names in capitals: those that are not English stop words,
-    and those that are (ALL, IT, US)."""
+    """The vocabulary's one-word names in capitals: those that are names only, and those
+    that are also English words: stop words (ALL, IT, US) and the capitals-only list (PET,
+    AIDS)."""
     groups, _by_first = vocabulary_groups()
     names = {text.upper() for group in groups for text, _parts, name in group if name}
-    words_too = {name for name in names if name.lower() in STOP_WORDS}
+    ambiguous = vocabulary.capitals_only()
+    words_too = {name for name in names if name.lower() in STOP_WORDS or name.lower() in ambiguous}
     return frozenset(names - words_too), frozenset(words_too)
 
 
@@ -259,7 +262,7 @@ def name_meanings() -> dict[str, str]:
     for group in groups:
         spelled = [text for text, _parts, name in group if not name]
         for text, _parts, name in group:
-            if name and text in words_too and spelled:
+            if name and text in words_too and text.lower() in STOP_WORDS and spelled:
                 meanings[text] = spelled[0]
     return meanings
 

@@ -71,9 +71,10 @@ def add_line(data: dict, section: str | None, line: str, where: str) -> None:
         data["synonyms"].append(group)
     elif section == "capitals-only":
         for word in line.split():
-            if not any(c.isupper() for c in word):
-                raise VocabularyError(f"{where}: a capitals-only name is written in capitals "
-                                      f"(PET, not pet): {word!r}")
+            if not any(c.isupper() for c in word) or not word.isalnum():
+                raise VocabularyError(f"{where}: a capitals-only name is one word of letters "
+                                      f"and digits in capitals (PET, not pet or PET-CT): "
+                                      f"{word!r}")
             data["capitals-only"].add(word.lower())
     elif section == "no-stem":
         data["no-stem"].update(w.lower() for w in line.split())

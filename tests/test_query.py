@@ -72,7 +72,8 @@ def test_a_name_typed_in_lower_case_expands_like_the_name():
 @pytest.mark.parametrize("word, meaning", [("pet", "positron emission tomography"),
                                            ("aids", "acquired immunodeficiency syndrome"),
                                            ("ms", "multiple sclerosis"),
-                                           ("os", "overall survival")])
+                                           ("os", "overall survival"),
+                                           ("hcl", "hairy cell leukemia")])
 def test_a_capitals_only_name_expands_only_in_capitals(word, meaning):
     assert meaning not in parse(f"hearing {word} and ward visits").expansions
     assert meaning in parse(f"hearing {word.upper()} and ward visits").expansions
@@ -87,6 +88,10 @@ def test_the_vocabulary_refuses_a_capitals_only_line_it_cannot_use(tmp_path):
     file.write_text("[synonyms]\nPET | positron emission tomography\n"
                     "[capitals-only]\nPET FISH\n", encoding="utf-8")
     with pytest.raises(vocabulary.VocabularyError, match="no synonym group .*: fish"):
+        vocabulary.load(file)
+    file.write_text("[synonyms]\nPET-CT | positron emission tomography-computed tomography\n"
+                    "[capitals-only]\nPET-CT\n", encoding="utf-8")
+    with pytest.raises(vocabulary.VocabularyError, match="one word of letters and digits"):
         vocabulary.load(file)
 
 
@@ -241,6 +246,8 @@ def test_highlight_tokens_are_the_analyzers_for_any_text(text):
     ("IS ALL OF IT FROM THE US", "is all of it from the us"),
     ("AML AND ALL IN THE US", "AML and ALL in the us"),
     ("CAN ALL PATIENTS WITH AML GET CAR-T", "can all patients with AML get CAR-T"),
+    ("WHAT HEARING AIDS SUIT MY FATHER", "what hearing aids suit my father"),  # capitals-only
+    ("IS HIV AIDS TREATMENT CHANGING", "is HIV AIDS treatment changing"),
     ("CD7 CAR-T", "CD7 CAR-T"),  # a few capitals are names, not caps lock
     ("T-CELL ALL BCMA", "T-CELL ALL BCMA"),
     ("Is ALL treated with CAR-T in the US?", "Is ALL treated with CAR-T in the US?"),
