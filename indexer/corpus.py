@@ -20,6 +20,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from indexer import formats
+from indexer.formats.meta import parse_date
 from indexer.model import Interview
 from indexer.model import ParseProblem
 from indexer.model import ParseResult
@@ -144,10 +145,19 @@ def apply_overrides(path: Path, result: ParseResult) -> None:
     except (OSError, ValueError) as exc:
         result.warn(f"ignored {override.name}: {exc}")
         return
+    wanted = {name: values[name].strip() for name in OVERRIDE_FIELDS
+              if isinstance(values.get(name), str) and values[name].strip()}
+    if "date" in wanted:  # dates are ISO everywhere: the year filter and newest-first read them
+        day = parse_date(wanted["date"])
+        if not day:
+            result.warn(f"ignored the date {wanted['date']!r} in {override.name}: "
+                        "write it as YYYY-MM-DD")
+            del wanted["date"]
+        else:
+            wanted["date"] = day
     for interview in result.interviews:
-        for name in OVERRIDE_FIELDS:
-            if isinstance(values.get(name), str) and values[name].strip():
-                setattr(interview, name, values[name].strip())
+        for name, value in wanted.items():
+            setattr(interview, name, value)
 
 
 def diff(sources: list[SourceFile], known: dict, paths: Iterable,

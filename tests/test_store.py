@@ -207,6 +207,18 @@ def test_metadata_overrides_beside_the_file(corpus_dir, tmp_path):
     assert path.exists()
 
 
+def test_an_override_date_is_made_iso_or_ignored_with_a_warning(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    write_interview(corpus_dir, "beta.txt", PAIRS_B)
+    (corpus_dir / "alpha.txt.meta.json").write_text('{"date": "5 March 2023"}', encoding="utf-8")
+    (corpus_dir / "beta.txt.meta.json").write_text('{"date": "March 2023"}', encoding="utf-8")
+    report = store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    interviews = store.read_manifest(tmp_path / "ix")["interviews"]
+    assert (interviews["alpha"]["date"], interviews["beta"]["date"]) == ("2023-03-05", "")
+    assert any("beta.txt" in str(p) and "ignored the date 'March 2023' in beta.txt.meta.json"
+               in str(p) for p in report.problems)
+
+
 def test_missing_or_corrupt_index_says_how_to_fix_it(tmp_path):
     with pytest.raises(store.IndexMissing, match="qa-index .*build"):
         SearchIndex(tmp_path / "nothing").snapshot()
