@@ -215,7 +215,8 @@ class View:
     def column(self, name: str) -> list:
         """A sortable field's value for every document of the searcher."""
         if name not in self.columns:
-            self.columns[name] = list(self.searcher.reader().column_reader(name))
+            reader = self.searcher.reader()  # an empty index has no column readers
+            self.columns[name] = list(reader.column_reader(name)) if reader.doc_count_all() else []
         return self.columns[name]
 
 

@@ -447,6 +447,17 @@ def test_missing_index_is_a_503_page(tmp_path, path):
     assert "Traceback" not in response.get_data(as_text=True)
 
 
+def test_an_index_of_an_empty_corpus_searches_and_lists_nothing(tmp_path):
+    (tmp_path / "corpus").mkdir()  # every interview withdrawn, say
+    store.build(tmp_path / "index", [tmp_path / "corpus"])
+    client = make_app(tmp_path / "index").test_client()
+    for sort in ("relevance", "newest"):
+        response = client.get(f"/?q=fever&sort={sort}")
+        assert response.status_code == 200
+        assert "No answers match your search" in text(soup(response))
+    assert client.get("/api/interviews").get_json()["interviews"] == []
+
+
 def test_corrupt_index_is_a_503_page(tmp_path):
     (tmp_path / "index").mkdir()
     (tmp_path / "index" / "CURRENT").write_text("build-that-is-gone\n")
