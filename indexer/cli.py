@@ -202,8 +202,9 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
            mode: str, sort: str, interviewee: str, interview: str, year: str) -> None:
     """Search the index for QUERY (keywords or a whole question)."""
     index = open_index(index_dir)
-    filters = {name: value for name, value in (("interviewee", interviewee),
-                                               ("interview", interview), ("year", year)) if value}
+    filters = {name: value.strip() for name, value in (("interviewee", interviewee),
+                                                       ("interview", interview), ("year", year))
+               if value.strip()}
     unknown = unknown_filter(filters, index.snapshot().manifest)
     if unknown:
         raise click.UsageError(unknown)
