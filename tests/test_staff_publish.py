@@ -201,6 +201,19 @@ def test_duplicates_and_long_answers_are_warned_about(client, tmp_path):
     assert "Same content as clinic-notes.txt" in warnings
     assert "duplicate of the published interview" in warnings
     assert "is very long (1,6" in text(second.select_one(".warnings"))
+    assert "No date found: add one with the corrections" in text(second.select_one(".warnings"))
+
+
+def test_a_missing_date_is_warned_about_until_corrected(client):
+    dated = b"Published: 2025-02-03\n\n" + interview_text("Dated", [("Why?", "Because.")])
+    undated = interview_text("Undated", [("Why not?", "Because not.")])
+    url, page = preview_of(client, [("dated.txt", dated), ("undated.txt", undated)])
+    first, second = page.select("section.upload")
+    assert "No date found" not in text(first)
+    assert "No date found" in text(second.select_one(".warnings"))
+    page = act(client, url, 2, action="save", title="Undated", interviewee="Dr. Ada Lovelace",
+               interviewer="", date="2025-03-04")
+    assert "No date found" not in text(page.select("section.upload")[1])
 
 
 def test_a_file_the_parser_cannot_use_gets_a_message_and_changes_nothing(client, tmp_path):

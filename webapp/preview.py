@@ -47,6 +47,7 @@ def item_context(batch: Batch, item: Item, corpus_dir: Path, manifest: dict) -> 
                    pairs=result.pair_count)
     context["warnings"] = ([problem_text(p) for p in result.problems]
                            + long_answers(result.interviews)
+                           + undated(result.interviews)
                            + duplicates(batch, item, result.interviews, corpus_dir, manifest))
     if not result.pair_count:
         context["error"] = NO_PAIRS
@@ -79,6 +80,20 @@ def long_answers(interviews: list[Interview]) -> list[str]:
                 warnings.append(f"Answer {n} is very long ({words:,} words): check that the "
                                 "parser did not miss a question inside it.")
     return warnings
+
+
+def undated(interviews: list[Interview]) -> list[str]:
+    """A warning when interviews have no date: sorted by newest they come last, and no year
+    filter finds them."""
+    missing = sum(1 for interview in interviews if not interview.date)
+    if not missing or not any(interview.pairs for interview in interviews):
+        return []
+    if len(interviews) == 1:
+        return ["No date found: add one with the corrections (YYYY-MM-DD). Without it the "
+                "interview comes last when clinicians sort by newest, and no year filter "
+                "finds it."]
+    return [f"{missing:,} of {len(interviews):,} interviews have no date: sorted by newest "
+            "they come last, and no year filter finds them."]
 
 
 def duplicates(batch: Batch, item: Item, interviews: list[Interview], corpus_dir: Path,
