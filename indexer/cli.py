@@ -239,8 +239,9 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
 
 
 def heading(hit) -> str:
-    """A hit's line in the terminal: score, pair id, interview title, interviewee."""
-    return f"[{hit.score:.2f}] {hit.id} - {hit.title} ({hit.interviewee})"
+    """A hit's line in the terminal: score, pair id, interview title, interviewee, date."""
+    about = ", ".join(part for part in (hit.interviewee, hit.date) if part)
+    return f"[{hit.score:.2f}] {hit.id} - {hit.title}" + (f" ({about})" if about else "")
 
 
 def plain(html: str) -> str:

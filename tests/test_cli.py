@@ -113,6 +113,8 @@ def test_search_sorted_by_newest_and_filtered(run, corpus_dir):
                                                       "--sort", sort).output)]
            for sort in ("relevance", "newest")}
     assert ids == {"relevance": ["alpha-1", "beta-1"], "newest": ["beta-1", "alpha-1"]}
+    lines = run("search", "CD7", "--sort", "newest").output.splitlines()
+    assert lines[2].endswith("beta-1 - Beta (Dr. Ada Lovelace, 2025-01-02)")
     result = run("search", "CD7", "--sort", "date")
     assert result.exit_code == 2 and "'date' is not one of 'relevance', 'newest'" in result.output
     only = json.loads(run("search", "CD7", "--json", "--year", "2025").output)
