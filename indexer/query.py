@@ -373,10 +373,11 @@ def occurs(expression: Expression, words: list[tuple[str, bool]]) -> bool:
 
 @lru_cache(maxsize=1)
 def capitals_only() -> frozenset[str]:
-    """One-word names (lower-cased) that match only typed in capitals: the vocabulary's
-    [capitals-only] list and the names that are English stop words (ALL)."""
+    """One-word names (lower-cased) that match only typed in capitals: the names that are
+    also English words (:func:`shouted_names`: stop words such as ALL, and the vocabulary's
+    [capitals-only] list)."""
     _names, words_too = shouted_names()
-    return frozenset(vocabulary.capitals_only() | {name.lower() for name in words_too})
+    return frozenset(name.lower() for name in words_too)
 
 
 def boosted(q: wq.Query, factor: float) -> wq.Query:

@@ -77,7 +77,7 @@ def interviews_context(args: Mapping[str, str]) -> dict:
         "interviews": [{"id": r["id"], "title": r.get("title", ""),
                         "interviewee": r.get("interviewee", ""),
                         "interviewer": r.get("interviewer", ""), "date": r.get("date", ""),
-                        "pairs": r.get("pair_count", len(r.get("pair_ids", []))),
+                        "pairs": r["pair_count"],
                         "url": url_for("pages.interview", interview_id=r["id"])}
                        for r in shown],
     }
