@@ -38,6 +38,13 @@ SYNTAX = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|OR|NOT)\b|\b\w+:")
 # Syntax that restricts what may match (a phrase, a required or excluded word): only keyword
 # search can honour it. OR widens, and "Subject:" in a pasted message is no field.
 RESTRICTING = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|NOT|ANDNOT)\b")
+# Words (and word pairs) that say a finding is raised or lowered: "high potassium", "an increase
+# in white cells", "low-risk MDS". Verbs are left out ("how to lower cholesterol" is about
+# high cholesterol; "foods that increase iron" about low iron), and so are "higher"/"lower".
+RAISED = frozenset({"high", "elevated", "raised", "increased", "excess", "excessive",
+                    "overactive", "increase in"})
+LOWERED = frozenset({"low", "decreased", "reduced", "deficient", "deficiency", "underactive",
+                     "decrease in"})
 
 
 class QueryError(ValueError):
@@ -54,6 +61,7 @@ class ParsedQuery:
     advanced: bool = False
     exact: bool = False  # the syntax restricts matches: a phrase, AND, NOT, -term, field:
     synonyms: list[str] = field(default_factory=list)  # the vocabulary's part of expansions
+    direction: int = 0  # the finding the text asks about is raised (1) or lowered (-1)
 
     @property
     def meaning_text(self) -> str:
@@ -107,7 +115,8 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
     if main is None or main is wq.NullQuery:
         main = plain_query(text)
     exact = advanced and (bool(RESTRICTING.search(text)) or names_fields(main))
-    parsed = ParsedQuery(text, main, advanced=advanced, exact=exact)
+    parsed = ParsedQuery(text, main, advanced=advanced, exact=exact,
+                         direction=0 if advanced else direction(text))
     if parsed.empty or not expand or FIELD_SYNTAX.search(text):
         return parsed
     extras, parsed.expansions = synonym_clauses(text)
@@ -121,6 +130,16 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
     if parsed.query is main:
         parsed.expansions, parsed.synonyms = [], []
     return parsed
+
+
+def direction(text: str) -> int:
+    """1 when the text speaks of a raised finding (RAISED words) and not a lowered one, -1 for
+    the reverse, else 0: "What causes an increase in white blood cell count?" is 1, "high
+    and low blood pressure" 0."""
+    words = re.findall(r"[a-z]+", text.lower())
+    said = set(words) | {" ".join(pair) for pair in zip(words, words[1:], strict=False)}
+    raised, lowered = bool(said & RAISED), bool(said & LOWERED)
+    return raised - lowered
 
 
 def names_fields(query: wq.Query) -> bool:

@@ -12,6 +12,7 @@ from indexer import highlight
 from indexer import store
 from indexer import vocabulary
 from indexer.query import QueryError
+from indexer.query import direction
 from indexer.query import marks
 from indexer.query import parse
 from indexer.query import readings
@@ -60,6 +61,16 @@ def test_synonyms_work_both_ways():
     # a compound name matches however its parts are typed
     for typed in ("allo HSCT", "allo-hsct", "Allo-HSCT"):
         assert "allogeneic stem cell transplantation" in parse(typed).expansions
+
+
+def test_lay_and_clinical_names_of_a_finding_expand_both_ways_never_to_the_opposite():
+    assert "thrombocytopenia" in parse("low platelets after chemo").expansions
+    assert "low platelet count" in parse("thrombocytopenia after chemo").expansions
+    assert "hyperkalemia" in parse("high potassium").expansions
+    assert "hypokalemia" not in parse("high potassium").expansions
+    assert "hypoglycemia" in parse("low blood sugar in newborns").expansions
+    assert "hyperglycemia" not in parse("low blood sugar in newborns").expansions
+    assert "difficulty swallowing" in parse("dysphagia").expansions
 
 
 def test_a_name_typed_in_lower_case_expands_like_the_name():
@@ -397,3 +408,47 @@ def test_newest_first_keeps_relevance_order_within_a_date(many_matches, mode):
     for day in {day for day, _ in newest}:
         assert ([pair for d, pair in newest if d == day]
                 == [pair for d, pair in relevance if d == day])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("What causes an increase in white blood cell count?", 1),
+    ("high potassium", 1), ("elevated ferritin", 1), ("raised CRP", 1),
+    ("low-risk MDS", -1), ("iron deficiency", -1), ("reduced kidney function", -1),
+    ("high and low blood pressure", 0),  # both: no direction
+    ("how to lower cholesterol", 0), ("foods that increase iron", 0),  # verbs: treatment
+    ("white blood cell count", 0),
+])
+def test_direction_reads_raised_and_lowered_findings(text, expected):
+    assert direction(text) == expected
+
+
+@pytest.fixture(scope="module")
+def counts_index(tmp_path_factory) -> SearchIndex:
+    """A pair about a low white count that shares most words with a question about a high one."""
+    root = tmp_path_factory.mktemp("counts")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    write_interview(corpus, "low.txt", [
+        ("What causes a low white blood cell count?",
+         "Chemotherapy and some infections lower the white blood cell count.")])
+    write_interview(corpus, "high.txt", [
+        ("Why would my white count be elevated?",
+         "Infection, steroids and leukemia can raise the white cell count.")])
+    store.build(root / "index", [corpus])
+    return SearchIndex(root / "index")
+
+
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+def test_the_opposite_finding_comes_after_the_asked_one(counts_index, mode):
+    def order(text):
+        return [hit.interview_id for hit in counts_index.search(text, mode=mode).hits]
+
+    # without a direction the low pair matches more of the words and comes first
+    assert order("What causes white blood cell count changes?") == ["low", "high"]
+    assert order("What causes an increase in white blood cell count?") == ["high", "low"]
+    assert order("What causes a low white blood cell count?") == ["low", "high"]
+    # power syntax is taken as written: "-high" is no direction
+    assert order("white blood cell count -high")[0] == "low"
+    scores = [hit.score for hit in counts_index.search(
+        "What causes an increase in white blood cell count?", mode=mode).hits]
+    assert scores == sorted(scores, reverse=True)
