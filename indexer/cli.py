@@ -205,7 +205,7 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
     filters = {name: value.strip() for name, value in (("interviewee", interviewee),
                                                        ("interview", interview), ("year", year))
                if value.strip()}
-    unknown = unknown_filter(filters, index.snapshot().manifest)
+    unknown = unknown_filter(filters, index.snapshot())
     if unknown:
         raise click.UsageError(unknown)
     try:

@@ -182,6 +182,15 @@ class Snapshot:
         return sorted(records, key=lambda r: r.get("date") or "", reverse=True)
 
     @cached_property
+    def filter_values(self) -> dict[str, set[str]]:
+        """What each filter may name in this build: interview ids, interviewees, years."""
+        interviews = self.manifest["interviews"]
+        return {"interview": set(interviews),
+                "interviewee": {r["interviewee"] for r in interviews.values()
+                                if r.get("interviewee")},
+                "year": {r["date"][:4] for r in interviews.values() if r.get("date")}}
+
+    @cached_property
     def dated(self) -> bool:
         """Whether any interview of the build has a date (sorting by newest means something)."""
         return any(record.get("date") for record in self.manifest["interviews"].values())
@@ -635,19 +644,10 @@ def filter_query(filters: dict[str, str]) -> wq.Query | None:
     return terms[0] if len(terms) == 1 else wq.And(terms)
 
 
-def unknown_filter(filters: dict[str, str], manifest: dict) -> str | None:
+def unknown_filter(filters: dict[str, str], snapshot: Snapshot) -> str | None:
     """Why a filter names no interview, interviewee or year of the build, or None."""
-    interviews = manifest["interviews"]
     for name, value in filters.items():
-        if name == "interview":
-            known = value in interviews
-        elif name == "year":
-            known = len(value) == 4 and value.isdigit() and any(
-                (record.get("date") or "").startswith(f"{value}-")
-                for record in interviews.values())
-        else:
-            known = any(record.get(name) == value for record in interviews.values())
-        if not known:
+        if value not in snapshot.filter_values.get(name, ()):
             return (f"The {name} filter names no {name} in the index ({value[:80]!r}); "
                     "remove it to search everything.")
     return None

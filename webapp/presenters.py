@@ -44,7 +44,7 @@ def search_context(args: Mapping[str, str]) -> dict:
     params = search_params(args)
     index = get_index()
     snapshot = index.snapshot()  # raises IndexMissing (503) even when the query is empty
-    unknown = unknown_filter(params.filters, snapshot.manifest)
+    unknown = unknown_filter(params.filters, snapshot)
     if unknown:
         abort(400, unknown)
     results = index.search(params.q, page=params.page, per_page=params.per_page,
