@@ -219,6 +219,7 @@ def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
     installed, unless QA_EMBEDDINGS=0); rows of the serving build are reused where unchanged.
     """
     index_dir = Path(index_dir)
+    paths = existing(paths)
     started = time.monotonic()
     report = WriteReport("build")
     embeddings = wanted_embeddings(embeddings)
@@ -243,7 +244,7 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
     """Bring the index up to date with `paths`: new, changed and removed files only
     (and only their pairs are embedded; see `build` for `embeddings`)."""
     index_dir = Path(index_dir)
-    paths = list(paths)
+    paths = existing(paths)
     if current_build(index_dir) is None:
         return build(index_dir, paths, progress=progress, lock_timeout=lock_timeout,
                      limitmb=limitmb, embeddings=embeddings, embed_progress=embed_progress)
@@ -270,6 +271,29 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
             embed(index_dir, path, manifest, embeddings, embed_progress)
             finish(index_dir, name, manifest, report, started, "update")
     return report
+
+
+def existing(paths: Iterable[str | os.PathLike]) -> list[str | os.PathLike]:
+    """The paths, once each is known to exist: a mistyped one would otherwise drop its
+    interviews from the new build (or, alone, empty it). Raises StoreError naming it."""
+    paths = list(paths)
+    for path in paths:
+        if not Path(path).exists():
+            raise StoreError(f"{path}: no such file or directory. Nothing was written; "
+                             "the previous index (if any) keeps serving.")
+    return paths
+
+
+def serving_pairs(index_dir: Path) -> int:
+    """How many pairs the serving build holds, by its manifest (0: none, or unreadable)."""
+    try:
+        name = current_build(index_dir)
+        if name is None:
+            return 0
+        manifest = json.loads((build_path(index_dir, name) / MANIFEST).read_text("utf-8"))
+        return int(manifest["counts"]["pairs"])
+    except (StoreError, OSError, ValueError, KeyError, TypeError):
+        return 0
 
 
 @contextmanager
@@ -376,6 +400,10 @@ def finish(index_dir: Path, name: str, manifest: dict, report: WriteReport,
     manifest.update(schema_version=SCHEMA_VERSION, built_at=now_iso(), kind=kind,
                     problems=[str(p) for p in report.problems])
     fill_counts(report, manifest)
+    if kind == "build" and not report.pairs and (held := serving_pairs(index_dir)):
+        found = "; ".join(str(p) for p in report.problems[:5]) or "no interview files"
+        raise StoreError(f"The build found no question/answer pairs ({found}); the previous "
+                         f"index ({held} pairs) keeps serving.")
     manifest["seconds"] = round(time.monotonic() - started, 3)
     write_atomic(path / MANIFEST, json.dumps(manifest, ensure_ascii=False))
     write_atomic(path / PREVIOUS, serving_build(index_dir) + "\n")

@@ -193,6 +193,21 @@ def test_a_rebuild_without_a_corpus_is_refused_and_changes_nothing(tmp_path):
     assert search_total(staff, "patients") == 6
 
 
+def test_a_rebuild_of_a_corpus_without_pairs_changes_nothing(tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_text("", encoding="utf-8")
+    app = make_staff_app(tmp_path, CORPUS_DIR=str(bad))
+    staff = signed_in(app)
+    before = store.current_build(tmp_path / "index")
+    status, body = start(staff)
+    job = wait_for_job(staff, body["job"]["id"])
+    assert job["state"] == "failed" and "found no question/answer pairs" in job["error"]
+    assert "empty.txt" in job["error"] and "keeps serving" in job["error"]
+    assert store.current_build(tmp_path / "index") == before
+    assert search_total(staff, "patients") == 6
+
+
 def test_status_page_shows_counts_warnings_and_recent_actions(tmp_path):
     app = make_staff_app(tmp_path)
     (tmp_path / "corpus" / "empty-notes.txt").write_text("No speakers here at all.\n")

@@ -176,13 +176,37 @@ def test_bad_files_are_reported_and_the_rest_indexed(corpus_dir, tmp_path):
     (corpus_dir / "broken.jsonl").write_text(
         '{"question": "Q1?", "answer": "A1."}\n{not json\n', encoding="utf-8")
     (corpus_dir / "binary.html").write_bytes(bytes(range(256)) * 4)
-    report = store.build(tmp_path / "ix", [corpus_dir, tmp_path / "missing.txt"])
+    report = store.build(tmp_path / "ix", [corpus_dir])
     messages = [str(p) for p in report.problems]
     assert any("empty.txt" in m for m in messages)
     assert any("noise.md" in m for m in messages)
     assert any("broken.jsonl:2" in m for m in messages)
-    assert any("missing.txt" in m and "no such file" in m for m in messages)
     assert report.pairs == 3  # alpha's two and the good JSON line
+
+
+@pytest.mark.parametrize("write", [store.build, store.update])
+def test_a_missing_path_writes_nothing(corpus_dir, tmp_path, write):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    first = store.build(tmp_path / "ix", [corpus_dir])
+    with pytest.raises(store.StoreError, match=r"missing\.txt: no such file or directory"):
+        write(tmp_path / "ix", [corpus_dir, tmp_path / "missing.txt"])
+    assert store.current_build(tmp_path / "ix") == first.build
+
+
+def test_a_build_that_finds_no_pairs_leaves_the_previous_index_serving(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    first = store.build(tmp_path / "ix", [corpus_dir])
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_text("", encoding="utf-8")
+    with pytest.raises(store.StoreError, match=r"empty\.txt.*previous index \(2 pairs\)"):
+        store.build(tmp_path / "ix", [bad])
+    assert store.current_build(tmp_path / "ix") == first.build
+    assert ids(SearchIndex(tmp_path / "ix"), "CD7") == ["alpha-1"]
+    # an update may empty it (every interview withdrawn); a build of nothing may then run
+    (corpus_dir / "alpha.txt").unlink()
+    assert store.update(tmp_path / "ix", [corpus_dir]).pairs == 0
+    assert store.build(tmp_path / "ix", [bad]).pairs == 0
 
 
 def test_manifest_records_interviews_and_problems(corpus_dir, tmp_path):
