@@ -144,7 +144,8 @@ def test_withdraw_removes_from_search_and_archives_the_file(client, tmp_path):
     assert confirm.find("input", attrs={"name": "file"})["value"] == "clinic-notes.txt"
     response = post(client, "/staff/withdraw", {"file": "clinic-notes.txt"})
     page = soup(client.get(response.headers["Location"]))
-    assert "no longer searchable" in text(page.select_one(".flash-ok"))
+    assert "its 2 pairs are no longer searchable" in text(page.select_one(".flash-ok"))
+    assert audit_entries(tmp_path)[-1]["detail"].startswith("2 pairs;")
     assert search_total(client, "vaccines") == 0
     assert "clinic-notes.txt" not in corpus_names(tmp_path)
     assert [p.name.split("-", 1)[1] for p in (tmp_path / "archive").iterdir()] == [

@@ -107,6 +107,7 @@ def locked_change(staff: str, action: str, name: str,
     try:
         with rebuilder().exclusive(UPDATE_LOCK_TIMEOUT):
             change = make(where)
+            held = file_entry(change.file)  # what the serving index holds of it, before
             outcome = "failed"
             try:
                 report = store.update(where.index_dir, [where.corpus_dir],
@@ -120,7 +121,7 @@ def locked_change(staff: str, action: str, name: str,
             raise PublishError(f"Nothing changed: the index could not be updated ({exc}).") \
                 from exc
         raise PublishError(str(exc)) from exc
-    entry = file_entry(change.file)
+    entry = file_entry(change.file) if change.file.exists() else held  # withdrawn: was held
     audit.append(where.audit_log, staff, action, name, "ok",
                  f"{entry['pairs']} pairs; index holds {report.pairs} pairs")
     return entry, change
