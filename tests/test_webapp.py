@@ -85,6 +85,15 @@ def test_environment_then_config_dict(monkeypatch, tmp_path):
     assert app.config["PER_PAGE"] == 7
 
 
+def test_text_settings_from_the_environment_stay_text(monkeypatch, tmp_path):
+    monkeypatch.setenv("QA_SECRET_KEY", "1234567890123456")  # JSON would read a number
+    monkeypatch.setenv("QA_CORPUS_DIR", "2024")
+    app = make_app(tmp_path)
+    assert app.config["SECRET_KEY"] == "1234567890123456"
+    assert app.config["CORPUS_DIR"] == "2024"
+    assert app.test_client().get("/staff/signin").status_code == 200
+
+
 @pytest.mark.parametrize("config", [{"PER_PAGE": 0}, {"PER_PAGE": 60}, {"MAX_PER_PAGE": "x"},
                                     {"SEARCH_CACHE": -1}, {"SEARCH_CACHE": "big"}])
 def test_bad_settings_are_refused(tmp_path, config):

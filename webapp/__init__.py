@@ -134,6 +134,10 @@ def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config.from_mapping({s.name: s.default for s in SETTINGS})
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("QA")
+    for setting in SETTINGS:  # text stays text: a numeric secret or a folder named 2024
+        raw = os.environ.get(f"QA_{setting.name}")
+        if raw is not None and (setting.default is None or isinstance(setting.default, str)):
+            app.config[setting.name] = raw
     if config:
         app.config.from_mapping(config)
     if not app.config["INDEX_DIR"]:
