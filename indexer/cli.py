@@ -290,7 +290,7 @@ def eval_command(index_dir: Path, questions: str, qrels: str, field: str, as_jso
     try:
         asked = evaluation.load_questions(questions, field)
         judged = evaluation.load_qrels(qrels)
-    except (ValueError, KeyError) as exc:
+    except ValueError as exc:
         raise click.ClickException(f"Cannot read the evaluation files: {exc}") from exc
 
     depth = 100 if judged_only else evaluation.DEPTH  # condensed lists are refilled from below

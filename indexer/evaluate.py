@@ -29,25 +29,27 @@ class Question:
 def load_questions(path: str | Path, field: str = "summary") -> list[Question]:
     """Questions as the harness asks them: summary (else paraphrase) or subject + message."""
     questions = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(read_lines(path), 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except ValueError as exc:
             raise ValueError(f"{path}:{number}: not JSON ({exc})") from exc
+        if not isinstance(row, dict) or not isinstance(row.get("qid"), str | int):
+            raise ValueError(f"{path}:{number}: expected an object with a \"qid\"")
         if field == "message":
             text = f"{row.get('subject', '')} {row.get('message', '')}".strip()
         else:
             text = row.get("summary") or row.get("paraphrase") or ""
-        questions.append(Question(row["qid"], text))
+        questions.append(Question(str(row["qid"]), text))
     return questions
 
 
 def load_qrels(path: str | Path) -> dict[str, dict[str, int]]:
     """qid -> {answer id: grade}, keeping the higher grade of duplicate judgments."""
     qrels: dict[str, dict[str, int]] = {}
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(read_lines(path), 1):
         parts = line.split()
         if not parts:
             continue
@@ -57,6 +59,16 @@ def load_qrels(path: str | Path) -> dict[str, dict[str, int]]:
         judged = qrels.setdefault(qid, {})
         judged[answer] = max(grade, judged.get(answer, 0))
     return qrels
+
+
+def read_lines(path: str | Path) -> list[str]:
+    """The lines of a UTF-8 text file; ValueError naming the file when it cannot be read."""
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    except OSError as exc:
+        raise ValueError(f"{path}: {exc.strerror or exc}") from exc
 
 
 def gain(grades: dict[str, int], answer_id: str) -> int:

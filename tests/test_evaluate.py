@@ -72,3 +72,16 @@ def test_a_ranking_longer_than_ten_is_cut_at_ten():
     ranked = [f"z{n}" for n in range(10)] + ["a"]
     report = ev.evaluate([ev.Question("Q1", "x")], {"Q1": GRADES}, lambda text: ranked)
     assert report["metrics"]["ndcg@10"] == 0.0 and report["coverage"]["judged@10"] == 0.0
+
+
+def test_bad_evaluation_files_are_named_with_the_line(tmp_path):
+    no_qid = tmp_path / "questions.jsonl"
+    no_qid.write_text('{"qid": "TQ1", "summary": "a?"}\n{"summary": "b?"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"questions\.jsonl:2: expected an object with a \"qid\""):
+        ev.load_questions(no_qid)
+    latin = tmp_path / "qrels.txt"
+    latin.write_bytes("TQ1 3 caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=r"qrels\.txt: not UTF-8 text"):
+        ev.load_qrels(latin)
+    with pytest.raises(ValueError, match=r"missing\.txt: No such file"):
+        ev.load_qrels(tmp_path / "missing.txt")
