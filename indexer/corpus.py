@@ -164,7 +164,9 @@ def diff(sources: list[SourceFile], known: dict, paths: Iterable,
          keep: set[str] | frozenset[str] = frozenset()) -> Changes:
     """Compare files on disk with the manifest's: added, changed and removed keys.
 
-    Keys in `keep` (files present but unreadable just now) are never taken as removed.
+    Keys in `keep` (files present but unreadable just now) are never taken as removed; keys
+    outside `paths` are removed only when their file is gone (a corpus folder moved or
+    renamed, whose files would otherwise be indexed twice).
     """
     changes = Changes()
     seen = set()
@@ -181,7 +183,7 @@ def diff(sources: list[SourceFile], known: dict, paths: Iterable,
     roots = [str(Path(p).resolve()) for p in paths]
     for key in known:
         under = any(key == r or key.startswith(r + os.sep) for r in roots)
-        if under and key not in seen and key not in keep:
+        if (under or not os.path.exists(key)) and key not in seen and key not in keep:
             changes.removed.append(key)
     return changes
 

@@ -126,6 +126,20 @@ def test_update_adds_changes_and_removes_only_what_changed(corpus_dir, tmp_path)
     assert ids(index, "CD7") == ["alpha-1"]
 
 
+def test_update_of_a_moved_corpus_drops_the_old_place_and_keeps_other_roots(corpus_dir,
+                                                                            tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    other = tmp_path / "other"
+    other.mkdir()
+    write_interview(other, "beta.txt", PAIRS_B)
+    store.build(tmp_path / "ix", [corpus_dir, other])
+    moved = corpus_dir.rename(tmp_path / "moved")
+    report = store.update(tmp_path / "ix", [moved])
+    assert report.removed == [str((corpus_dir / "alpha.txt").resolve())]
+    assert report.pairs == 4  # alpha once, from its new place; beta (not named) kept
+    assert ids(SearchIndex(tmp_path / "ix"), "CD7") == ["alpha-1"]
+
+
 def test_update_without_index_builds_one(corpus_dir, tmp_path):
     write_interview(corpus_dir, "alpha.txt", PAIRS_A)
     report = store.update(tmp_path / "ix", [corpus_dir])
