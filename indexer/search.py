@@ -403,8 +403,8 @@ class SearchIndex:
         meaning, above the hybrid similarity floor: more-like-this picks a question's rarest
         words, which in a templated question are its template ("How should Metformin be used
         and what is the dosage?" was related to the dosage of zolmitriptan, amphetamine and
-        glucagon; by meaning, to metformin's other questions and glyburide-metformin's
-        dosage). Otherwise more-like-this on the question, then on the answer."""
+        glucagon; by meaning, to glyburide-metformin's dosage, three of metformin's other
+        questions and methadone's dosage). Otherwise more-like-this on the question, then on the answer."""
         view = self.view()
         searcher = view.searcher
         docnum = searcher.document_number(id=pair_id)
