@@ -404,7 +404,8 @@ class SearchIndex:
         words, which in a templated question are its template ("How should Metformin be used
         and what is the dosage?" was related to the dosage of zolmitriptan, amphetamine and
         glucagon; by meaning, to glyburide-metformin's dosage, three of metformin's other
-        questions and methadone's dosage). Otherwise more-like-this on the question, then on the answer."""
+        questions and methadone's dosage). Otherwise more-like-this on the question, then on
+        the answer."""
         view = self.view()
         searcher = view.searcher
         docnum = searcher.document_number(id=pair_id)
@@ -499,7 +500,8 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     nearby: list[tuple[int, float]] = []  # the pairs nearest in meaning, nearest first
     if cosines is not None:
         nearby = nearest(cosines, allowed, max(hybrid.depth, CLOSEST))
-        ranked, near = fused(ranked, total, nearby[:hybrid.depth], hybrid)
+        mixed, near = fused(ranked[:hybrid.depth], total, nearby[:hybrid.depth], hybrid)
+        ranked = followed_by(mixed, ranked[hybrid.depth:])
         meant = {docnum for docnum in near if docnum not in matched}
         total += len(meant)
         for name in counted:  # a Counter, or Whoosh's plain dict of counts
@@ -560,24 +562,18 @@ def newest_first(ranked: list[tuple[int, float]], dates: list[str]) -> list[tupl
 
 def fused(ranked: list[tuple[int, float]], matches: int, nearby: list[tuple[int, float]],
           hybrid: Hybrid) -> tuple[list[tuple[int, float]], dict[int, float]]:
-    """The keyword ranking fused with the pairs nearest in meaning; and those pairs.
-
-    The best ``hybrid.depth`` keyword matches (of `matches` in all) and the ``hybrid.depth``
-    `nearby` pairs (within the filters, nearest first) are fused by
-    :func:`indexer.semantic.fuse`; keyword matches beyond them follow in keyword order (at
-    the last fused score), so deeper pages do not reshuffle the first ones.
-    """
+    """The best keyword matches (`ranked`, of `matches` in all) fused with the `nearby` pairs
+    (within the filters, nearest first) by :func:`indexer.semantic.fuse`; and those pairs.
+    The keyword matches beyond them follow in keyword order (:func:`followed_by`), so deeper
+    pages do not reshuffle the first ones."""
     near = {docnum: score for docnum, score in nearby if score >= hybrid.similarity}
-    best = dict(ranked[:hybrid.depth])
+    best = dict(ranked)
     # a list holding every keyword match, or every pair above the similarity floor, tells
     # what the pairs it lacks score (0: no word matched; under the floor); one cut at the
     # depth tells only that they score no more than its last
     missing = (0.0 if len(best) == matches else None,
                hybrid.similarity if len(near) < hybrid.depth else None)
-    mixed = semantic.fuse(best, near, weight_bm25=hybrid.weight, missing=missing)
-    floor = mixed[-1][1] if mixed else 0.0
-    return mixed + [(docnum, floor) for docnum, _ in ranked[hybrid.depth:]
-                    if docnum not in near], near
+    return semantic.fuse(best, near, weight_bm25=hybrid.weight, missing=missing), near
 
 
 def nearest(cosines, allowed: set[int] | None, k: int) -> list[tuple[int, float]]:
