@@ -15,6 +15,7 @@ from typing import NamedTuple
 from flask import Flask
 from flask import Response
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from indexer.search import Hybrid
 from indexer.search import SearchIndex
@@ -73,6 +74,11 @@ SETTINGS = (
                                                   "address before 429."),
     Setting("STAFF_SIGNIN_ADDRESS_LIMIT", "30 per hour", "Failed sign-ins allowed per address "
                                                          "(any account) before 429."),
+    Setting("PROXIES", 0, "Reverse proxies in front of the app that set X-Forwarded-For, "
+                          "-Proto, -Host and -Prefix (0: none). Then sign-in limits count the "
+                          "client's address, not the proxy's, and links name the public host. "
+                          "Leave 0 when clients reach the app directly: they could forge "
+                          "the headers."),
 )
 
 CONTENT_SECURITY_POLICY = (
@@ -92,6 +98,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.json = HtmlSafeJSON(app)
     load_config(app, config)
+    if proxies := app.config["PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
+                                x_prefix=proxies)
     index = SearchIndex(app.config["INDEX_DIR"], app.config["SEARCH_CACHE"],
                         mode=app.config["SEARCH_MODE"], hybrid=app.extensions["qa_hybrid"])
     app.extensions["qa_index"] = index
@@ -146,6 +155,9 @@ def load_config(app: Flask, config: Mapping[str, Any] | None) -> None:
         if not isinstance(app.config[name], int) or app.config[name] < 1:
             raise ValueError(f"{name} must be a whole number of at least 1, "
                              f"not {app.config[name]!r}")
+    proxies = app.config["PROXIES"]
+    if not isinstance(proxies, int) or isinstance(proxies, bool) or proxies < 0:
+        raise ValueError(f"PROXIES must be a whole number of at least 0, not {proxies!r}")
     cache = app.config["SEARCH_CACHE"]
     if not isinstance(cache, int) or isinstance(cache, bool) or cache < 0:
         raise ValueError(f"SEARCH_CACHE must be a whole number of at least 0, not {cache!r}")
