@@ -20,6 +20,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from indexer import formats
+from indexer.formats.meta import ambiguous_date
 from indexer.formats.meta import parse_date
 from indexer.model import Interview
 from indexer.model import ParseProblem
@@ -68,7 +69,7 @@ def collect(paths: Iterable[str | os.PathLike], problems: list[ParseProblem],
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if is_corpus_file(p, path))
+            files = interview_files(path, problems)
         elif path.is_file():
             files = [path]
         else:
@@ -83,12 +84,28 @@ def collect(paths: Iterable[str | os.PathLike], problems: list[ParseProblem],
     return list(found.values())
 
 
+def interview_files(root: Path, problems: list[ParseProblem]) -> list[Path]:
+    """Interview files under `root`, sorted; other visible files are reported as skipped."""
+    files = []
+    for path in sorted(root.rglob("*")):
+        if is_corpus_file(path, root):
+            files.append(path)
+        elif is_visible_file(path, root):
+            problems.append(ParseProblem(display_name(path),
+                                         f"skipped: {formats.unsupported_type(path.name)}"))
+    return files
+
+
 def is_corpus_file(path: Path, root: Path) -> bool:
     """Files a directory walk picks up: supported formats, not hidden, not overrides."""
+    return is_visible_file(path, root) and path.suffix.lower() in formats.SUPPORTED_SUFFIXES
+
+
+def is_visible_file(path: Path, root: Path) -> bool:
+    """A file under `root` that is neither hidden (nor in a hidden folder) nor an override."""
     relative = path.relative_to(root).parts
     return (path.is_file() and not any(part.startswith(".") for part in relative)
-            and not path.name.endswith(OVERRIDE_SUFFIX)
-            and path.suffix.lower() in formats.SUPPORTED_SUFFIXES)
+            and not path.name.endswith(OVERRIDE_SUFFIX))
 
 
 def source_file(path: Path, problems: list[ParseProblem]) -> SourceFile | None:
@@ -154,6 +171,8 @@ def apply_overrides(path: Path, result: ParseResult) -> None:
                         "write it as YYYY-MM-DD")
             del wanted["date"]
         else:
+            if note := ambiguous_date(wanted["date"]):
+                result.warn(f"{override.name}: {note}")
             wanted["date"] = day
     for interview in result.interviews:
         for name, value in wanted.items():

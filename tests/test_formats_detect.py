@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import codecs
 import errno
+import logging
 import os
 from pathlib import Path
 
 import pytest
 
 import indexer.formats as formats
+from indexer import corpus
 from indexer.formats import SUPPORTED_SUFFIXES
 from indexer.formats import decode_bytes
 from indexer.formats import detect_format
 from indexer.formats import parse_file
 from indexer.formats import parse_text
+from indexer.formats.detect import BY_SUFFIX
+from indexer.formats.meta import ambiguous_date
+from indexer.formats.meta import meta_line
 from indexer.formats.meta import parse_date
 from indexer.formats.meta import title_from_filename
 from indexer.model import ParseResult
@@ -41,15 +46,15 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "interviews"
         ("a.txt", '{"question": "x?", "answer": "y"}\n', "jsonl"),
         ("a.html", "no markup at all", "text"),
         ("a.txt", "[00:01] HOST: hi", "text"),
-        # unknown extensions: by content
-        ("notes", "Q: x?\nA: y", "text"),
+        # unknown extensions: HTML and JSON by content, nothing else
+        ("notes", "Q: x?\nA: y", None),
         ("page.php", "<html><body><p>x</p></body></html>", "html"),
         ("dump.data", '{"question": "x", "answer": "y"}', "jsonl"),
         ("dump.data", '[{"question": "x", "answer": "y"}]', "jsonl"),
-        ("readme", "# Title\n\nSome **bold** text", "markdown"),
+        ("readme", "# Title\n\nSome **bold** text", None),
         ("a.bin", "\x00\x01\x02\x03\x04\x05 binary", None),
         ("a.pdf", "%PDF-1.7 looks like text", None),
-        ("a.xyz", "[not json", "text"),
+        ("a.xyz", "[not json", None),
     ],
 )
 def test_detect_format(name, text, expected):
@@ -67,6 +72,10 @@ def test_supported_suffixes_cover_the_basic_formats():
         ".jsonl",
         ".json",
     } <= SUPPORTED_SUFFIXES
+
+
+def test_every_extension_the_parsers_know_is_a_supported_suffix():
+    assert set(BY_SUFFIX) == SUPPORTED_SUFFIXES
 
 
 def decode(data: bytes) -> tuple[str, list[str]]:
@@ -198,7 +207,7 @@ def test_real_50_mb_limit_with_a_sparse_file(tmp_path):
 
 def test_parse_text_with_explicit_format_and_display_name(tmp_path):
     path = tmp_path / "x.data"
-    path.write_text("Q: Why?\nA: Because.")
+    path.write_text('{"question": "Why?", "answer": "Because."}')
     result = parse_file(path, display_name="corpus/why-because.txt")
     assert result.file == "corpus/why-because.txt"
     assert result.interviews[0].title == "Why Because"
@@ -240,3 +249,84 @@ def test_parse_date_and_title_helpers():
         == "He Huang Cellular Immunotherapy"
     )
     assert title_from_filename("/a/b/CSCO_2024 interview.md") == "CSCO 2024 Interview"
+
+
+def test_ambiguous_date_notes_only_month_day_readings_that_could_be_swapped():
+    assert parse_date("05/03/2023") == "2023-05-03"
+    assert ambiguous_date("Published on 05/03/2023") == (
+        "read the date '05/03/2023' as 2023-05-03 (month/day); write 2023-03-05 if it is 5 March"
+    )
+    assert ambiguous_date("12/1/2024") == (
+        "read the date '12/1/2024' as 2024-12-01 (month/day); write 2024-01-12 if it is 12 January"
+    )
+    for clear in ("31/12/2023", "12/31/2023", "03/03/2023", "2023-05-03", "5 March 2023", "", "x"):
+        assert ambiguous_date(clear) == ""
+
+
+def test_byline_is_an_author_meta_line():
+    names = "Dr. Jane Roe and John Smith"
+    assert meta_line(f"By {names}", "") == ("author", names)
+    assert meta_line("BY JANE ROE", "") == ("author", "JANE ROE")
+    assert meta_line("By: Ana de la Cruz, MD", "") == ("author", "Ana de la Cruz, MD")
+    for sentence in ("By the end of the year we knew", "By Jane Roe | 3 March 2024", "by jane"):
+        assert meta_line(sentence, "") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("notes.xyz", b"Q: Why?\nA: Because.\n"),
+        ("README", b"# Notes\n\nNothing here.\n"),
+        ("random.xyz", bytes(range(256)) * 8),
+        ("scan.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
+    ],
+)
+def test_a_file_named_with_an_unknown_extension_is_an_error_naming_the_formats_read(
+    tmp_path, caplog, name, content
+):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with caplog.at_level(logging.DEBUG):
+        result = parse_file(path, name)
+    assert result.interviews == []
+    errors = [p for p in result.problems if p.severity == "error"]
+    assert [(p.file, p.message.split(":")[0]) for p in errors] == [(name, "unrecognised format")]
+    assert "are not read as interviews (formats read: .htm, .html," in errors[0].message
+    assert ".txt" in errors[0].message
+    assert not caplog.records  # nothing logged past the file's own problems
+
+
+def test_undecodable_bytes_are_a_warning_of_the_file_not_a_log_line(tmp_path, caplog):
+    path = tmp_path / "blob.txt"
+    path.write_bytes(bytes(range(256)) * 8)
+    with caplog.at_level(logging.DEBUG):
+        result = parse_file(path, "blob.txt")
+    assert not caplog.records
+    assert [(p.file, p.severity, p.message) for p in result.problems] == [
+        ("blob.txt", "warning", "not UTF-8; decoded as cp1252, undecodable bytes replaced"),
+        ("blob.txt", "error", formats.BINARY),
+    ]
+
+
+def test_a_folder_scan_reports_the_files_it_skips(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    files = {
+        "corpus/a.txt": "Q: Why?\nA: Because.\n",
+        "corpus/a.txt.meta.json": "{}",
+        "corpus/b.MDOWN": "**Q:** Why?\n\n**A:** Because.\n",
+        "corpus/scan.pdf": "%PDF",
+        "corpus/sub/LICENSE": "MIT",
+        "corpus/.DS_Store": "x",
+        "corpus/.git/config": "x",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    problems: list = []
+    found = corpus.collect(["corpus"], problems)
+    assert [s.display for s in found] == ["corpus/a.txt", "corpus/b.MDOWN"]
+    assert [(p.file, p.severity, p.message.split(" (")[0]) for p in problems] == [
+        ("corpus/scan.pdf", "warning", "skipped: .pdf files are not read as interviews"),
+        ("corpus/sub/LICENSE", "warning",
+         "skipped: files without an extension are not read as interviews"),
+    ]

@@ -195,3 +195,16 @@ def test_plain_text_in_html_file_and_xml_declaration_do_not_warn():
         '<?xml version="1.0" encoding="utf-8"?>\n<html><body><p>Q: x?</p><p>A: y</p></body></html>'
     )
     assert qa(parse_text(page, "x.xhtml").interviews[0]) == [("x?", "y")]
+
+
+def test_ambiguous_published_date_warns():
+    page = (
+        '<html><head><meta property="article:published_time" content="11/02/2022"></head>'
+        "<body><p>Q: Why?</p><p>A: Because.</p></body></html>"
+    )
+    result = parse_text(page, "d.html")
+    assert result.interviews[0].date == "2022-11-02"
+    assert [p.message for p in result.problems] == [
+        "read the date '11/02/2022' as 2022-11-02 (month/day); write 2022-02-11 if it is "
+        "11 February"
+    ]

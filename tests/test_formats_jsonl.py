@@ -138,3 +138,16 @@ def test_broken_first_line_does_not_hide_the_rest():
         "item 1: 'answer' is not a string; skipped",
         "no question/answer pairs found",
     ]
+
+
+def test_ambiguous_dates_warn_once_each():
+    lines = [
+        '{"title": "A", "date": "05/03/2023", "question": "a?", "answer": "a"}',
+        '{"title": "B", "date": "05/03/2023", "question": "b?", "answer": "b"}',
+        '{"title": "C", "date": "25/03/2023", "question": "c?", "answer": "c"}',
+    ]
+    result = parse_text("\n".join(lines), "d.jsonl")
+    assert [iv.date for iv in result.interviews] == ["2023-05-03", "2023-05-03", "2023-03-25"]
+    assert [p.message for p in result.problems] == [
+        "read the date '05/03/2023' as 2023-05-03 (month/day); write 2023-03-05 if it is 5 March"
+    ]

@@ -137,3 +137,30 @@ def test_unparseable_front_matter_date_warns():
     result = parse_text("---\ndate: someday\n---\nQ: Why?\nA: Because.\n", "d.md")
     assert result.interviews[0].date == ""
     assert [p.message for p in result.problems] == ["unrecognised date in front matter: 'someday'"]
+
+
+def test_title_line_directly_above_header_lines():
+    text = (
+        "Fighting sepsis on the wards\n*Date: 2023-04-01*\n_By Jane Roe_\n\n"
+        "**Host:** What is the first step?\n\n**Dr. Lee:** Recognise it early.\n"
+    )
+    result = parse_text(text, "l.md")
+    iv = result.interviews[0]
+    assert (iv.title, iv.date, iv.interviewer, iv.summary) == (
+        "Fighting sepsis on the wards",
+        "2023-04-01",
+        "Jane Roe",
+        "",
+    )
+    assert result.problems == []
+    assert [(p.question, p.answer) for p in iv.pairs] == [
+        ("What is the first step?", "Recognise it early.")
+    ]
+
+
+def test_ambiguous_front_matter_date_warns():
+    result = parse_text("---\ndate: 05/03/2023\n---\nQ: Why?\nA: Because.\n", "d.md")
+    assert result.interviews[0].date == "2023-05-03"
+    assert [p.message for p in result.problems] == [
+        "read the date '05/03/2023' as 2023-05-03 (month/day); write 2023-03-05 if it is 5 March"
+    ]

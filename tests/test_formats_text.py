@@ -290,3 +290,52 @@ def test_the_named_reply_of_a_one_question_interview_is_its_interviewee():
     text = "Q: Is aspirin still recommended?\n\nShort answer: only for some people.\n"
     pair = parse_text(text, "b.txt").interviews[0].pairs[0]
     assert pair.answer == "Short answer: only for some people."
+
+
+def test_title_line_directly_above_date_and_byline_lines():
+    text = (
+        "Fighting sepsis on the wards\nDate: 2023-04-01\n\n"
+        "Host: What is the first step?\n\nDr. Lee: Recognise it early.\n"
+    )
+    result = parse_text(text, "l.txt")
+    iv = result.interviews[0]
+    assert (iv.title, iv.date, iv.summary) == ("Fighting sepsis on the wards", "2023-04-01", "")
+    assert result.problems == []
+    assert iv.pairs == [
+        QAPair("What is the first step?", "Recognise it early.", "", "Dr. Lee")
+    ]
+    text = (
+        "Fighting sepsis on the wards\nPublished: March 3, 2024\nBy Jane Roe\n\n"
+        "Host: What is the first step?\n\nDr. Lee: Recognise it early.\n"
+    )
+    iv = parse_text(text, "l.txt").interviews[0]
+    assert (iv.title, iv.date, iv.interviewer, iv.summary) == (
+        "Fighting sepsis on the wards",
+        "2024-03-03",
+        "Jane Roe",
+        "",
+    )
+    assert iv.pairs[0].asker == "Jane Roe"
+
+
+def test_first_lines_that_are_not_all_header_lines_are_no_title():
+    text = "Fighting sepsis on the wards\nwas the theme.\n\nQ: Why?\n\nA: Because.\n"
+    iv = parse_text(text, "sepsis-talk.txt").interviews[0]
+    assert (iv.title, iv.summary) == ("Sepsis Talk", "Fighting sepsis on the wards was the theme.")
+
+
+def test_ambiguous_numeric_date_line_is_read_month_first_with_a_warning():
+    text = "Date: 05/03/2023\n\nQ: Why?\n\nA: Because.\n"
+    result = parse_text(text, "d.txt")
+    assert result.interviews[0].date == "2023-05-03"
+    assert [(p.file, p.severity, p.message) for p in result.problems] == [
+        (
+            "d.txt",
+            "warning",
+            "read the date '05/03/2023' as 2023-05-03 (month/day); "
+            "write 2023-03-05 if it is 5 March",
+        )
+    ]
+    for clear in ("Date: 31/12/2023", "Date: 03/03/2023", "Published: 2023-05-03"):
+        result = parse_text(f"{clear}\n\nQ: Why?\n\nA: Because.\n", "d.txt")
+        assert result.interviews[0].date and result.problems == []

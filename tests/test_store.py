@@ -255,6 +255,11 @@ def test_an_override_date_is_made_iso_or_ignored_with_a_warning(corpus_dir, tmp_
     assert (interviews["alpha"]["date"], interviews["beta"]["date"]) == ("2023-03-05", "")
     assert any("beta.txt" in str(p) and "ignored the date 'March 2023' in beta.txt.meta.json"
                in str(p) for p in report.problems)
+    (corpus_dir / "alpha.txt.meta.json").write_text('{"date": "05/03/2023"}', encoding="utf-8")
+    report = store.update(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert store.read_manifest(tmp_path / "ix")["interviews"]["alpha"]["date"] == "2023-05-03"
+    assert any("alpha.txt.meta.json: read the date '05/03/2023' as 2023-05-03 (month/day)"
+               in str(p) for p in report.problems)
 
 
 def test_missing_or_corrupt_index_says_how_to_fix_it(tmp_path):

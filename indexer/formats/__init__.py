@@ -4,8 +4,9 @@ Policy for files without pairs: text, Markdown and HTML files always yield exact
 Interview (with whatever metadata was found) and, when it has no pairs, the warning
 "no question/answer pairs found". JSON Lines files yield one Interview per (title, source)
 group of valid lines, so a file without one valid line yields no Interview and that warning.
-Empty files yield no Interview and the warning "empty file". Nothing here raises for bad input:
-problems are reported in ParseResult.problems.
+Empty files yield no Interview and the warning "empty file"; a file with an extension that is
+not read (and content that is neither HTML nor JSON) yields the error "unrecognised format".
+Nothing here raises for bad input: problems are reported in ParseResult.problems.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from . import html as _html
 from . import jsonl as _jsonl
 from . import markdown as _markdown
 from . import text as _text
+from .detect import BY_SUFFIX
 from .detect import detect_format
 from .encoding import decode_bytes
 
@@ -27,21 +29,12 @@ __all__ = [
     "detect_format",
     "parse_file",
     "parse_text",
+    "unsupported_type",
 ]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # files larger are rejected with an error problem
-SUPPORTED_SUFFIXES = {
-    ".txt",
-    ".text",
-    ".md",
-    ".markdown",
-    ".html",
-    ".htm",
-    ".xhtml",
-    ".jsonl",
-    ".ndjson",
-    ".json",
-}
+SUPPORTED_SUFFIXES = frozenset(BY_SUFFIX)
+_READ = ", ".join(sorted(SUPPORTED_SUFFIXES))
 _PARSERS = {
     "text": _text.parse,
     "markdown": _markdown.parse,
@@ -71,7 +64,8 @@ def _parse_into(
         return
     fmt = fmt or detect_format(detect_name or name, text)
     if fmt not in _PARSERS:
-        result.error(f"unrecognised format (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+        result.error(f"unrecognised format: {unsupported_type(detect_name or name)}; "
+                     "HTML and JSON Lines are also read by their content")
         return
     if binary:
         result.error(BINARY)
@@ -83,6 +77,13 @@ def _parse_into(
         return
     if result.pair_count == 0:
         result.warn(NO_PAIRS)
+
+
+def unsupported_type(name: str) -> str:
+    """Why a file of this name is not read by its extension, listing the extensions read."""
+    suffix = os.path.splitext(os.path.basename(name))[1].lower()
+    kind = f"{suffix} files" if suffix else "files without an extension"
+    return f"{kind} are not read as interviews (formats read: {_READ})"
 
 
 def _looks_binary(text: str) -> bool:

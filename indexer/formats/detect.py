@@ -1,4 +1,6 @@
-"""Which parser a file needs: by extension, corrected by content."""
+"""Which parser a file needs: by extension, corrected by content.
+
+A file with none of the extensions below is read only when its content is HTML or JSON."""
 
 from __future__ import annotations
 
@@ -29,9 +31,6 @@ _HTML_START = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _HTML_TAG = re.compile(r"<(?:head|body|p|div|article|main|h[1-6]|dl|ul|title)\b[^>]*>", re.I)
-_MARKDOWN = re.compile(
-    r"^(?:#{1,6} \S|\*\*[^*\n]+\*\*|__[^_\n]+__|---\s*$)|\]\(https?://", re.MULTILINE
-)
 
 
 def _first_line(text: str) -> str:
@@ -58,12 +57,6 @@ def _looks_like_jsonl(text: str) -> bool:
     return start == "{" and _is_json_record(line) and '"question"' in line and '"answer"' in line
 
 
-def _looks_like_text(text: str) -> bool:
-    sample = text[:8000]
-    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f\v")
-    return bool(sample.strip()) and controls * 100 <= len(sample)
-
-
 def detect_format(name: str, text: str) -> str | None:
     """'text', 'markdown', 'html' or 'jsonl' from the file name and content; None if unknown."""
     suffix = os.path.splitext(str(name))[1].lower()
@@ -84,9 +77,7 @@ def detect_format(name: str, text: str) -> str | None:
         return "html"
     if _is_json_record(_first_line(text)) or (text.lstrip()[:1] == "[" and _json_array(text)):
         return "jsonl"
-    if not _looks_like_text(text):
-        return None
-    return "markdown" if _MARKDOWN.search(text[:20000]) else "text"
+    return None
 
 
 def _json_array(text: str) -> bool:

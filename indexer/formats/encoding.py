@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 
 from bs4 import UnicodeDammit
@@ -19,6 +20,10 @@ _BOMS = [
 _DECLARED = re.compile(
     rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([-\w.:]+)|<\?xml[^>]*?encoding\s*=\s*[\"']([-\w.:]+)",
     re.IGNORECASE,
+)
+# UnicodeDammit logs replaced bytes to stderr without naming the file; _guess warns instead.
+logging.getLogger("bs4.dammit").addFilter(
+    lambda record: "could not be decoded" not in record.getMessage()
 )
 # As browsers do (WHATWG), treat latin-1 and ASCII labels as windows-1252.
 _ALIASES = {"iso8859-1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252"}
@@ -97,5 +102,6 @@ def _guess(data: bytes, result: ParseResult) -> str:
     if dammit.unicode_markup is None:
         result.warn("not UTF-8; decoded as latin-1")
         return data.decode("latin-1")
-    result.warn(f"not UTF-8; decoded as {dammit.original_encoding}")
+    replaced = ", undecodable bytes replaced" if dammit.contains_replacement_characters else ""
+    result.warn(f"not UTF-8; decoded as {dammit.original_encoding}{replaced}")
     return dammit.unicode_markup

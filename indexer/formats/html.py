@@ -77,7 +77,9 @@ def content_root(soup: BeautifulSoup) -> Tag:
     return main or body
 
 
-def _page_meta(soup: BeautifulSoup, root: Tag, ld_meta: dict[str, str]) -> dict[str, str]:
+def _page_meta(
+    soup: BeautifulSoup, root: Tag, ld_meta: dict[str, str], result: ParseResult
+) -> dict[str, str]:
     meta = _meta_tags(soup)
     inner_h1, any_h1, title_tag = root.find("h1"), soup.find("h1"), soup.find("title")
     titles = [
@@ -90,7 +92,9 @@ def _page_meta(soup: BeautifulSoup, root: Tag, ld_meta: dict[str, str]) -> dict[
     meta["title"] = next((normalize_space(t) for t in titles if normalize_space(t)), "")
     time = root.find("time", datetime=True) or soup.find("time", datetime=True)
     dates = [meta.get("date", ""), str(time["datetime"]) if time else "", ld_meta.get("date", "")]
-    meta["date"] = next((parse_date(d) for d in dates if parse_date(d)), "")
+    date = next((d for d in dates if parse_date(d)), "")
+    meta["date"] = parse_date(date)
+    T.warn_ambiguous_date(date, result)
     for key in ("source", "author", "summary"):
         meta[key] = meta.get(key) or ld_meta.get(key, "")
     return meta
@@ -129,7 +133,7 @@ def parse(text: str, name: str, result: ParseResult) -> None:
     soup = _soup(text)
     ld_pairs, ld_meta = jsonld(soup, result)
     root = content_root(soup)
-    meta = _page_meta(soup, root, ld_meta)
+    meta = _page_meta(soup, root, ld_meta, result)
     try:
         blocks = html_blocks(root)
     except RecursionError:

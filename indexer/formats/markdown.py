@@ -128,10 +128,10 @@ def parse(text: str, name: str, result: ParseResult) -> None:
     """Parse a Markdown interview into result."""
     meta, text = T.front_meta(text, result)
     text = _drop_raw_code(text)
-    runs = T.chunks("\n".join(_clean_lines(text)))
+    runs = T.split_heading(T.chunks("\n".join(_clean_lines(text))), text, strip_inline)
     blocks = [_block(p) for run in runs for p in T.paragraphs(run, _starts)]
     blocks = [b for b in blocks if b.text]
-    blocks = T.take_meta_lines(blocks, text, meta)
+    blocks = T.take_meta_lines(blocks, text, meta, result)
     title = _take_title(blocks, runs[0] if runs else [], text)
     if title:
         meta.setdefault("title", title)

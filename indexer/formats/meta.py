@@ -8,35 +8,30 @@ import re
 
 from ..model import normalize_space
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
+_MONTH_WORDS = [
+    ("january", "jan"),
+    ("february", "feb"),
+    ("march", "mar"),
+    ("april", "apr"),
+    ("may",),
+    ("june", "jun"),
+    ("july", "jul"),
+    ("august", "aug"),
+    ("september", "sep", "sept"),
+    ("october", "oct"),
+    ("november", "nov"),
+    ("december", "dec"),
+]
+_MONTHS = {name: number for number, names in enumerate(_MONTH_WORDS, 1) for name in names}
 _MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
 _DAY = r"(?<!\d)(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
+_MONTH_FIRST = re.compile(r"(?<!\d)(?P<mon>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})(?!\d)")
 _DATE_PATTERNS = [
     re.compile(r"(?<!\d)(?P<year>\d{4})[-/.](?P<mon>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
     re.compile(rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}"),
     re.compile(rf"{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"),
-    re.compile(r"(?<!\d)(?P<mon>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})(?!\d)"),
+    _MONTH_FIRST,
 ]
 _FRONT_KEYS = {
     "title": "title",
@@ -61,24 +56,46 @@ _META_LINE = re.compile(
     re.IGNORECASE,
 )
 _URL = re.compile(r"(?:https?://|www\.)\S+")
+_BYLINE = re.compile(r"^by\s*[:：]?\s+(?P<names>.{2,150})$", re.IGNORECASE)
+_NAME_PARTICLES = {"and", "&", "al", "bin", "da", "de", "del", "der", "di", "du", "la", "le",
+                   "van", "von"}
 
 
 def _month_number(text: str) -> int:
     return int(text) if text.isdigit() else _MONTHS.get(text.lower(), 0)
 
 
-def parse_date(text: str) -> str:
-    """The first date found in text as ISO YYYY-MM-DD, or ""."""
+def _first_date(text: str) -> tuple[str, re.Match | None]:
+    """The first valid date in text as ISO YYYY-MM-DD and the match it was read from."""
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(text or ""):
             year, month, day = int(match["year"]), _month_number(match["mon"]), int(match["day"])
-            if pattern is _DATE_PATTERNS[3] and month > 12:
+            if pattern is _MONTH_FIRST and month > 12:
                 month, day = day, month  # day/month/year
             try:
-                return _dt.date(year, month, day).isoformat()
+                return _dt.date(year, month, day).isoformat(), match
             except ValueError:
                 continue
-    return ""
+    return "", None
+
+
+def parse_date(text: str) -> str:
+    """The first date found in text as ISO YYYY-MM-DD, or ""."""
+    return _first_date(text)[0]
+
+
+def ambiguous_date(text: str) -> str:
+    """A warning when parse_date read text's date as month/day but day/month could be meant."""
+    iso, match = _first_date(text)
+    if match is None or match.re is not _MONTH_FIRST:
+        return ""
+    first, second = int(match["mon"]), int(match["day"])
+    if first == second or max(first, second) > 12:
+        return ""
+    other = _dt.date(int(match["year"]), second, first).isoformat()
+    month = _MONTH_WORDS[second - 1][0].capitalize()
+    return (f"read the date {match[0]!r} as {iso} (month/day); "
+            f"write {other} if it is {first} {month}")
 
 
 def title_from_filename(name: str) -> str:
@@ -115,7 +132,10 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
 
 
 def meta_line(text: str, body: str) -> tuple[str, str] | None:
-    """(field, value) when a header paragraph is a metadata line like 'Published: March 3, 2024'."""
+    """(field, value) for a header line like 'Published: March 3, 2024' or 'By Jane Roe'."""
+    names = _byline(text)
+    if names:
+        return "author", names
     match = _META_LINE.match(text)
     if not match or len(text) > 200:
         return None
@@ -131,3 +151,13 @@ def meta_line(text: str, body: str) -> tuple[str, str] | None:
         return None  # a recurring speaker label, not a header line
     field = {"guest": "interviewee"}.get(key, key)
     return field, value
+
+
+def _byline(text: str) -> str:
+    """The names of a byline such as 'By Dr. Jane Roe and John Smith', or ""."""
+    match = _BYLINE.match(text)
+    words = match["names"].replace(",", " ").split() if match else []
+    if not words or len(words) > 12 or not words[0][0].isupper():
+        return ""
+    names = all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words)
+    return match["names"].strip() if names else ""

@@ -3,9 +3,10 @@
 Paragraphs are separated by blank lines; inside a block of lines, a line that starts with a
 speaker label, a timestamp or a bullet starts a new paragraph, and when any line is long
 (> 100 characters, i.e. the text is not hard-wrapped) every line is its own paragraph.
-A first short line followed by a blank line is the title; header lines such as
-"Published: March 3, 2024" or "Source: https://..." are metadata. Plain text may also start
-with `---` front matter. Every parse yields exactly one Interview (possibly without pairs).
+A first short line followed by a blank line (or by header lines only) is the title; header
+lines such as "Published: March 3, 2024", "Source: https://..." or "By Jane Roe" are metadata.
+Plain text may also start with `---` front matter. Every parse yields exactly one Interview
+(possibly without pairs).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ..model import Interview
 from ..model import ParseResult
 from ..model import normalize_space
 from . import labels as L
+from .meta import ambiguous_date
 from .meta import meta_line
 from .meta import parse_date
 from .meta import split_front_matter
@@ -78,16 +80,39 @@ def is_title_line(line: str, body: str) -> bool:
     return meta_line(line, body) is None
 
 
-def take_meta_lines(blocks: list[Block], body: str, meta: dict[str, str]) -> list[Block]:
+def split_heading(
+    runs: list[list[str]], body: str, clean: Callable[[str], str] = normalize_space
+) -> list[list[str]]:
+    """Split a first run of a title line above header lines ('Date: ...', 'By ...') by line."""
+    head = runs[0] if runs else []
+    if len(head) > 1 and is_title_line(clean(head[0]), body) and all(
+        meta_line(clean(line), body) for line in head[1:]
+    ):
+        return [[line] for line in head] + runs[1:]
+    return runs
+
+
+def take_meta_lines(
+    blocks: list[Block], body: str, meta: dict[str, str], result: ParseResult
+) -> list[Block]:
     """Remove header metadata paragraphs from the first few blocks, filling meta."""
     kept = []
     for i, block in enumerate(blocks):
         found = meta_line(block.text, body) if i < 8 and block.kind == "p" else None
-        if found:
-            meta.setdefault(*found)
-        else:
+        if not found:
             kept.append(block)
+        elif found[0] not in meta:
+            meta[found[0]] = found[1]
+            if found[0] == "date":
+                warn_ambiguous_date(block.text, result)
     return kept
+
+
+def warn_ambiguous_date(text: str, result: ParseResult) -> None:
+    """Warn when the date read from text could also be read with day and month swapped."""
+    note = ambiguous_date(text)
+    if note:
+        result.warn(note)
 
 
 def front_meta(text: str, result: ParseResult) -> tuple[dict[str, str], str]:
@@ -97,6 +122,7 @@ def front_meta(text: str, result: ParseResult) -> tuple[dict[str, str], str]:
         iso = parse_date(meta["date"])
         if not iso:
             result.warn(f"unrecognised date in front matter: {meta['date']!r}")
+        warn_ambiguous_date(meta["date"], result)
         meta["date"] = iso
     return meta, rest
 
@@ -128,9 +154,9 @@ def to_interview(turns: Turns, fmt: str, name: str, meta: dict[str, str]) -> Int
 def parse(text: str, name: str, result: ParseResult) -> None:
     """Parse a plain-text interview into result."""
     meta, text = front_meta(text, result)
-    runs = chunks(text)
+    runs = split_heading(chunks(text), text)
     if runs and len(runs[0]) == 1 and is_title_line(runs[0][0], text):
         meta.setdefault("title", normalize_space(runs.pop(0)[0]))
     blocks = [block_for(p) for run in runs for p in paragraphs(run)]
-    blocks = take_meta_lines(blocks, text, meta)
+    blocks = take_meta_lines(blocks, text, meta, result)
     result.interviews.append(to_interview(detect(blocks), "text", name, meta))
