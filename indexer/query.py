@@ -4,11 +4,13 @@ People type keywords or whole questions. Terms are OR-ed with a bonus for matchi
 them; matches in the stored question weigh more than in the answer; question words and
 punctuation do not count (a trailing ``?`` is never a wildcard). Quotes, ``AND``/``OR``/``NOT``
 in capitals, ``-term`` and ``field:`` work where they are unambiguous. Text the parser cannot
-use falls back to its plain words. Vocabulary synonyms are added as extra OR-ed alternatives.
+use falls back to its plain words. Vocabulary synonyms are added as extra OR-ed alternatives
+of the words searched for, and left out with the words excluded (``-term``, ``NOT term``).
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from dataclasses import field
@@ -16,6 +18,7 @@ from functools import lru_cache
 
 from whoosh import qparser
 from whoosh import query as wq
+from whoosh.qparser import syntax
 
 from indexer import vocabulary
 from indexer.analysis import STOP_WORDS
@@ -32,9 +35,8 @@ TYPO_BOOST = 0.8
 # Parts of a query that must reach the analyzer whole: t(9;22) would otherwise be a group.
 PROTECT = re.compile(r"(?<![\w\"])((?:t|inv|del|der|ins)\(\d+(?:;\d+)?\)(?:\([^()\s]*\))?)",
                      re.IGNORECASE)
-FIELD_SYNTAX = re.compile(r"\b\w+:(?=\S)")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})  # Whoosh's operator words
-SYNTAX = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|OR|NOT)\b|\b\w+:")
+SYNTAX = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|OR|NOT|ANDNOT)\b|\b\w+:")
 # Syntax that restricts what may match (a phrase, a required or excluded word): only keyword
 # search can honour it. OR widens, and "Subject:" in a pasted message is no field.
 RESTRICTING = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|NOT|ANDNOT)\b")
@@ -48,7 +50,8 @@ LOWERED = frozenset({"low", "decreased", "reduced", "deficient", "deficiency", "
 
 
 class QueryError(ValueError):
-    """The query cannot be run as given (too long); the message says why."""
+    """The query cannot be run as given (too long, or only excluded words); the message says
+    why."""
 
 
 @dataclass
@@ -111,24 +114,31 @@ def parse(text: str, expand: bool = True, corrected: str | None = None) -> Parse
 def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
     """parse() of cleaned text, before the matcher choice."""
     advanced = bool(SYNTAX.search(text))
+    wanted, excluded = split_words(text) if advanced else (text, [])
+    if excluded and not has_words(wanted):
+        raise nothing_to_find(text)
     main = parse_text(text) if advanced else None
     if main is None or main is wq.NullQuery:
-        main = plain_query(text)
-    exact = advanced and (bool(RESTRICTING.search(text)) or names_fields(main))
+        main = plain_query(wanted)
+    fielded = advanced and names_fields(text)
+    exact = advanced and (bool(RESTRICTING.search(text)) or fielded)
     parsed = ParsedQuery(text, main, advanced=advanced, exact=exact,
                          direction=0 if advanced else direction(text))
-    if parsed.empty or not expand or FIELD_SYNTAX.search(text):
+    if parsed.empty or not expand or fielded:
         return parsed
-    extras, parsed.expansions = synonym_clauses(text)
+    extras, parsed.expansions = synonym_clauses(wanted)
     parsed.synonyms = list(parsed.expansions)
-    if corrected and corrected != text:
-        fixed = plain_query(corrected)
+    fixed_words = split_words(corrected)[0] if advanced and corrected else corrected
+    if fixed_words and fixed_words != wanted:  # a typo in the words searched for, not excluded
+        fixed = plain_query(fixed_words)
         if fixed is not wq.NullQuery:
             extras.append(boosted(fixed, TYPO_BOOST))
             parsed.expansions.append(corrected)
     parsed.query = with_extras(main, extras)
     if parsed.query is main:
         parsed.expansions, parsed.synonyms = [], []
+    parsed.query = without(parsed.query, [clause for part in excluded
+                                          for clause in synonym_clauses(part)[0]])
     return parsed
 
 
@@ -142,10 +152,65 @@ def direction(text: str) -> int:
     return raised - lowered
 
 
-def names_fields(query: wq.Query) -> bool:
-    """Whether the query searches a field the user named (one not searched by default)."""
-    return any(getattr(leaf, "fieldname", None) not in (None, *SEARCH_FIELDS)
-               for leaf in query.leaves())
+def names_fields(text: str) -> bool:
+    """Whether the text names a field of the index right before what it searches there
+    (question:metformin, interviewee:"He Huang"), as the parser reads it: "Subject: ..." of
+    a pasted message, or "Question:" in capitals, is text."""
+    schema = parser().schema
+    tagged = list(parser().tag(PROTECT.sub(r'"\1"', text)))
+    pairs = zip(tagged, tagged[1:], strict=False)
+    return any(isinstance(node, syntax.FieldnameNode) and node.fieldname in schema
+               and not following.is_ws() for node, following in pairs)
+
+
+def split_words(text: str) -> tuple[str, list[str]]:
+    """Power-user text without the parts it excludes (-word, -"phrase", NOT ..., ANDNOT ...),
+    and those parts as typed: "leukemia -AML" is ("leukemia -", ["AML"]). The operators stay,
+    so words on either side of a NOT are not taken as one expression."""
+    protected = PROTECT.sub(r'"\1"', text)
+    try:
+        parts = [text_nodes(part) for part in exclusions(parser().process(protected))]
+    except Exception:  # as parse_text: the whole text is taken as words
+        return text, []
+    spans = sorted({(n.startchar, n.endchar) for nodes in parts for n in nodes
+                    if n.startchar is not None})
+    if not spans:
+        return text, []
+    kept = protected
+    for start, end in spans:
+        kept = kept[:start] + " " * (end - start) + kept[end:]
+    return " ".join(kept.split()), list(dict.fromkeys(typed(protected, nodes)
+                                                      for nodes in parts if nodes))
+
+
+def exclusions(node: syntax.SyntaxNode) -> list[syntax.SyntaxNode]:
+    """The parts of a syntax tree that its NOT, ANDNOT and -term leave out."""
+    if not isinstance(node, syntax.GroupNode):
+        return []
+    if isinstance(node, (syntax.NotGroup, syntax.AndNotGroup)) and node.nodes:
+        *searched, excluded = node.nodes  # NOT y: [y]; x -y and x ANDNOT y: [x, y]
+        parts = list(excluded) if isinstance(excluded, syntax.GroupNode) else [excluded]
+        return [part for child in searched for part in exclusions(child)] + parts
+    return [part for child in node for part in exclusions(child)]
+
+
+def text_nodes(node: syntax.SyntaxNode) -> list[syntax.SyntaxNode]:
+    """The word and phrase nodes under a syntax node."""
+    if isinstance(node, syntax.GroupNode):
+        return [leaf for child in node for leaf in text_nodes(child)]
+    return [node] if isinstance(node, syntax.TextNode) else []
+
+
+def typed(text: str, nodes: list[syntax.SyntaxNode]) -> str:
+    """The text of word and phrase nodes as typed, in order, each once (the parser repeats a
+    word per search field)."""
+    spans = sorted({(n.startchar, n.endchar) for n in nodes if n.startchar is not None})
+    return " ".join(text[start:end] for start, end in spans)
+
+
+def has_words(text: str) -> bool:
+    """Whether the text has a word to search for, operator words aside ("AND OR NOT x")."""
+    return any(raw not in OPERATORS for _joined, _parts, raw in query_words(text))
 
 
 def preload_unions(query: wq.Query) -> wq.Query:
@@ -160,6 +225,11 @@ def preload_unions(query: wq.Query) -> wq.Query:
     for child in query.children():
         preload_unions(child)
     return query
+
+
+def without(query: wq.Query, excluded: list[wq.Query]) -> wq.Query:
+    """The query, leaving out what any of `excluded` matches."""
+    return wq.AndNot(query, wq.Or(excluded)) if excluded else query
 
 
 def with_extras(main: wq.Query, extras: list[wq.Query]) -> wq.Query:
@@ -292,12 +362,31 @@ def too_long(length: int) -> QueryError:
                       f"{MAX_QUERY_CHARS}. Shorten it to its key words.")
 
 
+def nothing_to_find(text: str) -> QueryError:
+    """The QueryError for text that only excludes words (-vaccines, NOT vaccines)."""
+    return QueryError(f"Nothing to search for: add the words to find; {text} only leaves "
+                      "pairs out.")
+
+
 def parse_text(text: str) -> wq.Query | None:
     """Parse with the power-user syntax; None when the parser cannot make sense of it."""
     try:
-        return parser().parse(PROTECT.sub(r'"\1"', text)).normalize()
+        query = parser().parse(PROTECT.sub(r'"\1"', text), normalize=False)
+        return exclusions_apart(query).normalize()
     except Exception:  # Whoosh raises assorted errors on odd input: fall back to words
         return None
+
+
+def exclusions_apart(query: wq.Query) -> wq.Query:
+    """The query with every OR that holds NOT clauses made (the rest) ANDNOT (what they
+    negate), at any depth: with OR as the default, Whoosh reads "X NOT Y" as X OR (NOT Y),
+    which matches nearly every pair."""
+    if not isinstance(query, wq.Or):
+        return query.apply(exclusions_apart)
+    children = [exclusions_apart(child) for child in query.subqueries]
+    kept = copy.copy(query)  # its boost and scale
+    kept.subqueries = [child for child in children if not isinstance(child, wq.Not)]
+    return without(kept, [child.query for child in children if isinstance(child, wq.Not)])
 
 
 def plain_query(text: str) -> wq.Query:

@@ -7,6 +7,7 @@ from conftest import write_interview
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from webapp_support import make_app
 
 from indexer import highlight
 from indexer import store
@@ -126,6 +127,101 @@ def test_exclusion_and_phrases(seed_index):
 def test_field_syntax(seed_index):
     assert seed_index.search("question:BCMA").total == 0
     assert seed_index.search("answer:BCMA").total == 2
+
+
+@pytest.fixture(scope="module")
+def exclusions_index(tmp_path_factory) -> SearchIndex:
+    """One pair per interview (named as below), for what -term and NOT leave out."""
+    root = tmp_path_factory.mktemp("exclusions")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    pairs = {
+        "children": ("Which vaccines do children need?", "Children get the measles vaccine."),
+        "adults": ("Which vaccines do adults need?", "Adults need a tetanus booster."),
+        "travel": ("Which vaccines before travel?", "Yellow fever vaccines protect on travel."),
+        "schedule": ("When is immunization due?", "Immunization of children starts early."),
+        "aml": ("How is AML treated?", "AML is a leukemia treated with chemotherapy."),
+        "aml-spelled": ("What is acute myeloid leukemia?", "Acute myeloid leukemia is a cancer."),
+        "cll": ("What is chronic lymphocytic leukemia?", "CLL is a slow leukemia."),
+        "metformin": ("How is metformin taken?", "Metformin is taken with meals."),
+        "combined": ("Can metformin be combined?", "Metformin is combined with glibenclamide."),
+    }
+    for name, pair in pairs.items():
+        write_interview(corpus, f"{name}.txt", [pair])
+    store.build(root / "index", [corpus], embeddings=False)
+    return SearchIndex(root / "index")
+
+
+def found(index: SearchIndex, text: str, **kwargs) -> list[str]:
+    return [hit.interview_id for hit in index.search(text, mode="keyword", **kwargs).hits]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("vaccines NOT children", {"adults", "travel"}),
+    ("vaccines travel NOT children", {"adults", "travel"}),  # a b NOT c
+    ("vaccines NOT children NOT adults", {"travel"}),  # a NOT b NOT c
+    ("(vaccines OR immunization) NOT children", {"adults", "travel"}),  # schedule: children
+    ("vaccines AND travel NOT children", {"travel"}),
+])
+def test_not_leaves_out_what_it_names_as_minus_does(exclusions_index, text, expected):
+    # Whoosh read "X NOT Y" as X OR (NOT Y): nearly every pair, those with Y among them
+    assert set(found(exclusions_index, text)) == expected
+    assert found(exclusions_index, text) == found(exclusions_index, text.replace("NOT ", "-"))
+
+
+def test_not_keeps_the_ranking_of_the_words_searched_for(exclusions_index):
+    assert found(exclusions_index, "vaccines travel NOT children") == ["travel", "adults"]
+
+
+def test_excluded_words_lend_no_synonyms_and_their_synonyms_are_left_out(exclusions_index):
+    # synonyms come from the words searched for, never from -word, -"phrase" or NOT word
+    for text in ("leukemia -AML", "leukemia NOT AML", 'leukemia -"acute myeloid leukemia"'):
+        assert parse(text).expansions == []
+    assert parse("metformin -glyburide").expansions == ["Glucophage"]  # not glibenclamide
+    # and an excluded name's synonyms are left out with it: "leukemia -AML" leaves out the
+    # pair that says "acute myeloid leukemia" too (it came first, found through AML's synonyms)
+    assert found(exclusions_index, "leukemia -AML") == ["cll"]
+    assert found(exclusions_index, "leukemia NOT AML") == ["cll"]
+    assert found(exclusions_index, 'leukemia -"acute myeloid leukemia"') == ["cll"]
+    assert found(exclusions_index, "metformin -glyburide") == ["metformin"]  # glibenclamide
+    assert set(found(exclusions_index, "leukemia -AML", expand=False)) == {"aml-spelled", "cll"}
+    # a typo fix too: a slip in an excluded word adds nothing to what is searched
+    assert parse("leukemia -lymphona", corrected="leukemia -lymphoma").expansions == []
+    assert parse("leukemea -CD7", corrected="leukemia -CD7").expansions == ["leukemia -CD7"]
+
+
+@pytest.mark.parametrize("text", ["-vaccines", "NOT vaccines", '-"yellow fever"', "the -vaccines",
+                                  "NOT vaccines AND NOT children", "AND OR NOT vaccines"])
+def test_a_query_of_excluded_words_only_is_refused(text):
+    # "-vaccines" was searched as "vaccines": it listed exactly the pairs it meant to leave out
+    with pytest.raises(QueryError, match=r"^Nothing to search for: add the words to find; "):
+        parse(text)
+
+
+def test_a_query_of_excluded_words_only_is_a_400_with_the_message(seed_index_dir):
+    client = make_app(seed_index_dir).test_client()
+    message = "Nothing to search for: add the words to find; -vaccines only leaves pairs out."
+    response = client.get("/api/search", query_string={"q": "-vaccines"})
+    assert response.status_code == 400 and response.get_json()["error"] == message
+    page = client.get("/", query_string={"q": "-vaccines"})
+    assert page.status_code == 400 and message in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("text, exact", [
+    ("question:metformin", True), ("answer:insulin", True), ('interviewee:"He Huang"', True),
+    ("title:CAR-T relapse", True), ("CAR-T -answer:BCMA", True),
+    ("Subject: metformin dosage", False), ("Question:metformin", False),  # no field of ours
+    ("question: metformin", False), ("dose:5mg metformin", False),
+])
+def test_naming_a_field_asks_for_exact_matching(text, exact):
+    assert parse(text).exact is exact
+
+
+def test_a_field_query_is_not_widened_by_meaning(seed_index):
+    # hybrid mode added the seed's other two pairs, near in meaning, without the word
+    results = seed_index.search("question:laboratory", mode="hybrid")
+    assert results.mode == "keyword"
+    assert [hit.id for hit in results.hits] == ["he-huang-cellular-immunotherapy-2"]
 
 
 def test_over_long_queries_are_refused():

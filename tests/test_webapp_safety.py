@@ -13,6 +13,7 @@ from webapp_support import SCRIPT
 from webapp_support import build_small_index
 from webapp_support import html_fields
 from webapp_support import make_app
+from webapp_support import refusal
 from webapp_support import soup
 
 from indexer.query import MAX_QUERY_CHARS
@@ -103,6 +104,11 @@ TYPED = (st.text(st.characters(exclude_categories=("Cs",)), max_size=80)
 @given(query=TYPED)
 def test_any_typed_text_is_answered(client, query):
     response = client.get("/api/search", query_string={"q": query})
+    refused = refusal(query)  # only excluded words ("-CAR", "NOT CAR"): 400 saying so
+    if refused:
+        assert response.status_code == 400 and response.get_json()["error"] == refused
+        assert client.get("/", query_string={"q": query}).status_code == 400
+        return
     assert response.status_code == 200, (query, response.get_json())
     for html in html_fields(response.get_json()):
         assert "<script" not in html

@@ -10,6 +10,10 @@ from conftest import write_interview
 from flask import Flask
 
 from indexer import store
+from indexer.query import QueryError
+from indexer.query import clean
+from indexer.query import parse
+from indexer.query import unshout
 from webapp import create_app
 
 SCRIPT = "<script>alert(1)</script>"
@@ -90,3 +94,13 @@ def html_fields(value, key: str = "") -> list[str]:
 def text(element) -> str:
     """An element's text with white space collapsed."""
     return " ".join(element.get_text(" ").split())
+
+
+def refusal(query: str) -> str | None:
+    """Why the app answers `query` with a 400 (too long, or only excluded words), else None:
+    the same steps as SearchIndex.search before it reads the index."""
+    try:
+        parse(unshout(clean(query)), expand=False)
+    except QueryError as exc:
+        return str(exc)
+    return None

@@ -49,7 +49,7 @@ def http_error(exc: HTTPException):
 
 
 def query_error(exc: QueryError):
-    """Input the query pipeline refuses (too long): 400 with its message."""
+    """Input the query pipeline refuses (too long, only excluded words): 400 with its message."""
     return error_response(400, str(exc))
 
 
