@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from whoosh import qparser
 from whoosh import query as wq
+from whoosh.lang.porter import stem
 from whoosh.qparser import syntax
 
 from indexer import vocabulary
@@ -42,11 +43,15 @@ SYNTAX = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|OR|NOT|ANDNOT)\b|\b\w+:
 RESTRICTING = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|NOT|ANDNOT)\b")
 # Words (and word pairs) that say a finding is raised or lowered: "high potassium", "an increase
 # in white cells", "low-risk MDS". Verbs are left out ("how to lower cholesterol" is about
-# high cholesterol; "foods that increase iron" about low iron), and so are "higher"/"lower".
+# high cholesterol; "foods that increase iron" about low iron), and so are "higher"/"lower" and
+# "deficiency", which names diseases (G6PD deficiency) more often than a level.
 RAISED = frozenset({"high", "elevated", "raised", "increased", "excess", "excessive",
                     "overactive", "increase in"})
-LOWERED = frozenset({"low", "decreased", "reduced", "deficient", "deficiency", "underactive",
-                     "decrease in"})
+LOWERED = frozenset({"low", "decreased", "reduced", "underactive", "decrease in"})
+# Words between a level and what it is the level of: "high blood sugar" is about sugar, and
+# "high and low blood pressure" about pressure.
+FINDING_FILLERS = frozenset({"a", "an", "the", "in", "of", "my", "your", "blood", "serum",
+                             "plasma", "and", "or", *RAISED, *LOWERED})
 
 
 class QueryError(ValueError):
@@ -64,7 +69,7 @@ class ParsedQuery:
     advanced: bool = False
     exact: bool = False  # the syntax restricts matches: a phrase, AND, NOT, -term, field:
     synonyms: list[str] = field(default_factory=list)  # the vocabulary's part of expansions
-    direction: int = 0  # the finding the text asks about is raised (1) or lowered (-1)
+    findings: frozenset[tuple[int, str]] = frozenset()  # see asked_findings()
 
     @property
     def meaning_text(self) -> str:
@@ -123,13 +128,16 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
     fielded = advanced and names_fields(text)
     exact = advanced and (bool(RESTRICTING.search(text)) or fielded)
     parsed = ParsedQuery(text, main, advanced=advanced, exact=exact,
-                         direction=0 if advanced else direction(text))
+                         findings=frozenset() if advanced else asked_findings(text))
     if parsed.empty or not expand or fielded:
         return parsed
     extras, parsed.expansions = synonym_clauses(wanted)
     parsed.synonyms = list(parsed.expansions)
-    fixed_words = split_words(corrected)[0] if advanced and corrected else corrected
-    if fixed_words and fixed_words != wanted:  # a typo in the words searched for, not excluded
+    if advanced and corrected:  # compare the words searched for, operators and exclusions aside
+        searched, fixed_words = words_only(wanted), words_only(split_words(corrected)[0])
+    else:
+        searched, fixed_words = wanted, corrected
+    if fixed_words and fixed_words != searched:  # a typo in the words searched for, not excluded
         fixed = plain_query(fixed_words)
         if fixed is not wq.NullQuery:
             extras.append(boosted(fixed, TYPO_BOOST))
@@ -138,18 +146,33 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
     if parsed.query is main:
         parsed.expansions, parsed.synonyms = [], []
     parsed.query = without(parsed.query, [clause for part in excluded
-                                          for clause in synonym_clauses(part)[0]])
+                                          for clause in synonym_clauses(part, whole=True)[0]])
     return parsed
 
 
-def direction(text: str) -> int:
-    """1 when the text speaks of a raised finding (RAISED words) and not a lowered one, -1 for
-    the reverse, else 0: "What causes an increase in white blood cell count?" is 1, "high
-    and low blood pressure" 0."""
-    words = re.findall(r"[a-z]+", text.lower())
-    said = set(words) | {" ".join(pair) for pair in zip(words, words[1:], strict=False)}
-    raised, lowered = bool(said & RAISED), bool(said & LOWERED)
-    return raised - lowered
+def findings(text: str) -> frozenset[tuple[int, str]]:
+    """The levels the text names, as (1 raised or -1 lowered, the stem of what is raised or
+    lowered): "What causes an increase in white blood cell count?" is {(1, "white")}, "Low
+    blood sugar" {(-1, "sugar")}, "low-risk MDS" {(-1, "risk")}."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    found = set()
+    for i, word in enumerate(words):
+        pair = " ".join(words[i:i + 2])
+        said = pair if pair in RAISED or pair in LOWERED else word
+        if said not in RAISED and said not in LOWERED:
+            continue
+        after = words[i + len(said.split()):i + len(said.split()) + 5]
+        target = next((w for w in after if w not in FINDING_FILLERS), None)
+        if target:
+            found.add((1 if said in RAISED else -1, stem(target)))
+    return frozenset(found)
+
+
+def asked_findings(text: str) -> frozenset[tuple[int, str]]:
+    """The query's findings, leaving out anything it names both raised and lowered ("high and
+    low blood pressure" asks about both)."""
+    named = findings(text)
+    return frozenset(f for f in named if (-f[0], f[1]) not in named)
 
 
 def names_fields(text: str) -> bool:
@@ -206,6 +229,11 @@ def typed(text: str, nodes: list[syntax.SyntaxNode]) -> str:
     word per search field)."""
     spans = sorted({(n.startchar, n.endchar) for n in nodes if n.startchar is not None})
     return " ".join(text[start:end] for start, end in spans)
+
+
+def words_only(text: str) -> str:
+    """The text without operator words (AND, OR, NOT in capitals) and lone + or - signs."""
+    return " ".join(w for w in text.split() if w not in OPERATORS and w not in "+-")
 
 
 def has_words(text: str) -> bool:
@@ -383,9 +411,15 @@ def exclusions_apart(query: wq.Query) -> wq.Query:
     which matches nearly every pair."""
     if not isinstance(query, wq.Or):
         return query.apply(exclusions_apart)
-    children = [exclusions_apart(child) for child in query.subqueries]
+    children = []
+    for child in map(exclusions_apart, query.subqueries):
+        nots = isinstance(child, wq.Or) and all(isinstance(c, wq.Not) for c in child.subqueries)
+        children += child.subqueries if nots else [child]  # "x (NOT y)" is "x NOT y"
     kept = copy.copy(query)  # its boost and scale
     kept.subqueries = [child for child in children if not isinstance(child, wq.Not)]
+    if not kept.subqueries:  # "(NOT y)": left to the AND around it, which honours a NOT
+        kept.subqueries = children
+        return kept
     return without(kept, [child.query for child in children if isinstance(child, wq.Not)])
 
 
@@ -401,14 +435,16 @@ def plain_query(text: str) -> wq.Query:
         return parser().parse(PROTECT.sub(r'"\1"', quoted)).normalize()
 
 
-def synonym_clauses(text: str) -> tuple[list[wq.Query], list[str]]:
-    """Alternatives from the vocabulary for expressions found in the text."""
+def synonym_clauses(text: str, whole: bool = False) -> tuple[list[wq.Query], list[str]]:
+    """Alternatives from the vocabulary for expressions found in the text (with `whole`, only
+    for an expression that is the whole text: an excluded T-ALL leaves out its own synonyms,
+    not those of ALL, which it contains)."""
     words = analyzed(text)
     groups, by_first = vocabulary_groups()
     clauses, shown, seen = [], [], set()
     candidates = sorted({g for word, _name in words for g in by_first.get(word, ())})
     for group in (groups[g] for g in candidates):
-        found = [e for e in group if occurs(e, words)]
+        found = [e for e in group if occurs(e, words) and (not whole or len(e[1]) == len(words))]
         if not found:
             continue
         seen.update(tuple(e[1]) for e in found)

@@ -13,7 +13,8 @@ from indexer import highlight
 from indexer import store
 from indexer import vocabulary
 from indexer.query import QueryError
-from indexer.query import direction
+from indexer.query import asked_findings
+from indexer.query import findings
 from indexer.query import marks
 from indexer.query import parse
 from indexer.query import readings
@@ -145,6 +146,7 @@ def exclusions_index(tmp_path_factory) -> SearchIndex:
         "cll": ("What is chronic lymphocytic leukemia?", "CLL is a slow leukemia."),
         "metformin": ("How is metformin taken?", "Metformin is taken with meals."),
         "combined": ("Can metformin be combined?", "Metformin is combined with glibenclamide."),
+        "myths": ("Is the flu shot not safe?", "It is safe: it does not cause flu."),
     }
     for name, pair in pairs.items():
         write_interview(corpus, f"{name}.txt", [pair])
@@ -167,6 +169,28 @@ def test_not_leaves_out_what_it_names_as_minus_does(exclusions_index, text, expe
     # Whoosh read "X NOT Y" as X OR (NOT Y): nearly every pair, those with Y among them
     assert set(found(exclusions_index, text)) == expected
     assert found(exclusions_index, text) == found(exclusions_index, text.replace("NOT ", "-"))
+
+
+@pytest.mark.parametrize("text", ["vaccines AND (NOT children)", "(NOT children) AND vaccines",
+                                  "vaccines (NOT children)", "vaccines (NOT children NOT travel)"])
+def test_a_not_in_brackets_still_leaves_out(exclusions_index, text):
+    # a bracketed group of NOTs alone had become an empty query and was dropped
+    assert "children" not in found(exclusions_index, text)
+    assert found(exclusions_index, text)
+
+
+def test_a_typo_fix_beside_not_searches_no_operator(exclusions_index):
+    # the fix of "vacines NOT children" was searched as "vaccines NOT" with NOT as a word
+    assert set(found(exclusions_index, "vacines NOT children")) == {"adults", "travel"}
+    assert parse("vacines NOT children", corrected="vaccines NOT children").expansions == [
+        "vaccines NOT children"]
+
+
+def test_an_excluded_name_leaves_out_its_own_synonyms_not_those_it_contains():
+    # T-ALL contains ALL: "leukemia -T-ALL" must not leave out every ALL pair
+    query = str(parse("leukemia -T-ALL").query)
+    assert "t cell acut lymphoblastic leukemia" in query
+    assert "acut lymphocytic leukemia" not in query
 
 
 def test_not_keeps_the_ranking_of_the_words_searched_for(exclusions_index):
@@ -507,15 +531,33 @@ def test_newest_first_keeps_relevance_order_within_a_date(many_matches, mode):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("What causes an increase in white blood cell count?", 1),
-    ("high potassium", 1), ("elevated ferritin", 1), ("raised CRP", 1),
-    ("low-risk MDS", -1), ("iron deficiency", -1), ("reduced kidney function", -1),
-    ("high and low blood pressure", 0),  # both: no direction
-    ("how to lower cholesterol", 0), ("foods that increase iron", 0),  # verbs: treatment
-    ("white blood cell count", 0),
+    ("What causes an increase in white blood cell count?", {(1, "white")}),
+    ("high potassium", {(1, "potassium")}), ("elevated ferritin", {(1, "ferritin")}),
+    ("raised CRP", {(1, "crp")}), ("Low blood sugar - newborns", {(-1, "sugar")}),
+    ("low-risk MDS", {(-1, "risk")}), ("reduced kidney function", {(-1, "kidnei")}),
+    ("high and low blood pressure", set()),  # both: asks about neither
+    ("high blood pressure and low potassium", {(1, "pressur"), (-1, "potassium")}),
+    ("how to lower cholesterol", set()), ("foods that increase iron", set()),  # verbs
+    ("G6PD deficiency", set()),  # a disease's name, not a level
+    ("white blood cell count", set()),
 ])
-def test_direction_reads_raised_and_lowered_findings(text, expected):
-    assert direction(text) == expected
+def test_asked_findings_are_levels_and_what_they_are_levels_of(text, expected):
+    assert asked_findings(text) == expected
+
+
+@pytest.mark.parametrize("query, question, opposite", [
+    ("What causes increase in white blood cell count?", "Low white blood cell count", True),
+    ("high calcium levels", "What causes Low calcium level - infants ?", True),
+    ("low-risk MDS treatment", "How is higher-risk or high-risk MDS treated?", True),
+    ("low salt diet for blood pressure", "How to prevent High Blood Pressure ?", False),
+    ("low fat diet to lower cholesterol", "What is (are) High Blood Cholesterol ?", False),
+    ("elevated liver enzymes alpha-1 antitrypsin", "What is alpha-1 antitrypsin deficiency?",
+     False),
+    ("high blood sugar", "What is (are) Low Blood Pressure ?", False),
+])
+def test_only_the_opposite_level_of_the_same_thing_is_the_opposite(query, question, opposite):
+    asked = {(-sign, target) for sign, target in asked_findings(query)}
+    assert bool(findings(question) & asked) == opposite
 
 
 @pytest.fixture(scope="module")
@@ -539,11 +581,11 @@ def test_the_opposite_finding_comes_after_the_asked_one(counts_index, mode):
     def order(text):
         return [hit.interview_id for hit in counts_index.search(text, mode=mode).hits]
 
-    # without a direction the low pair matches more of the words and comes first
+    # without a level the low pair matches more of the words and comes first
     assert order("What causes white blood cell count changes?") == ["low", "high"]
     assert order("What causes an increase in white blood cell count?") == ["high", "low"]
     assert order("What causes a low white blood cell count?") == ["low", "high"]
-    # power syntax is taken as written: "-high" is no direction
+    # power syntax is taken as written: "-high" asks for no level
     assert order("white blood cell count -high")[0] == "low"
     scores = [hit.score for hit in counts_index.search(
         "What causes an increase in white blood cell count?", mode=mode).hits]
