@@ -318,6 +318,16 @@ def test_title_line_directly_above_date_and_byline_lines():
     assert iv.pairs[0].asker == "Jane Roe"
 
 
+def test_a_short_answer_starting_with_by_is_an_answer_not_a_byline():
+    text = ("Imaging in myeloma\n\nHow do you find bone lesions early?\n\nBy MRI.\n\n"
+            "And how often do you scan?\n\nEvery six months in the first year.\n")
+    iv = parse_text(text, "mri.txt").interviews[0]
+    assert [p.answer for p in iv.pairs] == ["By MRI.", "Every six months in the first year."]
+    assert iv.interviewer == ""
+    heading = "Interview with Dr. Smith\n\nBy The Numbers\n\nQ: How many respond?\n\nA: Half.\n"
+    assert parse_text(heading, "n.txt").interviews[0].interviewer == ""
+
+
 def test_first_lines_that_are_not_all_header_lines_are_no_title():
     text = "Fighting sepsis on the wards\nwas the theme.\n\nQ: Why?\n\nA: Because.\n"
     iv = parse_text(text, "sepsis-talk.txt").interviews[0]

@@ -131,9 +131,10 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     return fields, "\n".join([""] * end + lines[end + 1 :])
 
 
-def meta_line(text: str, body: str) -> tuple[str, str] | None:
-    """(field, value) for a header line like 'Published: March 3, 2024' or 'By Jane Roe'."""
-    names = _byline(text)
+def meta_line(text: str, body: str, byline: bool = True) -> tuple[str, str] | None:
+    """(field, value) for a header line like 'Published: March 3, 2024' or (with `byline`)
+    'By Jane Roe'."""
+    names = _byline(text) if byline else ""
     if names:
         return "author", names
     match = _META_LINE.match(text)
@@ -158,6 +159,8 @@ def _byline(text: str) -> str:
     match = _BYLINE.match(text)
     words = match["names"].replace(",", " ").split() if match else []
     if not words or len(words) > 12 or not words[0][0].isupper():
+        return ""
+    if words[0].lower() in ("the", "a", "an", "this", "our"):  # "By The Numbers": a heading
         return ""
     names = all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words)
     return match["names"].strip() if names else ""

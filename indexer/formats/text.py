@@ -95,10 +95,14 @@ def split_heading(
 def take_meta_lines(
     blocks: list[Block], body: str, meta: dict[str, str], result: ParseResult
 ) -> list[Block]:
-    """Remove header metadata paragraphs from the first few blocks, filling meta."""
-    kept = []
+    """Remove header metadata paragraphs from the first few blocks, filling meta. A byline
+    counts only above every block but headings and a title: below a question, "By MRI." is
+    its answer."""
+    kept: list[Block] = []
     for i, block in enumerate(blocks):
-        found = meta_line(block.text, body) if i < 8 and block.kind == "p" else None
+        heading = all(b.kind == "h" or is_title_line(b.text, body) for b in kept)
+        is_meta = i < 8 and block.kind == "p"
+        found = meta_line(block.text, body, byline=heading) if is_meta else None
         if not found:
             kept.append(block)
         elif found[0] not in meta:
