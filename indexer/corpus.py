@@ -184,8 +184,9 @@ def diff(sources: list[SourceFile], known: dict, paths: Iterable,
     """Compare files on disk with the manifest's: added, changed and removed keys.
 
     Keys in `keep` (files present but unreadable just now) are never taken as removed; keys
-    outside `paths` are removed only when their file is gone (a corpus folder moved or
-    renamed, whose files would otherwise be indexed twice).
+    outside `paths` only when their file is gone and its content is among the files now
+    found (a corpus folder moved or renamed, which would otherwise be indexed twice; a folder
+    out of reach for a moment, an unmounted disk, keeps its pairs).
     """
     changes = Changes()
     seen = set()
@@ -200,9 +201,11 @@ def diff(sources: list[SourceFile], known: dict, paths: Iterable,
             continue
         changes.to_parse.append(source)
     roots = [str(Path(p).resolve()) for p in paths]
-    for key in known:
+    found = {source.sha256 for source in sources}
+    for key, entry in known.items():
         under = any(key == r or key.startswith(r + os.sep) for r in roots)
-        if (under or not os.path.exists(key)) and key not in seen and key not in keep:
+        moved = entry["sha256"] in found and not os.path.exists(key)
+        if (under or moved) and key not in seen and key not in keep:
             changes.removed.append(key)
     return changes
 

@@ -244,7 +244,7 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
     """Bring the index up to date with `paths`: new, changed and removed files only
     (and only their pairs are embedded; see `build` for `embeddings`)."""
     index_dir = Path(index_dir)
-    paths = existing(paths)
+    paths = list(paths)
     if current_build(index_dir) is None:
         return build(index_dir, paths, progress=progress, lock_timeout=lock_timeout,
                      limitmb=limitmb, embeddings=embeddings, embed_progress=embed_progress)
@@ -254,8 +254,10 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
     with writer_lock(index_dir, lock_timeout):
         _, old_ix, manifest = open_build(index_dir)
         old_ix.close()
+        existing(paths, manifest["files"])
         unreadable: set[str] = set()
-        sources = corpus.collect(paths, report.problems, unreadable)
+        sources = corpus.collect([p for p in paths if Path(p).exists()], report.problems,
+                                 unreadable)
         changes = corpus.diff(sources, manifest["files"], paths, keep=unreadable)
         report.added, report.changed = changes.added, changes.changed
         report.removed = changes.removed
@@ -273,12 +275,16 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
     return report
 
 
-def existing(paths: Iterable[str | os.PathLike]) -> list[str | os.PathLike]:
-    """The paths, once each is known to exist: a mistyped one would otherwise drop its
-    interviews from the new build (or, alone, empty it). Raises StoreError naming it."""
-    paths = list(paths)
+def existing(paths: Iterable[str | os.PathLike],
+             known: Iterable[str] = ()) -> list[str | os.PathLike]:
+    """The paths, once each exists or names `known` files (an update of a file or folder
+    deleted since: its pairs go): a mistyped one would otherwise drop its interviews from
+    the new build (or, alone, empty it). Raises StoreError naming it."""
+    paths, known = list(paths), list(known)
     for path in paths:
-        if not Path(path).exists():
+        root = str(Path(path).resolve())
+        if not Path(path).exists() and not any(
+                key == root or key.startswith(root + os.sep) for key in known):
             raise StoreError(f"{path}: no such file or directory. Nothing was written; "
                              "the previous index (if any) keeps serving.")
     return paths

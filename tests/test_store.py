@@ -140,6 +140,30 @@ def test_update_of_a_moved_corpus_drops_the_old_place_and_keeps_other_roots(corp
     assert ids(SearchIndex(tmp_path / "ix"), "CD7") == ["alpha-1"]
 
 
+def test_update_keeps_a_folder_out_of_reach_it_was_not_given(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    other = tmp_path / "other"
+    other.mkdir()
+    write_interview(other, "beta.txt", PAIRS_B)
+    store.build(tmp_path / "ix", [corpus_dir, other])
+    away = other.rename(tmp_path / "unmounted")  # a disk not mounted just now
+    assert store.update(tmp_path / "ix", [corpus_dir]).pairs == 4
+    away.rename(other)
+    assert store.update(tmp_path / "ix", [corpus_dir]).pairs == 4
+
+
+def test_update_of_a_deleted_file_named_on_its_own_removes_it(corpus_dir, tmp_path):
+    alpha = write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    write_interview(corpus_dir, "beta.txt", PAIRS_B)
+    store.build(tmp_path / "ix", [corpus_dir])
+    alpha.unlink()
+    report = store.update(tmp_path / "ix", [alpha])
+    assert report.removed == [str(alpha.resolve())] and report.pairs == 2
+    assert report.problems == []
+    with pytest.raises(store.StoreError, match="never-indexed.txt: no such file"):
+        store.update(tmp_path / "ix", [corpus_dir / "never-indexed.txt"])
+
+
 def test_update_without_index_builds_one(corpus_dir, tmp_path):
     write_interview(corpus_dir, "alpha.txt", PAIRS_A)
     report = store.update(tmp_path / "ix", [corpus_dir])
