@@ -286,3 +286,15 @@ def test_unknown_staff_api_routes_answer_json(app):
     assert missing.status_code == 404 and missing.get_json()["ok"] is False
     wrong = client.get("/staff/api/rebuild")
     assert wrong.status_code == 405 and wrong.get_json()["status"] == 405
+
+
+def test_sign_in_limits_count_the_client_behind_a_proxy(tmp_path):
+    client = make_staff_app(tmp_path, PROXIES=1,
+                            STAFF_SIGNIN_ADDRESS_LIMIT="2 per hour").test_client()
+
+    def attempt(address: str) -> int:
+        return sign_in(client, "nobody", "wrong",
+                       headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("203.0.113.9") for _ in range(3)][-1] == 429  # its third failure
+    assert attempt("198.51.100.7") != 429  # another client behind the same proxy

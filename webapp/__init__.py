@@ -74,11 +74,11 @@ SETTINGS = (
                                                   "address before 429."),
     Setting("STAFF_SIGNIN_ADDRESS_LIMIT", "30 per hour", "Failed sign-ins allowed per address "
                                                          "(any account) before 429."),
-    Setting("PROXIES", 0, "Reverse proxies in front of the app that set X-Forwarded-For, "
-                          "-Proto, -Host and -Prefix (0: none). Then sign-in limits count the "
-                          "client's address, not the proxy's, and links name the public host. "
-                          "Leave 0 when clients reach the app directly: they could forge "
-                          "the headers."),
+    Setting("PROXIES", 0, "Reverse proxies in front of the app that set X-Forwarded-For "
+                          "and X-Forwarded-Proto (0: none). Then sign-in limits count the "
+                          "client's address, not the proxy's, and links use the client's "
+                          "scheme; the proxy passes the Host header on. Leave 0 when clients "
+                          "reach the app directly: they could forge the headers."),
 )
 
 CONTENT_SECURITY_POLICY = (
@@ -99,8 +99,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json = HtmlSafeJSON(app)
     load_config(app, config)
     if proxies := app.config["PROXIES"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
-                                x_prefix=proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     index = SearchIndex(app.config["INDEX_DIR"], app.config["SEARCH_CACHE"],
                         mode=app.config["SEARCH_MODE"], hybrid=app.extensions["qa_hybrid"])
     app.extensions["qa_index"] = index
