@@ -37,10 +37,10 @@ TYPO_BOOST = 0.8
 PROTECT = re.compile(r"(?<![\w\"])((?:t|inv|del|der|ins)\(\d+(?:;\d+)?\)(?:\([^()\s]*\))?)",
                      re.IGNORECASE)
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})  # Whoosh's operator words
-SYNTAX = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|OR|NOT|ANDNOT)\b|\b\w+:")
+SYNTAX = re.compile(r"\"|(?:^|[\s(])[-+](?=[\w\"(])|\b(?:AND|OR|NOT|ANDNOT)\b|\b\w+:")
 # Syntax that restricts what may match (a phrase, a required or excluded word): only keyword
 # search can honour it. OR widens, and "Subject:" in a pasted message is no field.
-RESTRICTING = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"])|\b(?:AND|NOT|ANDNOT)\b")
+RESTRICTING = re.compile(r"\"|(?:^|[\s(])[-+](?=[\w\"(])|\b(?:AND|NOT|ANDNOT)\b")
 # Words (and word pairs) that say a finding is raised or lowered: "high potassium", "an increase
 # in white cells", "low-risk MDS". Verbs are left out ("how to lower cholesterol" is about
 # high cholesterol; "foods that increase iron" about low iron), and so are "higher"/"lower" and
@@ -85,11 +85,22 @@ class ParsedQuery:
 
 
 class PlusMinus(qparser.PlusMinusPlugin):
-    """``+term`` and ``-term`` only at the start of a word, so CAR-T stays one word."""
+    """``+term``, ``-term`` and ``-(group)`` only at the start of a word, so CAR-T stays one
+    word; inside brackets too (Whoosh reads them in the outermost group only, and searched
+    "(lymphoma -AML)" for AML)."""
 
     def __init__(self):
-        super().__init__(plusexpr=r"(?:^|(?<=\s))\+(?=[\w\"])",
-                         minusexpr=r"(?:^|(?<=\s))-(?=[\w\"])")
+        super().__init__(plusexpr=r"(?:^|(?<=[\s(]))\+(?=[\w\"(])",
+                         minusexpr=r"(?:^|(?<=[\s(]))-(?=[\w\"(])")
+
+    def do_plusminus(self, parser, group):
+        """Sort each bracketed group's nodes too, innermost first."""
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self.do_plusminus(parser, node)
+        if not any(isinstance(node, (self.Plus, self.Minus)) for node in group):
+            return group
+        return super().do_plusminus(parser, group)
 
 
 @lru_cache(maxsize=1)

@@ -179,6 +179,17 @@ def test_a_not_in_brackets_still_leaves_out(exclusions_index, text):
     assert found(exclusions_index, text)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("(vaccines -children) immunization", {"adults", "travel", "schedule"}),
+    ("vaccines -(children OR adults)", {"travel"}),
+    ("(+travel vaccines)", {"travel"}),
+])
+def test_plus_and_minus_work_inside_brackets(exclusions_index, text, expected):
+    # Whoosh sorted + and - in the outermost group only: "(vaccines -children)" searched
+    # children, and "-(children OR adults)" searched "-" and both words
+    assert set(found(exclusions_index, text)) == expected
+
+
 def test_a_typo_fix_beside_not_searches_no_operator(exclusions_index):
     # the fix of "vacines NOT children" was searched as "vaccines NOT" with NOT as a word
     assert set(found(exclusions_index, "vacines NOT children")) == {"adults", "travel"}
