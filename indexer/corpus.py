@@ -90,6 +90,10 @@ def interview_files(root: Path, problems: list[ParseProblem]) -> list[Path]:
     for path in sorted(root.rglob("*")):
         if is_corpus_file(path, root):
             files.append(path)
+        elif path.is_symlink() and path.is_dir():
+            where = str(Path(display_name(path.parent)) / path.name)  # the link, not its target
+            problems.append(ParseProblem(where, "skipped: a linked folder is not "
+                                         "followed; move the folder into the corpus instead"))
         elif is_visible_file(path, root):
             problems.append(ParseProblem(display_name(path),
                                          f"skipped: {formats.unsupported_type(path.name)}"))

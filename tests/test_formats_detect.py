@@ -322,10 +322,15 @@ def test_a_folder_scan_reports_the_files_it_skips(tmp_path, monkeypatch):
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "c.txt").write_text("Q: Why?\nA: Because.\n")
+    (tmp_path / "corpus" / "linked").symlink_to(tmp_path / "elsewhere")
     problems: list = []
     found = corpus.collect(["corpus"], problems)
     assert [s.display for s in found] == ["corpus/a.txt", "corpus/b.MDOWN"]
     assert [(p.file, p.severity, p.message.split(" (")[0]) for p in problems] == [
+        ("corpus/linked", "warning",
+         "skipped: a linked folder is not followed; move the folder into the corpus instead"),
         ("corpus/scan.pdf", "warning", "skipped: .pdf files are not read as interviews"),
         ("corpus/sub/LICENSE", "warning",
          "skipped: files without an extension are not read as interviews"),
