@@ -164,3 +164,9 @@ def test_ambiguous_front_matter_date_warns():
     assert [p.message for p in result.problems] == [
         "read the date '05/03/2023' as 2023-05-03 (month/day); write 2023-03-05 if it is 5 March"
     ]
+
+
+def test_a_line_starting_with_by_below_a_bold_question_is_no_byline():
+    text = ("# Imaging in myeloma\n\n**Tell us how you find bone lesions early**\n\n"
+            "By Whole-Body MRI.\n\n**When do you repeat imaging?**\n\nEvery six months.\n")
+    assert parse_text(text, "mri.md").interviews[0].interviewer == ""

@@ -326,6 +326,16 @@ def test_a_short_answer_starting_with_by_is_an_answer_not_a_byline():
     assert iv.interviewer == ""
     heading = "Interview with Dr. Smith\n\nBy The Numbers\n\nQ: How many respond?\n\nA: Half.\n"
     assert parse_text(heading, "n.txt").interviews[0].interviewer == ""
+    named = "Interview with Dr. Smith\n\nBy An Nguyen\n\nQ: How many respond?\n\nA: Half.\n"
+    assert parse_text(named, "n.txt").interviews[0].interviewer == "An Nguyen"
+
+
+def test_a_byline_below_a_standfirst_is_the_interviewer():
+    text = ("CAR-T for T-cell leukemia\n\nNew CD7-targeted cells show promise, the doctor "
+            "says.\n\nBy Jane Roe\n\nQ: What is new?\n\nA: CD7 CAR-T.\n")
+    iv = parse_text(text, "deck.txt").interviews[0]
+    assert (iv.interviewer, iv.summary) == (
+        "Jane Roe", "New CD7-targeted cells show promise, the doctor says.")
 
 
 def test_first_lines_that_are_not_all_header_lines_are_no_title():

@@ -160,7 +160,7 @@ def _byline(text: str) -> str:
     words = match["names"].replace(",", " ").split() if match else []
     if not words or len(words) > 12 or not words[0][0].isupper():
         return ""
-    if words[0].lower() in ("the", "a", "an", "this", "our"):  # "By The Numbers": a heading
-        return ""
+    if words[0].lower() in ("the", "this", "our"):  # "By The Numbers": a heading ("By An
+        return ""                                      # Nguyen", "By A Smith" are names)
     names = all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words)
     return match["names"].strip() if names else ""

@@ -96,13 +96,14 @@ def take_meta_lines(
     blocks: list[Block], body: str, meta: dict[str, str], result: ParseResult
 ) -> list[Block]:
     """Remove header metadata paragraphs from the first few blocks, filling meta. A byline
-    counts only above every block but headings and a title: below a question, "By MRI." is
-    its answer."""
+    counts only above the first block that asks or speaks (a question, a bold line, a
+    speaker label): below one, "By MRI." is its answer; below a title or standfirst it is
+    the byline."""
     kept: list[Block] = []
     for i, block in enumerate(blocks):
-        heading = all(b.kind == "h" or is_title_line(b.text, body) for b in kept)
+        header = not any(L.is_question(b.text) or b.bold or L.find_label(b.text) for b in kept)
         is_meta = i < 8 and block.kind == "p"
-        found = meta_line(block.text, body, byline=heading) if is_meta else None
+        found = meta_line(block.text, body, byline=header) if is_meta else None
         if not found:
             kept.append(block)
         elif found[0] not in meta:
