@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from functools import lru_cache
 
+from whoosh import matching
 from whoosh import qparser
 from whoosh import query as wq
 from whoosh.lang.porter import stem
@@ -37,10 +38,10 @@ TYPO_BOOST = 0.8
 PROTECT = re.compile(r"(?<![\w\"])((?:t|inv|del|der|ins)\(\d+(?:;\d+)?\)(?:\([^()\s]*\))?)",
                      re.IGNORECASE)
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})  # Whoosh's operator words
-SYNTAX = re.compile(r"\"|(?:^|[\s(])[-+](?=[\w\"(])|\b(?:AND|OR|NOT|ANDNOT)\b|\b\w+:")
+SYNTAX = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"(])|\b(?:AND|OR|NOT|ANDNOT)\b|\b\w+:")
 # Syntax that restricts what may match (a phrase, a required or excluded word): only keyword
 # search can honour it. OR widens, and "Subject:" in a pasted message is no field.
-RESTRICTING = re.compile(r"\"|(?:^|[\s(])[-+](?=[\w\"(])|\b(?:AND|NOT|ANDNOT)\b")
+RESTRICTING = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"(])|\b(?:AND|NOT|ANDNOT)\b")
 # Words (and word pairs) that say a finding is raised or lowered: "high potassium", "an increase
 # in white cells", "low-risk MDS". Verbs are left out ("how to lower cholesterol" is about
 # high cholesterol; "foods that increase iron" about low iron), and so are "higher"/"lower" and
@@ -48,10 +49,17 @@ RESTRICTING = re.compile(r"\"|(?:^|[\s(])[-+](?=[\w\"(])|\b(?:AND|NOT|ANDNOT)\b"
 RAISED = frozenset({"high", "elevated", "raised", "increased", "excess", "excessive",
                     "overactive", "increase in"})
 LOWERED = frozenset({"low", "decreased", "reduced", "underactive", "decrease in"})
-# Words between a level and what it is the level of: "high blood sugar" is about sugar, and
-# "high and low blood pressure" about pressure.
+# Words between a level and what it is the level of: "high blood sugar" is about sugar, "high
+# levels of calcium" about calcium, "high and low blood pressure" about pressure; and, for a
+# level said after it, "why is my potassium high", "blood pressure too low".
 FINDING_FILLERS = frozenset({"a", "an", "the", "in", "of", "my", "your", "blood", "serum",
-                             "plasma", "and", "or", *RAISED, *LOWERED})
+                             "plasma", "and", "or", "level", "levels", "count", "counts",
+                             "amount", "amounts", *RAISED, *LOWERED})
+AFTER_FILLERS = FINDING_FILLERS | {"is", "are", "was", "were", "be", "been", "too", "very", "so"}
+# A query about food or diet names the level of what is eaten ("low salt diet", "foods high
+# in potassium"), not a finding: it asks for no level.
+DIET_WORDS = frozenset({"diet", "diets", "food", "foods", "eat", "eating", "intake", "meal",
+                        "meals", "drink", "drinks"})
 
 
 class QueryError(ValueError):
@@ -85,13 +93,13 @@ class ParsedQuery:
 
 
 class PlusMinus(qparser.PlusMinusPlugin):
-    """``+term``, ``-term`` and ``-(group)`` only at the start of a word, so CAR-T stays one
-    word; inside brackets too (Whoosh reads them in the outermost group only, and searched
-    "(lymphoma -AML)" for AML)."""
+    """``+term``, ``-term`` and ``-(group)`` only after a space or at the start, so CAR-T and
+    "ER (-ve)" stay words; inside brackets too (Whoosh reads them in the outermost group
+    only, and searched "(lymphoma -AML)" for AML)."""
 
     def __init__(self):
-        super().__init__(plusexpr=r"(?:^|(?<=[\s(]))\+(?=[\w\"(])",
-                         minusexpr=r"(?:^|(?<=[\s(]))-(?=[\w\"(])")
+        super().__init__(plusexpr=r"(?:^|(?<=\s))\+(?=[\w\"(])",
+                         minusexpr=r"(?:^|(?<=\s))-(?=[\w\"(])")
 
     def do_plusminus(self, parser, group):
         """Sort each bracketed group's nodes too, innermost first."""
@@ -123,8 +131,29 @@ def parse(text: str, expand: bool = True, corrected: str | None = None) -> Parse
     words are searched too, so a typo still finds what was meant.
     """
     parsed = parse_clean(clean(text), expand, corrected)
+    parsed.query = set_exclusions(parsed.query)
     preload_unions(parsed.query)
     return parsed
+
+
+class Excluding(wq.AndNot):
+    """``a ANDNOT b`` that reads b's documents into a set and filters a's matches by it.
+    Whoosh's AndNotMatcher let an excluded document through when b's first match came before
+    a's ("leukemia -ALL" listed an acute lymphoblastic leukemia pair) and lost matches after
+    a collector replaced it (`total` changed from page to page)."""
+
+    def matcher(self, searcher, context=None):
+        """a's matcher without b's documents (both of this segment's `searcher`)."""
+        excluded = set(self.b.docs(searcher))
+        found = self.a.matcher(searcher, context)
+        return matching.FilterMatcher(found, excluded, exclude=True) if excluded else found
+
+
+def set_exclusions(query: wq.Query) -> wq.Query:
+    """The query with every ANDNOT made an :class:`Excluding`."""
+    if isinstance(query, wq.AndNot) and not isinstance(query, Excluding):
+        return Excluding(set_exclusions(query.a), set_exclusions(query.b))
+    return query.apply(set_exclusions)
 
 
 def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
@@ -173,7 +202,9 @@ def findings(text: str) -> frozenset[tuple[int, str]]:
         if said not in RAISED and said not in LOWERED:
             continue
         after = words[i + len(said.split()):i + len(said.split()) + 5]
-        target = next((w for w in after if w not in FINDING_FILLERS), None)
+        before = words[max(0, i - 4):i][::-1]  # nearest first
+        target = (next((w for w in after if w not in FINDING_FILLERS), None)
+                  or next((w for w in before if w not in AFTER_FILLERS), None))
         if target:
             found.add((1 if said in RAISED else -1, stem(target)))
     return frozenset(found)
@@ -181,7 +212,9 @@ def findings(text: str) -> frozenset[tuple[int, str]]:
 
 def asked_findings(text: str) -> frozenset[tuple[int, str]]:
     """The query's findings, leaving out anything it names both raised and lowered ("high and
-    low blood pressure" asks about both)."""
+    low blood pressure" asks about both), and none for a query about food or diet."""
+    if DIET_WORDS & set(re.findall(r"[a-z]+", text.lower())):
+        return frozenset()
     named = findings(text)
     return frozenset(f for f in named if (-f[0], f[1]) not in named)
 
@@ -199,8 +232,9 @@ def names_fields(text: str) -> bool:
 
 def split_words(text: str) -> tuple[str, list[str]]:
     """Power-user text without the parts it excludes (-word, -"phrase", NOT ..., ANDNOT ...),
-    and those parts as typed: "leukemia -AML" is ("leukemia -", ["AML"]). The operators stay,
-    so words on either side of a NOT are not taken as one expression."""
+    and each excluded word or phrase as typed: "leukemia -AML" is ("leukemia -", ["AML"]),
+    "CAR-T -(CD19 OR BCMA)" ("CAR-T -( OR )", ["CD19", "BCMA"]). The operators stay, so
+    words on either side of a NOT are not taken as one expression."""
     protected = PROTECT.sub(r'"\1"', text)
     try:
         parts = [text_nodes(part) for part in exclusions(parser().process(protected))]
@@ -213,8 +247,8 @@ def split_words(text: str) -> tuple[str, list[str]]:
     kept = protected
     for start, end in spans:
         kept = kept[:start] + " " * (end - start) + kept[end:]
-    return " ".join(kept.split()), list(dict.fromkeys(typed(protected, nodes)
-                                                      for nodes in parts if nodes))
+    return " ".join(kept.split()), list(dict.fromkeys(protected[start:end]
+                                                      for start, end in spans))
 
 
 def exclusions(node: syntax.SyntaxNode) -> list[syntax.SyntaxNode]:
@@ -233,13 +267,6 @@ def text_nodes(node: syntax.SyntaxNode) -> list[syntax.SyntaxNode]:
     if isinstance(node, syntax.GroupNode):
         return [leaf for child in node for leaf in text_nodes(child)]
     return [node] if isinstance(node, syntax.TextNode) else []
-
-
-def typed(text: str, nodes: list[syntax.SyntaxNode]) -> str:
-    """The text of word and phrase nodes as typed, in order, each once (the parser repeats a
-    word per search field)."""
-    spans = sorted({(n.startchar, n.endchar) for n in nodes if n.startchar is not None})
-    return " ".join(text[start:end] for start, end in spans)
 
 
 def words_only(text: str) -> str:
@@ -277,6 +304,8 @@ def with_extras(main: wq.Query, extras: list[wq.Query]) -> wq.Query:
         return main
     if isinstance(main, wq.AndNot):
         return wq.AndNot(with_extras(main.a, extras), main.b)
+    if isinstance(main, wq.AndMaybe):  # +term: the extras join the optional side
+        return wq.AndMaybe(main.a, with_extras(main.b, extras))
     if isinstance(main, (wq.And, wq.Not, wq.Require)):
         return main
     return wq.Or([main, *extras])

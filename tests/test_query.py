@@ -18,6 +18,7 @@ from indexer.query import findings
 from indexer.query import marks
 from indexer.query import parse
 from indexer.query import readings
+from indexer.query import split_words
 from indexer.query import unshout
 from indexer.search import SearchIndex
 
@@ -182,12 +183,34 @@ def test_a_not_in_brackets_still_leaves_out(exclusions_index, text):
 @pytest.mark.parametrize("text, expected", [
     ("(vaccines -children) immunization", {"adults", "travel", "schedule"}),
     ("vaccines -(children OR adults)", {"travel"}),
-    ("(+travel vaccines)", {"travel"}),
+    ("(vaccines +travel)", {"travel"}),
 ])
 def test_plus_and_minus_work_inside_brackets(exclusions_index, text, expected):
     # Whoosh sorted + and - in the outermost group only: "(vaccines -children)" searched
     # children, and "-(children OR adults)" searched "-" and both words
     assert set(found(exclusions_index, text)) == expected
+
+
+def test_a_minus_right_after_a_bracket_is_text():
+    # clinical shorthand, not syntax: "ER (-ve)" is searched by meaning too
+    assert not parse("ER (-ve) breast cancer").exact
+    assert split_words("ER (-ve) breast cancer")[1] == []  # nothing excluded
+
+
+@pytest.mark.parametrize("text", ["chronic -leukemia", "chronic NOT leukemia",
+                                  "(chronic -leukemia)"])
+def test_an_exclusion_matching_earlier_pairs_still_leaves_out(exclusions_index, text):
+    # Whoosh's AndNotMatcher let "cll" through: the excluded word's first pair came first
+    assert found(exclusions_index, text) == []
+
+
+def test_excluded_synonyms_of_a_bracketed_group(exclusions_index):
+    assert found(exclusions_index, "leukemia -(AML OR metformin)") == ["cll"]
+
+
+def test_plus_keeps_its_word_required_beside_synonyms(exclusions_index):
+    # "+vaccines AML" listed AML pairs through AML's synonyms, without vaccines
+    assert set(found(exclusions_index, "+vaccines AML")) == {"adults", "children", "travel"}
 
 
 def test_a_typo_fix_beside_not_searches_no_operator(exclusions_index):
@@ -551,6 +574,9 @@ def test_newest_first_keeps_relevance_order_within_a_date(many_matches, mode):
     ("how to lower cholesterol", set()), ("foods that increase iron", set()),  # verbs
     ("G6PD deficiency", set()),  # a disease's name, not a level
     ("white blood cell count", set()),
+    ("what causes high levels of calcium in infants", {(1, "calcium")}),
+    ("why is my potassium high", {(1, "potassium")}), ("blood pressure too low", {(-1, "pressur")}),
+    ("low cholesterol diet", set()), ("foods high in potassium", set()),  # what is eaten
 ])
 def test_asked_findings_are_levels_and_what_they_are_levels_of(text, expected):
     assert asked_findings(text) == expected
@@ -601,3 +627,4 @@ def test_the_opposite_finding_comes_after_the_asked_one(counts_index, mode):
     scores = [hit.score for hit in counts_index.search(
         "What causes an increase in white blood cell count?", mode=mode).hits]
     assert scores == sorted(scores, reverse=True)
+
