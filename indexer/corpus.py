@@ -56,6 +56,7 @@ class Changes:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     to_parse: list[SourceFile] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)  # missing outside the folders, pairs kept
 
 
 def collect(paths: Iterable[str | os.PathLike], problems: list[ParseProblem],
@@ -90,7 +91,7 @@ def interview_files(root: Path, problems: list[ParseProblem]) -> list[Path]:
     for path in sorted(root.rglob("*")):
         if is_corpus_file(path, root):
             files.append(path)
-        elif path.is_symlink() and path.is_dir():
+        elif path.is_symlink() and path.is_dir() and is_visible(path, root):
             where = str(Path(display_name(path.parent)) / path.name)  # the link, not its target
             problems.append(ParseProblem(where, "skipped: a linked folder is not "
                                          "followed; move the folder into the corpus instead"))
@@ -107,9 +108,13 @@ def is_corpus_file(path: Path, root: Path) -> bool:
 
 def is_visible_file(path: Path, root: Path) -> bool:
     """A file under `root` that is neither hidden (nor in a hidden folder) nor an override."""
-    relative = path.relative_to(root).parts
-    return (path.is_file() and not any(part.startswith(".") for part in relative)
+    return (path.is_file() and is_visible(path, root)
             and not path.name.endswith(OVERRIDE_SUFFIX))
+
+
+def is_visible(path: Path, root: Path) -> bool:
+    """Whether no part of `path` under `root` is hidden (starts with a dot)."""
+    return not any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
 def source_file(path: Path, problems: list[ParseProblem]) -> SourceFile | None:
@@ -208,9 +213,12 @@ def diff(sources: list[SourceFile], known: dict, paths: Iterable,
     found = {source.sha256 for source in sources}
     for key, entry in known.items():
         under = any(key == r or key.startswith(r + os.sep) for r in roots)
-        moved = entry["sha256"] in found and not os.path.exists(key)
-        if (under or moved) and key not in seen and key not in keep:
+        missing = not under and key not in keep and not os.path.exists(key)
+        if (under or (missing and entry["sha256"] in found)) and key not in seen \
+                and key not in keep:
             changes.removed.append(key)
+        elif missing:
+            changes.gone.append(key)
     return changes
 
 

@@ -261,6 +261,11 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
         changes = corpus.diff(sources, manifest["files"], paths, keep=unreadable)
         report.added, report.changed = changes.added, changes.changed
         report.removed = changes.removed
+        for key in changes.gone:
+            report.problems.append(ParseProblem(
+                manifest["files"][key].get("display") or key,
+                "no longer exists; its pairs stay until an update of its own folder or a "
+                "build (a folder moved and then changed, or a disk not mounted)"))
         if report.unchanged:
             fill_counts(report, manifest)
             report.build = current_build(index_dir) or ""
@@ -277,14 +282,13 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
 
 def existing(paths: Iterable[str | os.PathLike],
              known: Iterable[str] = ()) -> list[str | os.PathLike]:
-    """The paths, once each exists or names `known` files (an update of a file or folder
-    deleted since: its pairs go): a mistyped one would otherwise drop its interviews from
-    the new build (or, alone, empty it). Raises StoreError naming it."""
-    paths, known = list(paths), list(known)
+    """The paths, once each exists or is a `known` file (an update naming a file deleted
+    since: its pairs go). A missing folder is refused even when the index holds it: it may
+    be a disk not mounted just now, and a mistyped path would otherwise drop its interviews
+    from the new build (or, alone, empty it). Raises StoreError naming it."""
+    paths, known = list(paths), set(known)
     for path in paths:
-        root = str(Path(path).resolve())
-        if not Path(path).exists() and not any(
-                key == root or key.startswith(root + os.sep) for key in known):
+        if not Path(path).exists() and str(Path(path).resolve()) not in known:
             raise StoreError(f"{path}: no such file or directory. Nothing was written; "
                              "the previous index (if any) keeps serving.")
     return paths

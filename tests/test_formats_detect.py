@@ -325,6 +325,7 @@ def test_a_folder_scan_reports_the_files_it_skips(tmp_path, monkeypatch):
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "c.txt").write_text("Q: Why?\nA: Because.\n")
     (tmp_path / "corpus" / "linked").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "corpus" / ".git" / "lib64").symlink_to(tmp_path / "elsewhere")  # hidden
     problems: list = []
     found = corpus.collect(["corpus"], problems)
     assert [s.display for s in found] == ["corpus/a.txt", "corpus/b.MDOWN"]

@@ -164,6 +164,33 @@ def test_update_of_a_deleted_file_named_on_its_own_removes_it(corpus_dir, tmp_pa
         store.update(tmp_path / "ix", [corpus_dir / "never-indexed.txt"])
 
 
+
+def test_update_of_a_missing_folder_is_refused_even_when_the_index_holds_it(corpus_dir,
+                                                                          tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    first = store.build(tmp_path / "ix", [corpus_dir])
+    away = corpus_dir.rename(tmp_path / "unmounted")  # a disk not mounted, or a typo
+    with pytest.raises(store.StoreError, match="corpus: no such file or directory"):
+        store.update(tmp_path / "ix", [corpus_dir])
+    assert store.current_build(tmp_path / "ix") == first.build
+    away.rename(corpus_dir)
+
+
+def test_update_names_files_gone_outside_its_folders_and_keeps_their_pairs(corpus_dir,
+                                                                         tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    folder = tmp_path / "A"
+    folder.mkdir()
+    write_interview(folder, "a.txt", PAIRS_B)
+    store.build(tmp_path / "ix", [corpus_dir, folder])
+    moved = folder.rename(tmp_path / "A2")
+    write_interview(moved, "a.txt", [PAIRS_B[0]])  # moved, then changed: not the same file
+    report = store.update(tmp_path / "ix", [moved])
+    assert report.removed == []
+    assert any("a.txt" in str(p) and "no longer exists; its pairs stay" in str(p)
+               for p in report.problems)
+
+
 def test_update_without_index_builds_one(corpus_dir, tmp_path):
     write_interview(corpus_dir, "alpha.txt", PAIRS_A)
     report = store.update(tmp_path / "ix", [corpus_dir])
