@@ -100,12 +100,14 @@ def take_meta_lines(
     speaker label): below one, "By MRI." is its answer; below a title or standfirst it is
     the byline."""
     kept: list[Block] = []
+    header = True  # no block that asks or speaks yet
     for i, block in enumerate(blocks):
-        header = not any(L.is_question(b.text) or b.bold or L.find_label(b.text) for b in kept)
         is_meta = i < 8 and block.kind == "p"
         found = meta_line(block.text, body, byline=header) if is_meta else None
         if not found:
             kept.append(block)
+            header = header and i < 8 and not (L.is_question(block.text) or block.bold
+                                               or L.find_label(block.text))
         elif found[0] not in meta:
             meta[found[0]] = found[1]
             if found[0] == "date":
