@@ -145,6 +145,7 @@ NAMED = {
     "boosts and fuzz": "patients^999999999999 sepsis~99 ^ ~",
     "html": f"{SCRIPT} {IMG} patients",
     "only excluded words": "-patients NOT sepsis -\"ward rounds\"",
+    "caps-lock operators": "AND AND NOT AND",  # words when shouted: pair pages read it so too
 }
 MUST_FIND = {"NOT NOT", "unbalanced quotes", "unbalanced brackets", "closing first",
              "deep parentheses", "null bytes", "control characters", "field soup",
