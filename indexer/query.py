@@ -173,21 +173,35 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
         return parsed
     extras, parsed.expansions = synonym_clauses(wanted)
     parsed.synonyms = list(parsed.expansions)
-    if advanced and corrected:  # compare the words searched for, operators and exclusions aside
-        searched, fixed_words = words_only(wanted), words_only(split_words(corrected)[0])
-    else:
-        searched, fixed_words = wanted, corrected
-    if fixed_words and fixed_words != searched:  # a typo in the words searched for, not excluded
-        fixed = plain_query(fixed_words)
-        if fixed is not wq.NullQuery:
-            extras.append(boosted(fixed, TYPO_BOOST))
-            parsed.expansions.append(corrected)
+    fixed = typo_alternative(text, wanted, corrected, advanced)
+    if fixed is not None and not advanced:
+        extras.append(fixed)
     parsed.query = with_extras(main, extras)
     if parsed.query is main:
         parsed.expansions, parsed.synonyms = [], []
+    if fixed is not None and advanced:  # with its own syntax, beside the query as typed
+        parsed.query = wq.Or([parsed.query, fixed])
+    if fixed is not None:
+        parsed.expansions.append(corrected)
     parsed.query = without(parsed.query, [clause for part in excluded
                                           for clause in synonym_clauses(part, whole=True)[0]])
     return parsed
+
+
+def typo_alternative(text: str, wanted: str, corrected: str | None,
+                     advanced: bool) -> wq.Query | None:
+    """The query of the "did you mean" text, at TYPO_BOOST, when it fixes a word searched
+    for (not one excluded): its plain words, or for power-user text the corrected text with
+    the same syntax ("lymphomma AND myeloma" had found nothing, its fix never searched)."""
+    if not corrected or corrected == text:
+        return None
+    if advanced:  # compare the words searched for, operators and exclusions aside
+        if words_only(split_words(corrected)[0]) == words_only(wanted):
+            return None
+        fixed = parse_text(corrected)
+    else:
+        fixed = plain_query(corrected)
+    return None if fixed is None or fixed is wq.NullQuery else boosted(fixed, TYPO_BOOST)
 
 
 def findings(text: str) -> frozenset[tuple[int, str]]:

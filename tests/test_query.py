@@ -213,6 +213,12 @@ def test_plus_keeps_its_word_required_beside_synonyms(exclusions_index):
     assert set(found(exclusions_index, "+vaccines AML")) == {"adults", "children", "travel"}
 
 
+def test_a_typo_fix_keeps_the_syntax_around_it(exclusions_index):
+    # "vacines AND children" found nothing: its fix was searched as plain words, then dropped
+    assert found(exclusions_index, "vacines AND children") == ["children"]
+    assert found(exclusions_index, '"yelow fever"') == ["travel"]
+
+
 def test_a_typo_fix_beside_not_searches_no_operator(exclusions_index):
     # the fix of "vacines NOT children" was searched as "vaccines NOT" with NOT as a word
     assert set(found(exclusions_index, "vacines NOT children")) == {"adults", "travel"}
