@@ -212,13 +212,12 @@ def diff(sources: list[SourceFile], known: dict, paths: Iterable,
     roots = [str(Path(p).resolve()) for p in paths]
     found = {source.sha256 for source in sources}
     for key, entry in known.items():
-        under = any(key == r or key.startswith(r + os.sep) for r in roots)
-        missing = not under and key not in keep and not os.path.exists(key)
-        if (under or (missing and entry["sha256"] in found)) and key not in seen \
-                and key not in keep:
+        if key in seen or key in keep:
+            continue
+        if any(key == r or key.startswith(r + os.sep) for r in roots):
             changes.removed.append(key)
-        elif missing:
-            changes.gone.append(key)
+        elif not os.path.exists(key):  # moved when its content is now found elsewhere
+            (changes.removed if entry["sha256"] in found else changes.gone).append(key)
     return changes
 
 

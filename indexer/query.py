@@ -131,7 +131,8 @@ def parse(text: str, expand: bool = True, corrected: str | None = None) -> Parse
     words are searched too, so a typo still finds what was meant.
     """
     parsed = parse_clean(clean(text), expand, corrected)
-    parsed.query = set_exclusions(parsed.query)
+    if parsed.advanced:  # only power-user text holds an ANDNOT
+        parsed.query = set_exclusions(parsed.query)
     preload_unions(parsed.query)
     return parsed
 
@@ -215,7 +216,8 @@ def findings(text: str) -> frozenset[tuple[int, str]]:
         said = pair if pair in RAISED or pair in LOWERED else word
         if said not in RAISED and said not in LOWERED:
             continue
-        after = words[i + len(said.split()):i + len(said.split()) + 5]
+        start = i + len(said.split())
+        after = words[start:start + 5]
         before = words[max(0, i - 4):i][::-1]  # nearest first
         target = (next((w for w in after if w not in FINDING_FILLERS), None)
                   or next((w for w in before if w not in AFTER_FILLERS), None))
@@ -238,7 +240,7 @@ def names_fields(text: str) -> bool:
     (question:metformin, interviewee:"He Huang"), as the parser reads it: "Subject: ..." of
     a pasted message, or "Question:" in capitals, is text."""
     schema = parser().schema
-    tagged = list(parser().tag(PROTECT.sub(r'"\1"', text)))
+    tagged = list(parser().tag(protect(text)))
     pairs = zip(tagged, tagged[1:], strict=False)
     return any(isinstance(node, syntax.FieldnameNode) and node.fieldname in schema
                and not following.is_ws() for node, following in pairs)
@@ -249,7 +251,7 @@ def split_words(text: str) -> tuple[str, list[str]]:
     and each excluded word or phrase as typed: "leukemia -AML" is ("leukemia -", ["AML"]),
     "CAR-T -(CD19 OR BCMA)" ("CAR-T -( OR )", ["CD19", "BCMA"]). The operators stay, so
     words on either side of a NOT are not taken as one expression."""
-    protected = PROTECT.sub(r'"\1"', text)
+    protected = protect(text)
     try:
         parts = [text_nodes(part) for part in exclusions(parser().process(protected))]
     except Exception:  # as parse_text: the whole text is taken as words
@@ -450,10 +452,15 @@ def nothing_to_find(text: str) -> QueryError:
                       "pairs out.")
 
 
+def protect(text: str) -> str:
+    """The text with each PROTECT match quoted, so the parser hands it to the analyzer whole."""
+    return PROTECT.sub(r'"\1"', text)
+
+
 def parse_text(text: str) -> wq.Query | None:
     """Parse with the power-user syntax; None when the parser cannot make sense of it."""
     try:
-        query = parser().parse(PROTECT.sub(r'"\1"', text), normalize=False)
+        query = parser().parse(protect(text), normalize=False)
         return exclusions_apart(query).normalize()
     except Exception:  # Whoosh raises assorted errors on odd input: fall back to words
         return None
@@ -483,10 +490,10 @@ def plain_query(text: str) -> wq.Query:
     if not words:
         return wq.NullQuery
     try:
-        return parser().parse(PROTECT.sub(r'"\1"', " ".join(words))).normalize()
+        return parser().parse(protect(" ".join(words))).normalize()
     except Exception:  # operator words in a row (NOT NOT x) trip Whoosh: take them as words
         quoted = " ".join(f'"{w}"' if w in OPERATORS else w for w in words)
-        return parser().parse(PROTECT.sub(r'"\1"', quoted)).normalize()
+        return parser().parse(protect(quoted)).normalize()
 
 
 def synonym_clauses(text: str, whole: bool = False) -> tuple[list[wq.Query], list[str]]:
