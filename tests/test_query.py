@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import write_interview
 from hypothesis import given
@@ -23,6 +25,19 @@ from indexer.query import unshout
 from indexer.search import SearchIndex
 
 SEED_CD7 = "he-huang-cellular-immunotherapy-1"
+
+
+def new_corpus(tmp_path_factory, name: str) -> Path:
+    """An empty corpus folder in a fresh directory named after `name`."""
+    corpus = tmp_path_factory.mktemp(name) / "corpus"
+    corpus.mkdir()
+    return corpus
+
+
+def indexed(corpus: Path, **build) -> SearchIndex:
+    """The corpus built into an index beside it, and a SearchIndex over it."""
+    store.build(corpus.parent / "index", [corpus], **build)
+    return SearchIndex(corpus.parent / "index")
 
 
 def top(index, text: str, **kwargs) -> str | None:
@@ -134,9 +149,7 @@ def test_field_syntax(seed_index):
 @pytest.fixture(scope="module")
 def exclusions_index(tmp_path_factory) -> SearchIndex:
     """One pair per interview (named as below), for what -term and NOT leave out."""
-    root = tmp_path_factory.mktemp("exclusions")
-    corpus = root / "corpus"
-    corpus.mkdir()
+    corpus = new_corpus(tmp_path_factory, "exclusions")
     pairs = {
         "children": ("Which vaccines do children need?", "Children get the measles vaccine."),
         "adults": ("Which vaccines do adults need?", "Adults need a tetanus booster."),
@@ -151,8 +164,7 @@ def exclusions_index(tmp_path_factory) -> SearchIndex:
     }
     for name, pair in pairs.items():
         write_interview(corpus, f"{name}.txt", [pair])
-    store.build(root / "index", [corpus], embeddings=False)
-    return SearchIndex(root / "index")
+    return indexed(corpus, embeddings=False)
 
 
 def found(index: SearchIndex, text: str, **kwargs) -> list[str]:
@@ -470,9 +482,7 @@ def test_results_carry_readings_without_a_hint_for_caps_lock(seed_index):
 @pytest.fixture(scope="module")
 def dated_index(tmp_path_factory) -> SearchIndex:
     """Three interviews about transplant: 2021 (the best match), 2025, and one undated."""
-    root = tmp_path_factory.mktemp("dated")
-    corpus = root / "corpus"
-    corpus.mkdir()
+    corpus = new_corpus(tmp_path_factory, "dated")
     write_interview(corpus, "old.txt", [
         ("How do you follow patients after transplant?",
          "After transplant we see patients weekly; transplant clinics track every transplant.")])
@@ -482,8 +492,7 @@ def dated_index(tmp_path_factory) -> SearchIndex:
         ("Which vaccines do you give after transplant?", "We restart vaccines after transplant.")])
     for name, day in (("old.txt", "2021-06-01"), ("new.txt", "2025-02-10")):
         (corpus / f"{name}.meta.json").write_text(f'{{"date": "{day}"}}', encoding="utf-8")
-    store.build(root / "index", [corpus])
-    return SearchIndex(root / "index")
+    return indexed(corpus)
 
 
 @pytest.mark.parametrize("mode", ["keyword", "hybrid"])
@@ -522,9 +531,7 @@ def test_no_year_facet_without_dates(seed_index):
 def many_matches(tmp_path_factory) -> SearchIndex:
     """300 pairs that all mention transplant, in 60 interviews, most of them dated: more
     matches than are re-ranked, so pages beyond the first hundred come from the rest."""
-    root = tmp_path_factory.mktemp("many")
-    corpus = root / "corpus"
-    corpus.mkdir()
+    corpus = new_corpus(tmp_path_factory, "many")
     words = ["clinic", "patients", "weekly", "visit", "fever", "dose", "plan", "care", "risk"]
     for i in range(60):
         pairs = [(f"Question {i} {j} about {'transplant ' * ((i + j) % 3)}care?",
@@ -535,8 +542,7 @@ def many_matches(tmp_path_factory) -> SearchIndex:
         if i % 4:
             (corpus / f"iv{i:02d}.txt.meta.json").write_text(
                 f'{{"date": "202{i % 3}-0{1 + i % 2}-01"}}', encoding="utf-8")
-    store.build(root / "index", [corpus])
-    return SearchIndex(root / "index")
+    return indexed(corpus)
 
 
 @pytest.mark.parametrize("mode", ["keyword", "hybrid"])
@@ -606,17 +612,14 @@ def test_only_the_opposite_level_of_the_same_thing_is_the_opposite(query, questi
 @pytest.fixture(scope="module")
 def counts_index(tmp_path_factory) -> SearchIndex:
     """A pair about a low white count that shares most words with a question about a high one."""
-    root = tmp_path_factory.mktemp("counts")
-    corpus = root / "corpus"
-    corpus.mkdir()
+    corpus = new_corpus(tmp_path_factory, "counts")
     write_interview(corpus, "low.txt", [
         ("What causes a low white blood cell count?",
          "Chemotherapy and some infections lower the white blood cell count.")])
     write_interview(corpus, "high.txt", [
         ("Why would my white count be elevated?",
          "Infection, steroids and leukemia can raise the white cell count.")])
-    store.build(root / "index", [corpus])
-    return SearchIndex(root / "index")
+    return indexed(corpus)
 
 
 @pytest.mark.parametrize("mode", ["keyword", "hybrid"])

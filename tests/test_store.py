@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from conftest import write_interview
@@ -126,13 +127,20 @@ def test_update_adds_changes_and_removes_only_what_changed(corpus_dir, tmp_path)
     assert ids(index, "CD7") == ["alpha-1"]
 
 
-def test_update_of_a_moved_corpus_drops_the_old_place_and_keeps_other_roots(corpus_dir,
-                                                                            tmp_path):
+def built_with_another_folder(corpus_dir: Path, tmp_path: Path) -> Path:
+    """alpha.txt in the corpus and beta.txt in a folder "other" beside it, both built into
+    tmp_path/ix; the other folder."""
     write_interview(corpus_dir, "alpha.txt", PAIRS_A)
     other = tmp_path / "other"
     other.mkdir()
     write_interview(other, "beta.txt", PAIRS_B)
     store.build(tmp_path / "ix", [corpus_dir, other])
+    return other
+
+
+def test_update_of_a_moved_corpus_drops_the_old_place_and_keeps_other_roots(corpus_dir,
+                                                                            tmp_path):
+    built_with_another_folder(corpus_dir, tmp_path)
     moved = corpus_dir.rename(tmp_path / "moved")
     report = store.update(tmp_path / "ix", [moved])
     assert report.removed == [str((corpus_dir / "alpha.txt").resolve())]
@@ -141,11 +149,7 @@ def test_update_of_a_moved_corpus_drops_the_old_place_and_keeps_other_roots(corp
 
 
 def test_update_keeps_a_folder_out_of_reach_it_was_not_given(corpus_dir, tmp_path):
-    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
-    other = tmp_path / "other"
-    other.mkdir()
-    write_interview(other, "beta.txt", PAIRS_B)
-    store.build(tmp_path / "ix", [corpus_dir, other])
+    other = built_with_another_folder(corpus_dir, tmp_path)
     away = other.rename(tmp_path / "unmounted")  # a disk not mounted just now
     assert store.update(tmp_path / "ix", [corpus_dir]).pairs == 4
     away.rename(other)
@@ -178,16 +182,12 @@ def test_update_of_a_missing_folder_is_refused_even_when_the_index_holds_it(corp
 
 def test_update_names_files_gone_outside_its_folders_and_keeps_their_pairs(corpus_dir,
                                                                          tmp_path):
-    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
-    folder = tmp_path / "A"
-    folder.mkdir()
-    write_interview(folder, "a.txt", PAIRS_B)
-    store.build(tmp_path / "ix", [corpus_dir, folder])
-    moved = folder.rename(tmp_path / "A2")
-    write_interview(moved, "a.txt", [PAIRS_B[0]])  # moved, then changed: not the same file
+    folder = built_with_another_folder(corpus_dir, tmp_path)
+    moved = folder.rename(tmp_path / "moved-other")
+    write_interview(moved, "beta.txt", [PAIRS_B[0]])  # moved, then changed: not the same file
     report = store.update(tmp_path / "ix", [moved])
     assert report.removed == []
-    assert any("a.txt" in str(p) and "no longer exists; its pairs stay" in str(p)
+    assert any("other/beta.txt" in str(p) and "no longer exists; its pairs stay" in str(p)
                for p in report.problems)
 
 
