@@ -20,6 +20,7 @@ import threading
 import time
 from collections import Counter
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
@@ -503,13 +504,16 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
         mixed, near = fused(ranked[:hybrid.depth], total, nearby[:hybrid.depth], hybrid)
         ranked = followed_by(mixed, ranked[hybrid.depth:])
         meant = {docnum for docnum in near if docnum not in matched}
+        if names_only(results.readings):
+            ranked = put_last(ranked, meant.__contains__)
         total += len(meant)
         for name in counted:  # a Counter, or Whoosh's plain dict of counts
             values = view.column(name)
             for docnum in meant:
                 groups[name][values[docnum]] = groups[name].get(values[docnum], 0) + 1
     if parsed.findings:
-        ranked = opposite_last(ranked, parsed.findings, view.findings)
+        opposite = {(-sign, target) for sign, target in parsed.findings}
+        ranked = put_last(ranked, lambda docnum: bool(view.findings(docnum) & opposite))
     ranked = followed_by(ranked, rest)
     if newest:
         ranked = newest_first(ranked, view.column("date"))
@@ -525,23 +529,33 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
                            for docnum, score in nearby[:CLOSEST] if score >= hybrid.closest]
 
 
-def opposite_last(ranked: list[tuple[int, float]], asked: frozenset[tuple[int, str]],
-                  findings_of) -> list[tuple[int, float]]:
-    """The ranked matches with those whose stored question names the opposite level of what
-    the query asks about (`findings_of` a document holds (-sign, target) for an `asked`
-    (sign, target): "Low white blood cell count" for "What causes an increase in white blood
-    cell count?") after the others, at most the last other score. Both share every other word
-    of the query, and embeddings place "high" and "low" close together, so without this the
-    opposite often came first (dev summary avgScore@1 1.33 -> 1.37)."""
-    opposite = {(-sign, target) for sign, target in asked}
+def names_only(words: list[Reading]) -> bool:
+    """Whether the query names only acronyms and codes (BCMA, CD19 CAR-T), the words an
+    embedding model cannot read: "BCMA" came nearest to pairs on IL-6 and on BCR-ABL1, which
+    were listed above a pair that names BCMA."""
+    searched = [word for word in words if word.how != "skipped"]
+    return bool(searched) and all(word.how == "name" for word in searched)
+
+
+def put_last(ranked: list[tuple[int, float]],
+             later: Callable[[int], bool]) -> list[tuple[int, float]]:
+    """The ranked matches with those `later` picks after the others, at most the last other
+    score, each part in its order.
+
+    Used for pairs whose stored question names the opposite level of what the query asks about
+    (a query's finding (sign, target) against a pair's (-sign, target): "Low white blood cell
+    count" for "What causes an increase in white blood cell count?"), which share every other
+    word of the query and which embeddings place close (dev summary avgScore@1 1.33 -> 1.37);
+    and, for a query of names only, for the pairs found by meaning alone (:func:`names_only`).
+    """
     kept: list[tuple[int, float]] = []
-    later: list[tuple[int, float]] = []
+    last: list[tuple[int, float]] = []
     for docnum, score in ranked:
-        (later if findings_of(docnum) & opposite else kept).append((docnum, score))
-    if not later:
+        (last if later(docnum) else kept).append((docnum, score))
+    if not last:
         return ranked
     floor = kept[-1][1] if kept else float("inf")
-    return kept + [(docnum, min(score, floor)) for docnum, score in later]
+    return kept + [(docnum, min(score, floor)) for docnum, score in last]
 
 
 def followed_by(ranked: list[tuple[int, float]],

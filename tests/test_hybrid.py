@@ -10,6 +10,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 from conftest import REPO
+from conftest import SEED
 from conftest import write_interview
 
 from indexer import dense
@@ -208,6 +209,41 @@ def test_a_lone_keyword_match_keeps_its_weight_in_the_fusion(seed_index):
     top = results.hits[0]
     assert top.id == "he-huang-cellular-immunotherapy-1" and not top.by_meaning
     assert "Bone Marrow Transplant</mark>" in top.answer_html
+
+
+MYELOMA = [
+    ("What is the current role of BCMA-directed CAR-T therapy in relapsed myeloma?",
+     "BCMA-directed CAR-T therapies such as ide-cel and cilta-cel have changed practice for "
+     "patients with relapsed or refractory multiple myeloma after one to three prior lines."),
+    ("How do you manage cytokine release syndrome and IL-6 elevation?",
+     "Tocilizumab, an IL-6 receptor antibody, is the first-line treatment for grade 2 or "
+     "higher CRS. We add dexamethasone for refractory cases."),
+    ("What about patients with hepatitis B or prior COVID-19 infection?",
+     "Patients with hepatitis B should receive entecavir prophylaxis to avoid reactivation."),
+    ("Is allogeneic HSCT still relevant?",
+     "Yes. Allogeneic HSCT remains the only potentially curative approach for some patients."),
+]
+
+
+@needs_extra
+def test_a_query_of_codes_lists_the_pairs_naming_them_before_those_found_by_meaning(tmp_path):
+    # The model cannot read "BCMA": its nearest pairs are on IL-6 and hepatitis B, and they
+    # came before the seed's two long answers that name BCMA once.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / SEED.name).write_bytes(SEED.read_bytes())
+    write_interview(corpus, "klein.txt", MYELOMA, interviewee="Dr. Sarah Klein",
+                    title="Dr. Sarah Klein on BCMA-Directed CAR-T in Myeloma")
+    store.build(tmp_path / "index", [corpus], embeddings=True)
+    index = SearchIndex(tmp_path / "index", cache_size=0)
+    for query in ("BCMA", "bcma CAR-T"):
+        hits = index.search(query, mode="hybrid").hits
+        found = [hit.by_meaning for hit in hits]
+        assert True in found and found == sorted(found), (query, [h.id for h in hits])
+        assert sum(not hit.by_meaning for hit in hits) >= 3
+    # a query with ordinary words keeps the fusion: meaning may lead
+    mixed = index.search("BCMA infection risk", mode="hybrid").hits
+    assert [hit.by_meaning for hit in mixed] != sorted(hit.by_meaning for hit in mixed)
 
 
 @needs_extra
