@@ -140,6 +140,7 @@ class SearchResults:
     expansions: list[str] = field(default_factory=list)
     readings: list[Reading] = field(default_factory=list)  # how each word was searched
     filters: dict[str, str] = field(default_factory=dict)
+    filter_labels: dict[str, str] = field(default_factory=dict)  # see filter_labels()
     cached: bool = False
     mode: str = "keyword"
     sort: str = "relevance"
@@ -360,6 +361,7 @@ class SearchIndex:
         suggestion = suggest(view.searcher, searched, view.snap.surfaces) if text else None
         parsed = parse(searched, expand=expand, corrected=suggestion)
         results = SearchResults(text, 0, page, per_page, 0.0, filters=filters, sort=sort,
+                                filter_labels=filter_labels(filters, view.snap.manifest),
                                 expansions=parsed.expansions, suggestion=suggestion,
                                 # no capitals hint for text typed in capitals throughout
                                 readings=readings(searched, hints=searched == text))
@@ -644,11 +646,14 @@ def whoosh_matches(searcher, query: wq.Query, query_filter: wq.Query | None,
     return len(found), groups, list(found.items())  # len: exact without block quality
 
 
+# The index field each filter names (year is a prefix of the date).
+FILTER_FIELDS = {"interviewee": "interviewee", "interview": "interview_id",
+                 "interview_id": "interview_id"}
+
+
 def filter_query(filters: dict[str, str]) -> wq.Query | None:
     """Facet filters as a Whoosh filter (interviewee, interview, year)."""
-    names = {"interviewee": "interviewee", "interview": "interview_id",
-             "interview_id": "interview_id"}
-    terms = [wq.Term(names[k], v) for k, v in filters.items() if k in names]
+    terms = [wq.Term(FILTER_FIELDS[k], v) for k, v in filters.items() if k in FILTER_FIELDS]
     if filters.get("year"):  # dates are ISO, YYYY-MM-DD
         terms.append(wq.Prefix("date", f"{filters['year']}-"))
     if not terms:
@@ -685,6 +690,13 @@ def facet_counts(groups: dict[str, dict], manifest: dict) -> dict[str, list[dict
 
 
 URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://(?:www[.])?", re.I)
+
+
+def filter_labels(filters: dict[str, str], manifest: dict) -> dict[str, str]:
+    """Each filter's value as people read it (an interview by its title), whether or not any
+    match is left to show it among the facets."""
+    return {name: facet_label(FILTER_FIELDS.get(name, name), value, manifest)
+            for name, value in filters.items()}
 
 
 def facet_label(name: str, value: str, manifest: dict) -> str:

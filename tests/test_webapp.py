@@ -368,6 +368,9 @@ def test_filters_with_counts_combine_and_can_be_removed(client):
     by_interview = soup(client.get("/?q=patients&interview=ward-rounds"))
     assert sorted(hit_ids(by_interview)) == [f"ward-rounds-{n}" for n in range(1, 6)]
     assert "Ward rounds with Dr. Ada Lovelace" in by_interview.select_one(".active-filters").text
+    none_left = soup(client.get("/?q=patients&interview=ward-rounds&interviewee=Dr.+Grace+Hopper"))
+    assert hit_ids(none_left) == []
+    assert "Ward rounds with Dr. Ada Lovelace" in none_left.select_one(".active-filters").text
 
 
 # --- pair and interview pages ----------------------------------------------------------

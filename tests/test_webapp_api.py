@@ -106,7 +106,9 @@ def test_facets_and_filters(client):
                                 "label": "Dr. Grace Hopper"}]
     data = get_json(client, "/api/search?q=patients&interview=clinic-notes"
                             "&interviewee=Dr.+Ada+Lovelace")
-    assert data["total"] == 0
+    assert data["total"] == 0  # no facets left to name the interview: still by its title
+    assert {f["name"]: f["label"] for f in data["filters"]} == {
+        "interview": "Clinic notes with Dr. Grace Hopper", "interviewee": "Dr. Ada Lovelace"}
 
 
 def test_suggestion_and_expansion_switch(seed_index_dir):

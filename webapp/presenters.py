@@ -108,9 +108,7 @@ def facets(results: SearchResults) -> dict[str, list[dict]]:
 
 def active_filters(results: SearchResults) -> list[dict]:
     """The filters in force, with display labels (an interview's title)."""
-    labels = {(name, v["value"]): v["label"]
-              for name, values in results.facets.items() for v in values}
-    return [{"name": name, "value": value, "label": labels.get((name, value), value)}
+    return [{"name": name, "value": value, "label": results.filter_labels.get(name, value)}
             for name, value in results.filters.items() if name in FILTERS]
 
 
