@@ -111,6 +111,40 @@ class PlusMinus(qparser.PlusMinusPlugin):
         return super().do_plusminus(parser, group)
 
 
+class OrOperator(syntax.InfixOperator):
+    """``OR`` that keeps a bracketed group holding a NOT whole. Whoosh added what follows the
+    OR to the group on its left, so "(lymphoma NOT AML) OR myeloma" left AML out of the
+    myeloma pairs too, where "myeloma OR (lymphoma NOT AML)" did not."""
+
+    def replace_self(self, parser, group, position):
+        """Group the two sides anew when the left one is such a bracket."""
+        if 0 < position < len(group) - 1 and holds_not(group[position - 1], self.grouptype):
+            group[position - 1:position + 2] = [self.grouptype(group[position - 1:position + 2:2])]
+            return position
+        return super().replace_self(parser, group, position)
+
+
+def holds_not(node: syntax.SyntaxNode, made: type) -> bool:
+    """Whether the node is a bracketed group with a NOT among its own nodes: a group of
+    another type than `made`, the plain group of the operator (brackets make the parser's
+    group, a subclass), whose NOT is still an operator (the operators inside brackets are
+    applied after those outside)."""
+    return (isinstance(node, syntax.GroupNode) and type(node) is not made
+            and any(isinstance(child, syntax.NotGroup)
+                    or (isinstance(child, syntax.Operator) and child.grouptype is syntax.NotGroup)
+                    for child in node))
+
+
+def operators() -> qparser.OperatorsPlugin:
+    """Whoosh's AND, OR, NOT... with :class:`OrOperator` for OR (in the same order, which is
+    their precedence)."""
+    plugin = qparser.OperatorsPlugin()
+    for tagger, _priority in plugin.ops:
+        if tagger.grouptype is syntax.OrGroup:
+            tagger.optype = OrOperator
+    return plugin
+
+
 @lru_cache(maxsize=1)
 def parser() -> qparser.MultifieldParser:
     """The one query parser: our fields and weights, safe plugins only."""
@@ -121,6 +155,7 @@ def parser() -> qparser.MultifieldParser:
                    qparser.EveryPlugin, qparser.PlusMinusPlugin, qparser.BoostPlugin):
         result.remove_plugin_class(plugin)
     result.add_plugin(PlusMinus())
+    result.replace_plugin(operators())
     return result
 
 
@@ -163,10 +198,13 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
     wanted, excluded = split_words(text) if advanced else (text, [])
     if excluded and not has_words(wanted):
         raise nothing_to_find(text)
-    main = parse_text(text) if advanced else None
-    if main is None or main is wq.NullQuery:
-        main = plain_query(wanted)
     fielded = advanced and names_fields(text)
+    synonyms = expand and not fielded
+    main = parse_text(text, synonyms) if advanced else None
+    if main is None or main is wq.NullQuery:  # words only: what they leave out, everywhere
+        main = plain_query(wanted)
+        if main is not wq.NullQuery:
+            main = without(main, leaving_out(excluded, synonyms))
     exact = advanced and (bool(RESTRICTING.search(text)) or fielded)
     parsed = ParsedQuery(text, main, advanced=advanced, exact=exact,
                          findings=frozenset() if advanced else asked_findings(text))
@@ -184,8 +222,6 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
         parsed.query = wq.Or([parsed.query, fixed])
     if fixed is not None:
         parsed.expansions.append(corrected)
-    parsed.query = without(parsed.query, [clause for part in excluded
-                                          for clause in synonym_clauses(part, whole=True)[0]])
     return parsed
 
 
@@ -199,7 +235,7 @@ def typo_alternative(text: str, wanted: str, corrected: str | None,
     if advanced:  # compare the words searched for, operators and exclusions aside
         if words_only(split_words(corrected)[0]) == words_only(wanted):
             return None
-        fixed = parse_text(corrected)
+        fixed = parse_text(corrected, synonyms=True)
     else:
         fixed = plain_query(corrected)
     return None if fixed is None or fixed is wq.NullQuery else boosted(fixed, TYPO_BOOST)
@@ -457,13 +493,60 @@ def protect(text: str) -> str:
     return PROTECT.sub(r'"\1"', text)
 
 
-def parse_text(text: str) -> wq.Query | None:
-    """Parse with the power-user syntax; None when the parser cannot make sense of it."""
+def parse_text(text: str, synonyms: bool = False) -> wq.Query | None:
+    """Parse with the power-user syntax; None when the parser cannot make sense of it. With
+    `synonyms`, each exclusion leaves out its vocabulary synonyms too, where it stands."""
     try:
-        query = parser().parse(protect(text), normalize=False)
-        return exclusions_apart(query).normalize()
+        protected = protect(text)
+        query = exclusions_apart(parser().parse(protected, normalize=False))
+        if synonyms:
+            query = synonyms_excluded(query, protected)
+        return query.normalize()
     except Exception:  # Whoosh raises assorted errors on odd input: fall back to words
         return None
+
+
+def synonyms_excluded(query: wq.Query, text: str) -> wq.Query:
+    """The query with each ANDNOT and NOT leaving out the synonyms of what it names, within
+    the same clause: "(lymphoma -AML) OR myeloma" leaves pairs that say "acute myeloid
+    leukemia" out of the lymphoma pairs, not out of the myeloma pairs. `text` is what the
+    parser read (the positions of the query's words)."""
+    if isinstance(query, (wq.AndNot, wq.Not)):
+        query = copy.copy(query)
+        excluded = query.b if isinstance(query, wq.AndNot) else query.query
+        parts = [text[start:end] for start, end in sorted(typed_spans(excluded))]
+        clauses = leaving_out(parts, synonyms=True, words=False)
+        excluded = wq.Or([excluded, *clauses]) if clauses else excluded
+        if isinstance(query, wq.AndNot):
+            query.a, query.b = synonyms_excluded(query.a, text), excluded
+        else:
+            query.query = excluded
+        return query
+    return query.apply(lambda child: synonyms_excluded(child, text))
+
+
+def typed_spans(query: wq.Query) -> set[tuple[int, int]]:
+    """Where the words and phrases of an unnormalized query stand in the parsed text: the
+    parser marks what it makes of each (and of groups), not the terms inside a phrase or a
+    compound (T-ALL)."""
+    inner = {span for child in query.children() for span in typed_spans(child)}
+    if inner or getattr(query, "startchar", None) is None:
+        return inner
+    return {(query.startchar, query.endchar)}
+
+
+def leaving_out(parts: list[str], synonyms: bool, words: bool = True) -> list[wq.Query]:
+    """What excluded words and phrases (as typed) leave out: with `words` the words
+    themselves, with `synonyms` their vocabulary synonyms (those of the whole part: an
+    excluded T-ALL leaves out its own synonyms, not those of ALL)."""
+    found = []
+    for part in parts:
+        typed = parse_text(part) if words else None
+        if typed is not None and typed is not wq.NullQuery:
+            found.append(typed)
+        if synonyms:
+            found += synonym_clauses(part, whole=True)[0]
+    return found
 
 
 def exclusions_apart(query: wq.Query) -> wq.Query:

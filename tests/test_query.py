@@ -266,6 +266,60 @@ def test_excluded_words_lend_no_synonyms_and_their_synonyms_are_left_out(exclusi
     assert parse("leukemea -CD7", corrected="leukemia -CD7").expansions == ["leukemia -CD7"]
 
 
+@pytest.fixture(scope="module")
+def scope_index(tmp_path_factory) -> SearchIndex:
+    """Lymphoma and myeloma pairs, with and without AML (as the name or spelled out)."""
+    corpus = new_corpus(tmp_path_factory, "scope")
+    pairs = {
+        "lymphoma": ("How is lymphoma treated?", "Lymphoma is treated with chemotherapy."),
+        "lymphoma-aml": ("Can lymphoma turn into AML?", "Lymphoma therapy can lead to AML."),
+        "lymphoma-spelled": ("Can lymphoma turn into leukemia?",
+                             "Lymphoma therapy can lead to acute myeloid leukemia."),
+        "myeloma": ("How is myeloma treated?", "Myeloma is treated with daratumumab."),
+        "myeloma-aml": ("Can myeloma turn into AML?", "Myeloma therapy can lead to AML."),
+        "myeloma-spelled": ("Can myeloma turn into leukemia?",
+                            "Myeloma therapy can lead to acute myeloid leukemia."),
+    }
+    for name, pair in pairs.items():
+        write_interview(corpus, f"{name}.txt", [pair])
+    return indexed(corpus, embeddings=False)
+
+
+@pytest.mark.parametrize("text", ["((lymphoma -AML) OR myeloma)", "(lymphoma -AML) OR myeloma",
+                                  "myeloma OR (lymphoma -AML)", "(lymphoma -AML) myeloma",
+                                  "(lymphoma NOT AML) OR myeloma", "myeloma OR (lymphoma NOT AML)",
+                                  "(lymphoma NOT AML) OR (myeloma NOT daratumumab)"])
+def test_an_exclusion_in_brackets_leaves_out_its_synonyms_there_only(scope_index, text):
+    # AML's synonyms were left out of the whole query (the myeloma pair that says "acute
+    # myeloid leukemia" was lost), and "(x NOT y) OR z" left y out of z too, as Whoosh put
+    # z inside the brackets
+    assert set(found(scope_index, text)) >= {"lymphoma", "myeloma-aml", "myeloma-spelled"}
+    assert not set(found(scope_index, text)) & {"lymphoma-aml", "lymphoma-spelled"}
+
+
+def test_an_exclusion_outside_brackets_still_leaves_out_its_synonyms_everywhere(scope_index):
+    for text in ("lymphoma myeloma -AML", "(lymphoma OR myeloma) -AML",
+                 "(lymphoma OR myeloma) NOT AML"):
+        assert set(found(scope_index, text)) == {"lymphoma", "myeloma"}
+    assert set(found(scope_index, "(lymphoma -AML) OR myeloma", expand=False)) == {
+        "lymphoma", "lymphoma-spelled", "myeloma", "myeloma-aml", "myeloma-spelled"}
+
+
+def test_a_typo_fix_leaves_out_the_synonyms_where_the_exclusion_stands(scope_index):
+    assert set(found(scope_index, "(lymphomma -AML) OR myeloma")) >= {"lymphoma",
+                                                                     "myeloma-spelled"}
+    assert "lymphoma-spelled" not in found(scope_index, "(lymphomma -AML) OR myeloma")
+
+
+def test_text_the_syntax_cannot_use_still_leaves_out_words_and_synonyms(exclusions_index):
+    # a required common word empties Whoosh's query: the words are searched without syntax,
+    # and what was excluded was searched for ("-children") or only its synonyms left out
+    assert set(found(exclusions_index, "vaccines +the -children")) == {"adults", "travel"}
+    assert found(exclusions_index, "leukemia +the -AML") == ["cll"]
+    assert set(found(exclusions_index, "leukemia +the -AML", expand=False)) == {"aml-spelled",
+                                                                               "cll"}
+
+
 @pytest.mark.parametrize("text", ["-vaccines", "NOT vaccines", '-"yellow fever"', "the -vaccines",
                                   "NOT vaccines AND NOT children", "AND OR NOT vaccines"])
 def test_a_query_of_excluded_words_only_is_refused(text):
