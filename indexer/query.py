@@ -351,13 +351,16 @@ def without(query: wq.Query, excluded: list[wq.Query]) -> wq.Query:
 
 
 def with_extras(main: wq.Query, extras: list[wq.Query]) -> wq.Query:
-    """Add optional clauses without weakening exclusions (-term) or required terms (AND)."""
+    """Add optional clauses without weakening exclusions (-term) or required terms (AND);
+    `main` itself when they have no place."""
     if not extras:
         return main
     if isinstance(main, wq.AndNot):
-        return wq.AndNot(with_extras(main.a, extras), main.b)
+        searched = with_extras(main.a, extras)
+        return main if searched is main.a else wq.AndNot(searched, main.b)
     if isinstance(main, wq.AndMaybe):  # +term: the extras join the optional side
-        return wq.AndMaybe(main.a, with_extras(main.b, extras))
+        optional = with_extras(main.b, extras)
+        return main if optional is main.b else wq.AndMaybe(main.a, optional)
     if isinstance(main, (wq.And, wq.Not, wq.Require)):
         return main
     return wq.Or([main, *extras])

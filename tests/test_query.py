@@ -225,6 +225,14 @@ def test_plus_keeps_its_word_required_beside_synonyms(exclusions_index):
     assert set(found(exclusions_index, "+vaccines AML")) == {"adults", "children", "travel"}
 
 
+def test_synonyms_an_and_leaves_out_are_not_listed_as_searched():
+    # an AND takes no synonyms (they would be optional beside required words), yet with an
+    # exclusion after it "also searched" listed "B cell maturation antigen"
+    for text in ("BCMA AND relapse", "BCMA AND relapse -children", "BCMA AND relapse NOT AML"):
+        assert parse(text).expansions == [] and parse(text).synonyms == []
+    assert parse("BCMA relapse -children").expansions == ["B cell maturation antigen"]
+
+
 def test_a_typo_fix_keeps_the_syntax_around_it(exclusions_index):
     # "vacines AND children" found nothing: its fix was searched as plain words, then dropped
     assert found(exclusions_index, "vacines AND children") == ["children"]
