@@ -91,6 +91,64 @@ def test_lay_and_clinical_names_of_a_finding_expand_both_ways_never_to_the_oppos
     assert "difficulty swallowing" in parse("dysphagia").expansions
 
 
+@pytest.mark.parametrize("text", ["low sodium diet", "foods high in potassium",
+                                  "low potassium diet for CKD", "drinks high in calcium",
+                                  "high cholesterol foods", '"low sodium" diet'])
+def test_a_level_of_what_is_eaten_searches_no_finding(text):
+    # "low sodium diet" also searched hyponatremia, a low sodium in the blood
+    parsed = parse(text)
+    named = {expression for group in vocabulary.finding_groups() for expression in group}
+    assert not named & set(parsed.expansions) and not named & set(parsed.synonyms)
+
+
+def test_a_food_query_still_expands_names_and_findings_no_food_has():
+    assert "chronic kidney disease" in parse("low potassium diet for CKD").expansions
+    assert "acute myeloid leukemia" in parse("eating well during AML treatment").expansions
+    assert "thrombocytopenia" in parse("foods for low platelets").expansions
+    assert "hypoglycemia" in parse("low blood sugar diet").expansions
+    assert "hyponatremia" in parse("low sodium in older adults").expansions  # no food
+
+
+def test_findings_are_the_vocabularys_lay_levels_of_what_is_also_eaten():
+    groups = vocabulary.finding_groups()
+    assert ["hyponatremia", "low sodium"] in groups
+    assert all(group in vocabulary.synonym_groups() for group in groups)  # expanded as such
+    for group in groups:  # each names a raised or lowered level
+        assert any(findings(expression) for expression in group), group
+    assert not any("platelet" in " ".join(group) for group in groups)
+
+
+def test_the_vocabulary_reads_a_findings_section(tmp_path):
+    file = tmp_path / "vocabulary.txt"
+    file.write_text("[synonyms]\nCKD | chronic kidney disease\n"
+                    "[findings]\nhyponatremia | low sodium\n", encoding="utf-8")
+    loaded = vocabulary.load(file)
+    assert loaded["findings"] == [["hyponatremia", "low sodium"]]
+    assert loaded["synonyms"] == [["CKD", "chronic kidney disease"], ["hyponatremia", "low sodium"]]
+
+
+@pytest.fixture(scope="module")
+def sodium_index(tmp_path_factory) -> SearchIndex:
+    """A pair about a low sodium diet, and one about hyponatremia."""
+    corpus = new_corpus(tmp_path_factory, "sodium")
+    write_interview(corpus, "diet.txt", [
+        ("What is a low sodium diet?", "A low sodium diet limits salt to protect the heart.")])
+    write_interview(corpus, "hyponatremia.txt", [
+        ("What is hyponatremia?", "Hyponatremia is a blood level under 135 mmol/L.")])
+    return indexed(corpus, embeddings=False)
+
+
+def test_a_diet_query_finds_no_pair_through_a_finding(sodium_index):
+    results = sodium_index.search("low sodium diet", mode="keyword")
+    assert results.expansions == []
+    assert [hit.interview_id for hit in results.hits] == ["diet"]
+    results = sodium_index.search("low sodium", mode="keyword")
+    assert results.expansions == ["hyponatremia"]
+    assert [hit.interview_id for hit in results.hits] == ["diet", "hyponatremia"]
+    # nor leaves one out: excluding hyponatremia kept no pair that says "low sodium"
+    assert found(sodium_index, "sodium diet -hyponatremia") == ["diet"]
+
+
 def test_a_name_typed_in_lower_case_expands_like_the_name():
     for typed in ("aml relapse", "Aml relapse", "AML relapse"):
         assert "acute myeloid leukemia" in parse(typed).expansions
