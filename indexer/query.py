@@ -111,6 +111,40 @@ class PlusMinus(qparser.PlusMinusPlugin):
         return super().do_plusminus(parser, group)
 
 
+class OrOperator(syntax.InfixOperator):
+    """``OR`` that keeps a bracketed group holding a NOT whole. Whoosh added what follows the
+    OR to the group on its left, so "(lymphoma NOT AML) OR myeloma" left AML out of the
+    myeloma pairs too, where "myeloma OR (lymphoma NOT AML)" did not."""
+
+    def replace_self(self, parser, group, position):
+        """Group the two sides anew when the left one is such a bracket."""
+        if 0 < position < len(group) - 1 and holds_not(group[position - 1], self.grouptype):
+            group[position - 1:position + 2] = [self.grouptype(group[position - 1:position + 2:2])]
+            return position
+        return super().replace_self(parser, group, position)
+
+
+def holds_not(node: syntax.SyntaxNode, made: type) -> bool:
+    """Whether the node is a bracketed group with a NOT among its own nodes: a group of
+    another type than `made`, the plain group of the operator (brackets make the parser's
+    group, a subclass), whose NOT is still an operator (the operators inside brackets are
+    applied after those outside)."""
+    return (isinstance(node, syntax.GroupNode) and type(node) is not made
+            and any(isinstance(child, syntax.NotGroup)
+                    or (isinstance(child, syntax.Operator) and child.grouptype is syntax.NotGroup)
+                    for child in node))
+
+
+def operators() -> qparser.OperatorsPlugin:
+    """Whoosh's AND, OR, NOT... with :class:`OrOperator` for OR (in the same order, which is
+    their precedence)."""
+    plugin = qparser.OperatorsPlugin()
+    for tagger, _priority in plugin.ops:
+        if tagger.grouptype is syntax.OrGroup:
+            tagger.optype = OrOperator
+    return plugin
+
+
 @lru_cache(maxsize=1)
 def parser() -> qparser.MultifieldParser:
     """The one query parser: our fields and weights, safe plugins only."""
@@ -121,6 +155,7 @@ def parser() -> qparser.MultifieldParser:
                    qparser.EveryPlugin, qparser.PlusMinusPlugin, qparser.BoostPlugin):
         result.remove_plugin_class(plugin)
     result.add_plugin(PlusMinus())
+    result.replace_plugin(operators())
     return result
 
 
@@ -163,18 +198,21 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
     wanted, excluded = split_words(text) if advanced else (text, [])
     if excluded and not has_words(wanted):
         raise nothing_to_find(text)
-    main = parse_text(text) if advanced else None
-    if main is None or main is wq.NullQuery:
-        main = plain_query(wanted)
     fielded = advanced and names_fields(text)
+    groups = expanding(wanted) if expand and not fielded else frozenset()
+    main = parse_text(text, groups) if advanced else None
+    if main is None or main is wq.NullQuery:  # words only: what they leave out, everywhere
+        main = plain_query(wanted)
+        if main is not wq.NullQuery:
+            main = without(main, leaving_out(excluded, groups))
     exact = advanced and (bool(RESTRICTING.search(text)) or fielded)
     parsed = ParsedQuery(text, main, advanced=advanced, exact=exact,
                          findings=frozenset() if advanced else asked_findings(text))
     if parsed.empty or not expand or fielded:
         return parsed
-    extras, parsed.expansions = synonym_clauses(wanted)
+    extras, parsed.expansions = synonym_clauses(wanted, groups)
     parsed.synonyms = list(parsed.expansions)
-    fixed = typo_alternative(text, wanted, corrected, advanced)
+    fixed = typo_alternative(text, wanted, corrected, advanced, groups)
     if fixed is not None and not advanced:
         extras.append(fixed)
     parsed.query = with_extras(main, extras)
@@ -184,22 +222,21 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
         parsed.query = wq.Or([parsed.query, fixed])
     if fixed is not None:
         parsed.expansions.append(corrected)
-    parsed.query = without(parsed.query, [clause for part in excluded
-                                          for clause in synonym_clauses(part, whole=True)[0]])
     return parsed
 
 
-def typo_alternative(text: str, wanted: str, corrected: str | None,
-                     advanced: bool) -> wq.Query | None:
+def typo_alternative(text: str, wanted: str, corrected: str | None, advanced: bool,
+                     groups: frozenset[int]) -> wq.Query | None:
     """The query of the "did you mean" text, at TYPO_BOOST, when it fixes a word searched
     for (not one excluded): its plain words, or for power-user text the corrected text with
-    the same syntax ("lymphomma AND myeloma" had found nothing, its fix never searched)."""
+    the same syntax ("lymphomma AND myeloma" had found nothing, its fix never searched),
+    whose exclusions leave out their synonyms from the vocabulary `groups`."""
     if not corrected or corrected == text:
         return None
     if advanced:  # compare the words searched for, operators and exclusions aside
         if words_only(split_words(corrected)[0]) == words_only(wanted):
             return None
-        fixed = parse_text(corrected)
+        fixed = parse_text(corrected, groups)
     else:
         fixed = plain_query(corrected)
     return None if fixed is None or fixed is wq.NullQuery else boosted(fixed, TYPO_BOOST)
@@ -229,10 +266,25 @@ def findings(text: str) -> frozenset[tuple[int, str]]:
 def asked_findings(text: str) -> frozenset[tuple[int, str]]:
     """The query's findings, leaving out anything it names both raised and lowered ("high and
     low blood pressure" asks about both), and none for a query about food or diet."""
-    if DIET_WORDS & set(re.findall(r"[a-z]+", text.lower())):
+    if about_food(text):
         return frozenset()
     named = findings(text)
     return frozenset(f for f in named if (-f[0], f[1]) not in named)
+
+
+def about_food(text: str) -> bool:
+    """Whether the text is about food or diet (one of DIET_WORDS): its levels are of what is
+    eaten ("low salt diet", "foods high in potassium"), not findings."""
+    return bool(DIET_WORDS & set(re.findall(r"[a-z]+", text.lower())))
+
+
+def expanding(text: str) -> frozenset[int]:
+    """The vocabulary groups (numbers in :func:`vocabulary_groups`) that a query searching
+    the words of `text` expands: all, but in a query about food or diet none of [findings]
+    ("low sodium diet" is not about hyponatremia)."""
+    groups, _by_first = vocabulary_groups()
+    every = frozenset(range(len(groups)))
+    return every - finding_groups() if about_food(text) else every
 
 
 def names_fields(text: str) -> bool:
@@ -315,13 +367,16 @@ def without(query: wq.Query, excluded: list[wq.Query]) -> wq.Query:
 
 
 def with_extras(main: wq.Query, extras: list[wq.Query]) -> wq.Query:
-    """Add optional clauses without weakening exclusions (-term) or required terms (AND)."""
+    """Add optional clauses without weakening exclusions (-term) or required terms (AND);
+    `main` itself when they have no place."""
     if not extras:
         return main
     if isinstance(main, wq.AndNot):
-        return wq.AndNot(with_extras(main.a, extras), main.b)
+        searched = with_extras(main.a, extras)
+        return main if searched is main.a else wq.AndNot(searched, main.b)
     if isinstance(main, wq.AndMaybe):  # +term: the extras join the optional side
-        return wq.AndMaybe(main.a, with_extras(main.b, extras))
+        optional = with_extras(main.b, extras)
+        return main if optional is main.b else wq.AndMaybe(main.a, optional)
     if isinstance(main, (wq.And, wq.Not, wq.Require)):
         return main
     return wq.Or([main, *extras])
@@ -457,13 +512,59 @@ def protect(text: str) -> str:
     return PROTECT.sub(r'"\1"', text)
 
 
-def parse_text(text: str) -> wq.Query | None:
-    """Parse with the power-user syntax; None when the parser cannot make sense of it."""
+def parse_text(text: str, groups: frozenset[int] = frozenset()) -> wq.Query | None:
+    """Parse with the power-user syntax; None when the parser cannot make sense of it. Each
+    exclusion leaves out its synonyms from the vocabulary `groups` too, where it stands."""
     try:
-        query = parser().parse(protect(text), normalize=False)
-        return exclusions_apart(query).normalize()
+        protected = protect(text)
+        query = exclusions_apart(parser().parse(protected, normalize=False))
+        if groups:
+            query = synonyms_excluded(query, protected, groups)
+        return query.normalize()
     except Exception:  # Whoosh raises assorted errors on odd input: fall back to words
         return None
+
+
+def synonyms_excluded(query: wq.Query, text: str, groups: frozenset[int]) -> wq.Query:
+    """The query with each ANDNOT and NOT leaving out the synonyms (from the vocabulary
+    `groups`) of what it names, within the same clause: "(lymphoma -AML) OR myeloma" leaves
+    pairs that say "acute myeloid leukemia" out of the lymphoma pairs, not out of the myeloma
+    pairs. `text` is what the parser read (the positions of the query's words)."""
+    if isinstance(query, (wq.AndNot, wq.Not)):
+        query = copy.copy(query)
+        excluded = query.b if isinstance(query, wq.AndNot) else query.query
+        parts = [text[start:end] for start, end in sorted(typed_spans(excluded))]
+        clauses = leaving_out(parts, groups, words=False)
+        excluded = wq.Or([excluded, *clauses]) if clauses else excluded
+        if isinstance(query, wq.AndNot):
+            query.a, query.b = synonyms_excluded(query.a, text, groups), excluded
+        else:
+            query.query = excluded
+        return query
+    return query.apply(lambda child: synonyms_excluded(child, text, groups))
+
+
+def typed_spans(query: wq.Query) -> set[tuple[int, int]]:
+    """Where the words and phrases of an unnormalized query stand in the parsed text: the
+    parser marks what it makes of each (and of groups), not the terms inside a phrase or a
+    compound (T-ALL)."""
+    inner = {span for child in query.children() for span in typed_spans(child)}
+    if inner or getattr(query, "startchar", None) is None:
+        return inner
+    return {(query.startchar, query.endchar)}
+
+
+def leaving_out(parts: list[str], groups: frozenset[int], words: bool = True) -> list[wq.Query]:
+    """What excluded words and phrases (as typed) leave out: with `words` the words
+    themselves, and their synonyms from the vocabulary `groups` (those of the whole part: an
+    excluded T-ALL leaves out its own synonyms, not those of ALL)."""
+    found = []
+    for part in parts:
+        typed = parse_text(part) if words else None
+        if typed is not None and typed is not wq.NullQuery:
+            found.append(typed)
+        found += synonym_clauses(part, groups, whole=True)[0]
+    return found
 
 
 def exclusions_apart(query: wq.Query) -> wq.Query:
@@ -496,14 +597,16 @@ def plain_query(text: str) -> wq.Query:
         return parser().parse(protect(quoted)).normalize()
 
 
-def synonym_clauses(text: str, whole: bool = False) -> tuple[list[wq.Query], list[str]]:
-    """Alternatives from the vocabulary for expressions found in the text (with `whole`, only
-    for an expression that is the whole text: an excluded T-ALL leaves out its own synonyms,
-    not those of ALL, which it contains)."""
+def synonym_clauses(text: str, expanded: frozenset[int],
+                    whole: bool = False) -> tuple[list[wq.Query], list[str]]:
+    """Alternatives from the vocabulary groups `expanded` (see :func:`expanding`) for
+    expressions found in the text (with `whole`, only for an expression that is the whole
+    text: an excluded T-ALL leaves out its own synonyms, not those of ALL, which it
+    contains)."""
     words = analyzed(text)
     groups, by_first = vocabulary_groups()
     clauses, shown, seen = [], [], set()
-    candidates = sorted({g for word, _name in words for g in by_first.get(word, ())})
+    candidates = sorted({g for word, _name in words for g in by_first.get(word, ())} & expanded)
     for group in (groups[g] for g in candidates):
         found = [e for e in group if occurs(e, words) and (not whole or len(e[1]) == len(words))]
         if not found:
@@ -548,6 +651,14 @@ def expression(text: str) -> Expression:
     :func:`occurs`); a compound name matches however its parts are typed ("allo HSCT")."""
     parts = [p for p, _ in analyzed(text)]
     return text, parts, len(parts) == 1 and is_name(text)
+
+
+@lru_cache(maxsize=1)
+def finding_groups() -> frozenset[int]:
+    """The numbers (in :func:`vocabulary_groups`) of the vocabulary's [findings] groups."""
+    findings = [tuple(group) for group in vocabulary.finding_groups()]
+    return frozenset(number for number, group in enumerate(vocabulary.synonym_groups())
+                     if tuple(group) in findings)
 
 
 @lru_cache(maxsize=1)

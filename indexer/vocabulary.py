@@ -1,11 +1,14 @@
 """The curated medical vocabulary: UK/US spellings, synonyms and abbreviations, unstemmed names.
 
-The file format (``indexer/data/vocabulary.txt``, documented in its header) has four sections:
+The file format (``indexer/data/vocabulary.txt``, documented in its header) has five sections:
 
 * ``[spellings]``: ``variant = canonical`` single words, applied by the analyzer at index and
   query time (so ``leukaemia`` and ``leukemia`` are one term; reindex after editing);
 * ``[synonyms]``: groups of equivalent expressions separated by ``|``, expanded at query time in
   every direction; a one-word name (``AML``) also matches typed in lower case (``aml``);
+* ``[findings]``: synonym groups of a lay and a clinical name of a raised or lowered level of
+  something also eaten (``hyponatremia | low sodium``), which a query about food or diet does
+  not expand (its "low sodium" is the food's);
 * ``[capitals-only]``: one-word names whose lower-case form is another word (``PET``, ``AIDS``,
   ``MS``): those expand only when typed in capitals, like the stop words ``ALL``;
 * ``[no-stem]``: words the stemmer must leave alone (drug and gene names that Porter mangles).
@@ -20,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_PATH = Path(__file__).with_name("data") / "vocabulary.txt"
-SECTIONS = ("spellings", "synonyms", "capitals-only", "no-stem")
+SECTIONS = ("spellings", "synonyms", "findings", "capitals-only", "no-stem")
 
 
 class VocabularyError(ValueError):
@@ -34,10 +37,11 @@ def vocabulary_path() -> Path:
 
 @lru_cache(maxsize=4)
 def load(path: Path | None = None) -> dict:
-    """Parse the vocabulary file into
-    {"spellings": {}, "synonyms": [], "capitals-only": set(), "no-stem": set()}."""
+    """Parse the vocabulary file into {"spellings": {}, "synonyms": [], "findings": [],
+    "capitals-only": set(), "no-stem": set()}; "synonyms" holds the [findings] groups too."""
     path = path or vocabulary_path()
-    data: dict = {"spellings": {}, "synonyms": [], "capitals-only": set(), "no-stem": set()}
+    data: dict = {"spellings": {}, "synonyms": [], "findings": [], "capitals-only": set(),
+                  "no-stem": set()}
     section = None
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = line.split("#", 1)[0].strip()
@@ -64,11 +68,13 @@ def add_line(data: dict, section: str | None, line: str, where: str) -> None:
         if not sep or not variant.strip() or not canonical.strip():
             raise VocabularyError(f"{where}: expected 'variant = canonical', got {line!r}")
         data["spellings"][variant.strip().lower()] = canonical.strip().lower()
-    elif section == "synonyms":
+    elif section in ("synonyms", "findings"):
         group = [e.strip() for e in line.split("|") if e.strip()]
         if len(group) < 2:
             raise VocabularyError(f"{where}: a synonym group needs two expressions: {line!r}")
         data["synonyms"].append(group)
+        if section == "findings":
+            data["findings"].append(group)
     elif section == "capitals-only":
         for word in line.split():
             if not any(c.isupper() for c in word) or not word.isalnum():
@@ -88,8 +94,14 @@ def spellings() -> dict[str, str]:
 
 
 def synonym_groups() -> list[list[str]]:
-    """The [synonyms] groups, each a list of equivalent expressions as written."""
+    """The [synonyms] and [findings] groups, each a list of equivalent expressions as written."""
     return load()["synonyms"]
+
+
+def finding_groups() -> list[list[str]]:
+    """The [findings] groups (also among synonym_groups()): levels a food query does not
+    expand."""
+    return load()["findings"]
 
 
 def capitals_only() -> set[str]:

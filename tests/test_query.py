@@ -91,6 +91,64 @@ def test_lay_and_clinical_names_of_a_finding_expand_both_ways_never_to_the_oppos
     assert "difficulty swallowing" in parse("dysphagia").expansions
 
 
+@pytest.mark.parametrize("text", ["low sodium diet", "foods high in potassium",
+                                  "low potassium diet for CKD", "drinks high in calcium",
+                                  "high cholesterol foods", '"low sodium" diet'])
+def test_a_level_of_what_is_eaten_searches_no_finding(text):
+    # "low sodium diet" also searched hyponatremia, a low sodium in the blood
+    parsed = parse(text)
+    named = {expression for group in vocabulary.finding_groups() for expression in group}
+    assert not named & set(parsed.expansions) and not named & set(parsed.synonyms)
+
+
+def test_a_food_query_still_expands_names_and_findings_no_food_has():
+    assert "chronic kidney disease" in parse("low potassium diet for CKD").expansions
+    assert "acute myeloid leukemia" in parse("eating well during AML treatment").expansions
+    assert "thrombocytopenia" in parse("foods for low platelets").expansions
+    assert "hypoglycemia" in parse("low blood sugar diet").expansions
+    assert "hyponatremia" in parse("low sodium in older adults").expansions  # no food
+
+
+def test_findings_are_the_vocabularys_lay_levels_of_what_is_also_eaten():
+    groups = vocabulary.finding_groups()
+    assert ["hyponatremia", "low sodium"] in groups
+    assert all(group in vocabulary.synonym_groups() for group in groups)  # expanded as such
+    for group in groups:  # each names a raised or lowered level
+        assert any(findings(expression) for expression in group), group
+    assert not any("platelet" in " ".join(group) for group in groups)
+
+
+def test_the_vocabulary_reads_a_findings_section(tmp_path):
+    file = tmp_path / "vocabulary.txt"
+    file.write_text("[synonyms]\nCKD | chronic kidney disease\n"
+                    "[findings]\nhyponatremia | low sodium\n", encoding="utf-8")
+    loaded = vocabulary.load(file)
+    assert loaded["findings"] == [["hyponatremia", "low sodium"]]
+    assert loaded["synonyms"] == [["CKD", "chronic kidney disease"], ["hyponatremia", "low sodium"]]
+
+
+@pytest.fixture(scope="module")
+def sodium_index(tmp_path_factory) -> SearchIndex:
+    """A pair about a low sodium diet, and one about hyponatremia."""
+    corpus = new_corpus(tmp_path_factory, "sodium")
+    write_interview(corpus, "diet.txt", [
+        ("What is a low sodium diet?", "A low sodium diet limits salt to protect the heart.")])
+    write_interview(corpus, "hyponatremia.txt", [
+        ("What is hyponatremia?", "Hyponatremia is a blood level under 135 mmol/L.")])
+    return indexed(corpus, embeddings=False)
+
+
+def test_a_diet_query_finds_no_pair_through_a_finding(sodium_index):
+    results = sodium_index.search("low sodium diet", mode="keyword")
+    assert results.expansions == []
+    assert [hit.interview_id for hit in results.hits] == ["diet"]
+    results = sodium_index.search("low sodium", mode="keyword")
+    assert results.expansions == ["hyponatremia"]
+    assert [hit.interview_id for hit in results.hits] == ["diet", "hyponatremia"]
+    # nor leaves one out: excluding hyponatremia kept no pair that says "low sodium"
+    assert found(sodium_index, "sodium diet -hyponatremia") == ["diet"]
+
+
 def test_a_name_typed_in_lower_case_expands_like_the_name():
     for typed in ("aml relapse", "Aml relapse", "AML relapse"):
         assert "acute myeloid leukemia" in parse(typed).expansions
@@ -225,6 +283,14 @@ def test_plus_keeps_its_word_required_beside_synonyms(exclusions_index):
     assert set(found(exclusions_index, "+vaccines AML")) == {"adults", "children", "travel"}
 
 
+def test_synonyms_an_and_leaves_out_are_not_listed_as_searched():
+    # an AND takes no synonyms (they would be optional beside required words), yet with an
+    # exclusion after it "also searched" listed "B cell maturation antigen"
+    for text in ("BCMA AND relapse", "BCMA AND relapse -children", "BCMA AND relapse NOT AML"):
+        assert parse(text).expansions == [] and parse(text).synonyms == []
+    assert parse("BCMA relapse -children").expansions == ["B cell maturation antigen"]
+
+
 def test_a_typo_fix_keeps_the_syntax_around_it(exclusions_index):
     # "vacines AND children" found nothing: its fix was searched as plain words, then dropped
     assert found(exclusions_index, "vacines AND children") == ["children"]
@@ -264,6 +330,60 @@ def test_excluded_words_lend_no_synonyms_and_their_synonyms_are_left_out(exclusi
     # a typo fix too: a slip in an excluded word adds nothing to what is searched
     assert parse("leukemia -lymphona", corrected="leukemia -lymphoma").expansions == []
     assert parse("leukemea -CD7", corrected="leukemia -CD7").expansions == ["leukemia -CD7"]
+
+
+@pytest.fixture(scope="module")
+def scope_index(tmp_path_factory) -> SearchIndex:
+    """Lymphoma and myeloma pairs, with and without AML (as the name or spelled out)."""
+    corpus = new_corpus(tmp_path_factory, "scope")
+    pairs = {
+        "lymphoma": ("How is lymphoma treated?", "Lymphoma is treated with chemotherapy."),
+        "lymphoma-aml": ("Can lymphoma turn into AML?", "Lymphoma therapy can lead to AML."),
+        "lymphoma-spelled": ("Can lymphoma turn into leukemia?",
+                             "Lymphoma therapy can lead to acute myeloid leukemia."),
+        "myeloma": ("How is myeloma treated?", "Myeloma is treated with daratumumab."),
+        "myeloma-aml": ("Can myeloma turn into AML?", "Myeloma therapy can lead to AML."),
+        "myeloma-spelled": ("Can myeloma turn into leukemia?",
+                            "Myeloma therapy can lead to acute myeloid leukemia."),
+    }
+    for name, pair in pairs.items():
+        write_interview(corpus, f"{name}.txt", [pair])
+    return indexed(corpus, embeddings=False)
+
+
+@pytest.mark.parametrize("text", ["((lymphoma -AML) OR myeloma)", "(lymphoma -AML) OR myeloma",
+                                  "myeloma OR (lymphoma -AML)", "(lymphoma -AML) myeloma",
+                                  "(lymphoma NOT AML) OR myeloma", "myeloma OR (lymphoma NOT AML)",
+                                  "(lymphoma NOT AML) OR (myeloma NOT daratumumab)"])
+def test_an_exclusion_in_brackets_leaves_out_its_synonyms_there_only(scope_index, text):
+    # AML's synonyms were left out of the whole query (the myeloma pair that says "acute
+    # myeloid leukemia" was lost), and "(x NOT y) OR z" left y out of z too, as Whoosh put
+    # z inside the brackets
+    assert set(found(scope_index, text)) >= {"lymphoma", "myeloma-aml", "myeloma-spelled"}
+    assert not set(found(scope_index, text)) & {"lymphoma-aml", "lymphoma-spelled"}
+
+
+def test_an_exclusion_outside_brackets_still_leaves_out_its_synonyms_everywhere(scope_index):
+    for text in ("lymphoma myeloma -AML", "(lymphoma OR myeloma) -AML",
+                 "(lymphoma OR myeloma) NOT AML"):
+        assert set(found(scope_index, text)) == {"lymphoma", "myeloma"}
+    assert set(found(scope_index, "(lymphoma -AML) OR myeloma", expand=False)) == {
+        "lymphoma", "lymphoma-spelled", "myeloma", "myeloma-aml", "myeloma-spelled"}
+
+
+def test_a_typo_fix_leaves_out_the_synonyms_where_the_exclusion_stands(scope_index):
+    assert set(found(scope_index, "(lymphomma -AML) OR myeloma")) >= {"lymphoma",
+                                                                     "myeloma-spelled"}
+    assert "lymphoma-spelled" not in found(scope_index, "(lymphomma -AML) OR myeloma")
+
+
+def test_text_the_syntax_cannot_use_still_leaves_out_words_and_synonyms(exclusions_index):
+    # a required common word empties Whoosh's query: the words are searched without syntax,
+    # and what was excluded was searched for ("-children") or only its synonyms left out
+    assert set(found(exclusions_index, "vaccines +the -children")) == {"adults", "travel"}
+    assert found(exclusions_index, "leukemia +the -AML") == ["cll"]
+    assert set(found(exclusions_index, "leukemia +the -AML", expand=False)) == {"aml-spelled",
+                                                                               "cll"}
 
 
 @pytest.mark.parametrize("text", ["-vaccines", "NOT vaccines", '-"yellow fever"', "the -vaccines",
