@@ -450,15 +450,17 @@ class Reading:
     ``how`` is "name" (an acronym or code: as written, capitals matter, no other forms),
     "word" (an ordinary word, in any of its forms: treatment, treatments, treated) or
     "skipped", with ``why``: a question word, a common word or a single letter. A compound
-    (CAR-T, T-cell) is also searched as its ``parts``. A skipped word that the vocabulary
-    knows as a name in capitals (all: ALL) carries a ``hint``: that name, what it means, and
-    the query with it in capitals."""
+    (CAR-T, T-cell) is also searched as its ``parts`` next to each other, and those of its
+    parts that name something alone (CD19 of anti-CD19) on their own, ``alone``. A skipped
+    word that the vocabulary knows as a name in capitals (all: ALL) carries a ``hint``: that
+    name, what it means, and the query with it in capitals."""
 
     word: str
     how: str
     parts: tuple[str, ...] = ()
     why: str | None = None
     hint: dict | None = None
+    alone: tuple[str, ...] = ()
 
 
 def readings(text: str, hints: bool = True) -> list[Reading]:
@@ -476,7 +478,8 @@ def readings(text: str, hints: bool = True) -> list[Reading]:
                     if name in names else None)  # (typed in capitals it is a name, not skipped)
             found.append(Reading(word.raw, "skipped", why=word.skipped, hint=hint))
         else:
-            found.append(Reading(word.raw, "word" if word.stemmed else "name", word.parts))
+            found.append(Reading(word.raw, "word" if word.stemmed else "name", word.parts,
+                                 alone=word.alone))
     return found
 
 
