@@ -295,6 +295,28 @@ def query_words(text: str) -> list[tuple[str | None, list[str], str]]:
             if not word.skipped]
 
 
+LONE_PART_CHARS = 3  # a compound's part searched on its own: a name of this many characters
+
+
+def lone_parts(raw: str) -> tuple[Term, ...]:
+    """The parts of a compound that are also searched on their own: its names and codes of
+    three characters or more with two letters (CD19 of anti-CD19, HSCT of allo-HSCT, BCMA and
+    CAR of BCMA-CAR), where a pair naming the code alone is about it too. None of a compound
+    with a part of one character, which names one thing as a whole (CAR-T, T-ALL, IL-6: a
+    lone T or 6 would match everything), nor shorter names (PD-L1 is not PD) or prefixes and
+    other words (anti, allo, low-risk)."""
+    parts = analyze_word(raw)[1:]
+    if len(parts) < 2 or any(t.end - t.start < 2 for t in parts):
+        return ()
+    return tuple(t for t in parts if not t.stopped and lone_name(raw[t.start:t.end]))
+
+
+def lone_name(part: str) -> bool:
+    """Whether a compound's part is a name that says enough alone (CD19, HSCT; not 19)."""
+    return (len(part) >= LONE_PART_CHARS and is_name(part)
+            and sum(c.isalpha() for c in part) >= 2)
+
+
 QUESTION_WORD = "question word"
 COMMON_WORD = "common word"
 LONE_LETTER = "single letter"
@@ -309,6 +331,8 @@ class QueryWord:
     joined: str | None = None  # a compound's joined term (CAR-T -> cart), searched with its parts
     terms: tuple[str, ...] = ()  # the word's term, or a compound's part terms
     parts: tuple[str, ...] = ()  # a compound's parts as typed (CAR-T -> CAR, T)
+    alone: tuple[str, ...] = ()  # the parts also searched on their own (anti-CD19 -> CD19)
+    alone_terms: tuple[str, ...] = ()  # their terms
     stemmed: bool = False  # an ordinary word, matched in any of its forms
     skipped: str = ""  # why the word is not searched: QUESTION_WORD, COMMON_WORD, LONE_LETTER
 
@@ -329,8 +353,11 @@ def read_query(text: str) -> list[QueryWord]:
         texts = tuple(finished(t) for t in terms)
         stemmed = any(t.stemmable for t in terms)
         if len(terms) > 1 and terms[0].offset == 0 and terms[0].end == len(raw):
+            alone = lone_parts(raw)
             words.append(QueryWord(raw, start, texts[0], texts[1:],
-                                   tuple(raw[t.start:t.end] for t in terms[1:]), stemmed))
+                                   tuple(raw[t.start:t.end] for t in terms[1:]),
+                                   tuple(raw[t.start:t.end] for t in alone),
+                                   tuple(finished(t) for t in alone), stemmed))
         else:
             words.append(QueryWord(raw, start, None, texts, stemmed=stemmed))
     return words

@@ -37,6 +37,7 @@ TYPO_BOOST = 0.8
 # Parts of a query that must reach the analyzer whole: t(9;22) would otherwise be a group.
 PROTECT = re.compile(r"(?<![\w\"])((?:t|inv|del|der|ins)\(\d+(?:;\d+)?\)(?:\([^()\s]*\))?)",
                      re.IGNORECASE)
+QUOTED = re.compile(r'"[^"]*"')  # a quoted phrase (an unclosed quote is no phrase)
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})  # Whoosh's operator words
 SYNTAX = re.compile(r"\"|(?:^|\s)[-+](?=[\w\"(])|\b(?:AND|OR|NOT|ANDNOT)\b|\b\w+:")
 # Syntax that restricts what may match (a phrase, a required or excluded word): only keyword
@@ -210,7 +211,7 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
                          findings=frozenset() if advanced else asked_findings(text))
     if parsed.empty or not expand or fielded:
         return parsed
-    extras, parsed.expansions = synonym_clauses(wanted, groups)
+    extras, parsed.expansions = synonym_clauses(wanted, groups, phrases=False)
     parsed.synonyms = list(parsed.expansions)
     fixed = typo_alternative(text, wanted, corrected, advanced, groups)
     if fixed is not None and not advanced:
@@ -450,15 +451,17 @@ class Reading:
     ``how`` is "name" (an acronym or code: as written, capitals matter, no other forms),
     "word" (an ordinary word, in any of its forms: treatment, treatments, treated) or
     "skipped", with ``why``: a question word, a common word or a single letter. A compound
-    (CAR-T, T-cell) is also searched as its ``parts``. A skipped word that the vocabulary
-    knows as a name in capitals (all: ALL) carries a ``hint``: that name, what it means, and
-    the query with it in capitals."""
+    (CAR-T, T-cell) is also searched as its ``parts`` next to each other, and those of its
+    parts that name something alone (CD19 of anti-CD19) on their own, ``alone``. A skipped
+    word that the vocabulary knows as a name in capitals (all: ALL) carries a ``hint``: that
+    name, what it means, and the query with it in capitals."""
 
     word: str
     how: str
     parts: tuple[str, ...] = ()
     why: str | None = None
     hint: dict | None = None
+    alone: tuple[str, ...] = ()
 
 
 def readings(text: str, hints: bool = True) -> list[Reading]:
@@ -476,7 +479,8 @@ def readings(text: str, hints: bool = True) -> list[Reading]:
                     if name in names else None)  # (typed in capitals it is a name, not skipped)
             found.append(Reading(word.raw, "skipped", why=word.skipped, hint=hint))
         else:
-            found.append(Reading(word.raw, "word" if word.stemmed else "name", word.parts))
+            found.append(Reading(word.raw, "word" if word.stemmed else "name", word.parts,
+                                 alone=word.alone))
     return found
 
 
@@ -597,18 +601,22 @@ def plain_query(text: str) -> wq.Query:
         return parser().parse(protect(quoted)).normalize()
 
 
-def synonym_clauses(text: str, expanded: frozenset[int],
-                    whole: bool = False) -> tuple[list[wq.Query], list[str]]:
+def synonym_clauses(text: str, expanded: frozenset[int], whole: bool = False,
+                    phrases: bool = True) -> tuple[list[wq.Query], list[str]]:
     """Alternatives from the vocabulary groups `expanded` (see :func:`expanding`) for
     expressions found in the text (with `whole`, only for an expression that is the whole
     text: an excluded T-ALL leaves out its own synonyms, not those of ALL, which it
-    contains)."""
-    words = analyzed(text)
+    contains). Without `phrases`, none for the words of a quoted phrase: quotes ask for the
+    phrase exactly, and "CAR-T cell therapy" OR-ed with CART would find every pair naming
+    CART (an excluded phrase still leaves out its synonyms)."""
+    segments = [analyzed(part) for part in (QUOTED.split(text) if not phrases else [text])]
+    words = [word for segment in segments for word in segment]
     groups, by_first = vocabulary_groups()
     clauses, shown, seen = [], [], set()
     candidates = sorted({g for word, _name in words for g in by_first.get(word, ())} & expanded)
     for group in (groups[g] for g in candidates):
-        found = [e for e in group if occurs(e, words) and (not whole or len(e[1]) == len(words))]
+        found = [e for e in group if any(occurs(e, segment) for segment in segments)
+                 and (not whole or len(e[1]) == len(words))]
         if not found:
             continue
         seen.update(tuple(e[1]) for e in found)

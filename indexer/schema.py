@@ -18,7 +18,7 @@ from whoosh import formats
 from whoosh import query as wq
 
 from indexer.analysis import medical_analyzer
-from indexer.analysis import query_words
+from indexer.analysis import read_query
 from indexer.analysis import term_positions
 
 SCHEMA_VERSION = 2
@@ -28,6 +28,9 @@ SCHEMA_VERSION = 2
 SEARCH_FIELDS = {"question": 2.5, "answer": 1.0}
 # Stored fields that the query syntax may name (`interviewee:"He Huang"`).
 FILTER_FIELDS = ("interviewee", "interview_id")
+# The weight of a compound's part searched on its own (CD19 for anti-CD19): below the
+# compound as written, whose pairs also hold the part and so rank first.
+PART_BOOST = 0.5
 
 
 class MedicalText(fields.TEXT):
@@ -52,8 +55,8 @@ class MedicalText(fields.TEXT):
                 for term, poses in term_positions(value).items()]
 
     def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> wq.Query:
-        clauses = [word_query(fieldname, joined, parts, boost)
-                   for joined, parts, _raw in query_words(qstring)]
+        clauses = [word_query(fieldname, word.joined, list(word.terms), boost, word.alone_terms)
+                   for word in read_query(qstring) if not word.skipped]
         if not clauses:
             return wq.NullQuery
         return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
@@ -65,15 +68,19 @@ def one_position(pos: int) -> bytes:
     return formats.Positions().encode([pos])
 
 
-def word_query(fieldname: str, joined: str | None, parts: list[str], boost: float) -> wq.Query:
-    """The clause for one analyzed word: a term, or a compound's joined term OR its parts."""
+def word_query(fieldname: str, joined: str | None, parts: list[str], boost: float,
+               alone: tuple[str, ...] = ()) -> wq.Query:
+    """The clause for one analyzed word: a term, or a compound's joined term OR its parts
+    next to each other OR, at PART_BOOST, those of its parts searched `alone` (anti-CD19:
+    "anticd19" OR "anti cd19" OR cd19, so a pair naming CD19 alone is found, lower)."""
     if len(parts) == 1:
         by_parts = wq.Term(fieldname, parts[0], boost=boost)
     else:
         by_parts = wq.Phrase(fieldname, parts, boost=boost)
     if joined is None:
         return by_parts
-    return wq.Or([wq.Term(fieldname, joined, boost=boost), by_parts])
+    return wq.Or([wq.Term(fieldname, joined, boost=boost), by_parts,
+                  *(wq.Term(fieldname, term, boost=boost * PART_BOOST) for term in alone)])
 
 
 def medical_text(phrase: bool = True, **kwargs) -> MedicalText:

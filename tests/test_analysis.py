@@ -133,3 +133,11 @@ def test_term_positions_are_what_the_analyzer_yields(text):
 def test_text_fields_index_what_the_analyzer_chain_gives(text):
     field = make_schema()["answer"]
     assert sorted(field.index(text)) == sorted(fields.FieldType.index(field, text))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("SARS-CoV-2", ["sarscov2", "sars", "cov", "2"]),
+    ("2019-nCoV", ["2019ncov", "2019", "ncov"]),
+])
+def test_coronavirus_names_keep_their_parts(text, expected):
+    assert terms(text) == expected

@@ -757,3 +757,67 @@ def test_the_opposite_finding_comes_after_the_asked_one(counts_index, mode):
         "What causes an increase in white blood cell count?", mode=mode).hits]
     assert scores == sorted(scores, reverse=True)
 
+
+
+@pytest.fixture(scope="module")
+def compounds_index(tmp_path_factory) -> SearchIndex:
+    """Pairs naming a code inside a compound (anti-CD19, allo-HSCT), alone, or not at all."""
+    corpus = new_corpus(tmp_path_factory, "compounds")
+    pairs = {
+        "anti-cd19": ("Is anti-CD19 therapy an option?", "Yes: anti-CD19 CAR-T cells work."),
+        "cd19": ("Which markers matter?", "CD19 is often lost at relapse."),
+        "anti": ("Do anti inflammatory drugs help?", "Anti inflammatory drugs ease the pain."),
+        "allo": ("Is allogeneic HSCT still relevant?", "Yes, for patients in remission."),
+        "post": ("What care follows?", "Vaccines are repeated after the transplant, post care."),
+        "car": ("Can I drive a car after treatment?", "Wait until you feel well."),
+        "tcells": ("Are T cells counted?", "T cells are counted every week."),
+        "cart": ("Who gets CAR-T?", "CAR-T is given after two lines."),
+        "phrase": ("What is new?", "CAR-T cell therapy helped her."),
+        "covid": ("Does infection delay treatment?", "After COVID-19 we wait for a negative test."),
+    }
+    for name, pair in pairs.items():
+        write_interview(corpus, f"{name}.txt", [pair])
+    return indexed(corpus, embeddings=False)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("anti-CD19", ["anti-cd19", "cd19"]),  # the compound as written first, the code alone after
+    ("allo-HSCT", ["allo"]),
+    ("post-HSCT", ["allo"]),
+])
+def test_a_code_in_a_compound_is_also_searched_alone(compounds_index, text, expected):
+    assert found(compounds_index, text) == expected
+
+
+def test_a_prefix_or_a_single_letter_part_is_never_searched_alone(compounds_index):
+    assert "anti" not in found(compounds_index, "anti-CD19")  # anti alone: no
+    hits = found(compounds_index, "CAR-T")
+    assert "car" not in hits and "tcells" not in hits and {"cart", "phrase"} <= set(hits)
+    assert found(compounds_index, "T-cell")[0] == "tcells"
+
+
+@pytest.mark.parametrize("text, alone", [
+    ("anti-CD19", ("CD19",)), ("allo-HSCT", ("HSCT",)), ("BCMA-CAR", ("BCMA", "CAR")),
+    ("CAR-T", ()), ("T-cell", ()), ("T-ALL", ()), ("IL-6", ()), ("PD-L1", ()), ("low-risk", ()),
+    ("COVID-19", ("COVID",)),
+])
+def test_readings_say_which_parts_were_searched_alone(text, alone):
+    (reading,) = readings(text)
+    assert reading.alone == alone
+    assert reading.parts == tuple(text.split("-"))
+
+
+def test_a_quoted_phrase_is_not_widened_by_the_synonyms_of_a_name_in_it(compounds_index):
+    results = compounds_index.search('"CAR-T cell therapy"', mode="keyword")
+    assert [hit.interview_id for hit in results.hits] == ["phrase"]
+    assert results.expansions == []
+    beside = parse('"CAR-T cell therapy" AML').expansions
+    assert "acute myeloid leukemia" in beside and "CART" not in beside
+    assert "CART" in parse("CAR-T cell therapy").expansions  # unquoted it expands
+    assert "CART" in parse('CAR-T "cell therapy"').expansions
+
+
+@pytest.mark.parametrize("text", ["SARS-CoV-2", "coronavirus", "COVID", "covid-19",
+                                  "coronavirus disease 2019"])
+def test_covid_19_names_find_each_other(compounds_index, text):
+    assert found(compounds_index, text) == ["covid"]
