@@ -191,6 +191,53 @@ def test_update_names_files_gone_outside_its_folders_and_keeps_their_pairs(corpu
                for p in report.problems)
 
 
+def test_a_file_and_a_link_to_it_in_one_folder_are_indexed_once(corpus_dir, tmp_path):
+    alpha = write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    link = corpus_dir / "a-link.txt"  # sorts before alpha.txt: the walk finds it first
+    link.symlink_to(alpha)
+    report = store.build(tmp_path / "ix", [corpus_dir])
+    assert (report.files, report.pairs) == (1, 2)
+    assert list(store.read_manifest(tmp_path / "ix")["files"]) == [str(alpha.resolve())]
+    link.unlink()
+    assert store.update(tmp_path / "ix", [corpus_dir]).unchanged
+
+
+def test_a_link_to_a_file_of_another_indexed_folder_indexes_it_once(corpus_dir, tmp_path):
+    other = built_with_another_folder(corpus_dir, tmp_path)
+    link = corpus_dir / "see-beta.txt"
+    link.symlink_to(other / "beta.txt")
+    assert store.update(tmp_path / "ix", [corpus_dir]).unchanged
+    link.unlink()  # beta.txt is still in its own folder, which was not updated
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert report.unchanged and report.pairs == 4
+
+
+def test_a_linked_file_later_indexed_from_its_own_folder_is_indexed_once(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    other = tmp_path / "other"
+    other.mkdir()
+    link = corpus_dir / "see-beta.txt"
+    link.symlink_to(write_interview(other, "beta.txt", PAIRS_B))
+    store.build(tmp_path / "ix", [corpus_dir])
+    assert store.update(tmp_path / "ix", [other]).pairs == 4
+    assert len(ids(SearchIndex(tmp_path / "ix"), "hepcidin")) == 1
+    link.unlink()  # beta.txt is still in its own folder, now indexed too
+    assert store.update(tmp_path / "ix", [corpus_dir]).pairs == 4
+    assert len(ids(SearchIndex(tmp_path / "ix"), "hepcidin")) == 1
+
+
+def test_a_corpus_folder_named_through_a_link_is_the_folder_itself(corpus_dir, tmp_path):
+    alpha = write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    write_interview(corpus_dir, "beta.txt", PAIRS_B)
+    linked = tmp_path / "linked-corpus"
+    linked.symlink_to(corpus_dir)
+    store.build(tmp_path / "ix", [linked])
+    assert store.update(tmp_path / "ix", [corpus_dir]).unchanged
+    alpha.unlink()
+    report = store.update(tmp_path / "ix", [linked])
+    assert report.removed == [str(alpha.resolve())] and report.pairs == 2
+
+
 def test_update_without_index_builds_one(corpus_dir, tmp_path):
     write_interview(corpus_dir, "alpha.txt", PAIRS_A)
     report = store.update(tmp_path / "ix", [corpus_dir])
