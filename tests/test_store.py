@@ -238,6 +238,60 @@ def test_a_corpus_folder_named_through_a_link_is_the_folder_itself(corpus_dir, t
     assert report.removed == [str(alpha.resolve())] and report.pairs == 2
 
 
+def test_update_removes_what_a_deleted_link_brought_in(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    (tmp_path / "elsewhere").mkdir()
+    target = write_interview(tmp_path / "elsewhere", "beta.txt", PAIRS_B)
+    link = corpus_dir / "beta.txt"
+    link.symlink_to(target)
+    store.build(tmp_path / "ix", [corpus_dir])
+    assert ids(SearchIndex(tmp_path / "ix"), "hepcidin") == ["beta-2"]
+    link.unlink()  # the file it led to stays where it is, outside the corpus
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert report.removed == [str(target.resolve())] and report.pairs == 2
+    assert ids(SearchIndex(tmp_path / "ix"), "hepcidin") == []
+
+
+def test_a_file_deleted_from_its_folder_goes_though_a_link_elsewhere_led_to_it(corpus_dir,
+                                                                              tmp_path):
+    alpha = write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "see-alpha.txt").symlink_to(alpha)
+    store.build(tmp_path / "ix", [corpus_dir, other])
+    alpha.unlink()  # the link in the other folder now leads nowhere
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert report.removed == [str(alpha.resolve())] and report.pairs == 0
+
+
+def without_found_at(index_dir: Path) -> None:
+    """Make the serving manifest one written before files recorded where they were found."""
+    path = store.build_path(index_dir, store.current_build(index_dir)) / store.MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    for entry in manifest["files"].values():
+        entry.pop("found_at", None)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_an_index_from_before_found_paths_is_updated_without_reindexing(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    (tmp_path / "elsewhere").mkdir()
+    link = corpus_dir / "beta.txt"
+    link.symlink_to(write_interview(tmp_path / "elsewhere", "beta.txt", PAIRS_B))
+    first = store.build(tmp_path / "ix", [corpus_dir])
+    without_found_at(tmp_path / "ix")
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert (report.added, report.changed, report.removed, report.pairs) == ([], [], [], 4)
+    assert report.build != first.build  # only its manifest was written
+    again = store.update(tmp_path / "ix", [corpus_dir])
+    assert again.unchanged and again.build == report.build
+    # Such an index cannot tell the link from the file it leads to: deleting the link keeps
+    # the pairs, as before, until its next build records where each file was found.
+    link.unlink()
+    assert store.update(tmp_path / "ix", [corpus_dir]).pairs == 4
+    assert store.build(tmp_path / "ix", [corpus_dir]).pairs == 2
+
+
 def test_update_without_index_builds_one(corpus_dir, tmp_path):
     write_interview(corpus_dir, "alpha.txt", PAIRS_A)
     report = store.update(tmp_path / "ix", [corpus_dir])
