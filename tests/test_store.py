@@ -191,6 +191,36 @@ def test_update_names_files_gone_outside_its_folders_and_keeps_their_pairs(corpu
                for p in report.problems)
 
 
+def copy_of(path: Path, folder: Path, name: str) -> Path:
+    """An identical copy of `path` in `folder` (same bytes, so the same content hash)."""
+    copy = folder / name
+    copy.write_bytes(path.read_bytes())
+    return copy
+
+
+def test_update_keeps_a_file_outside_its_folders_that_still_exists_beside_a_copy(corpus_dir,
+                                                                                tmp_path):
+    other = built_with_another_folder(corpus_dir, tmp_path)
+    copy_of(other / "beta.txt", corpus_dir, "beta-copy.txt")
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert report.added == [str((corpus_dir / "beta-copy.txt").resolve())]
+    assert report.removed == [] and report.pairs == 6  # not taken for a move: it is still there
+
+
+def test_update_drops_a_file_gone_from_elsewhere_whose_copy_it_already_holds(corpus_dir,
+                                                                           tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    beta = write_interview(other, "beta.txt", PAIRS_B)
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    copy_of(beta, corpus_dir, "beta-copy.txt")
+    store.build(tmp_path / "ix", [corpus_dir, other])
+    beta.unlink()
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert report.removed == [str(beta.resolve())] and report.pairs == 4
+    assert report.problems == []  # its content is still indexed, from the copy
+
+
 def test_a_file_and_a_link_to_it_in_one_folder_are_indexed_once(corpus_dir, tmp_path):
     alpha = write_interview(corpus_dir, "alpha.txt", PAIRS_A)
     link = corpus_dir / "a-link.txt"  # sorts before alpha.txt: the walk finds it first
