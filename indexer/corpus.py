@@ -282,7 +282,20 @@ def under(path: str, roots: list[str]) -> bool:
 
 def leads_to(path: str, key: str) -> bool:
     """Whether the file found at `path` is still there: the file itself, or a link to it."""
-    return os.path.exists(path) and (path == key or os.path.realpath(path) == key)
+    return present(path) and (path == key or os.path.realpath(path) == key)
+
+
+def present(path: str) -> bool:
+    """Whether anything may be at `path`: only "no such file" says no. A folder that cannot be
+    searched just now (permissions, a stale network mount) may well still hold the file, and
+    os.path.exists, which says no to any error, let an update drop it as moved."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        return False
+    except OSError:
+        pass
+    return True
 
 
 def record_found_at(entry: dict, key: str, paths: list[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import multiprocessing
+import os
 import threading
 import time
 from pathlib import Path
@@ -219,6 +220,23 @@ def test_update_drops_a_file_gone_from_elsewhere_whose_copy_it_already_holds(cor
     report = store.update(tmp_path / "ix", [corpus_dir])
     assert report.removed == [str(beta.resolve())] and report.pairs == 4
     assert report.problems == []  # its content is still indexed, from the copy
+
+
+def test_update_keeps_a_file_it_cannot_look_at_just_now_beside_a_copy(corpus_dir, tmp_path,
+                                                                       monkeypatch):
+    other = built_with_another_folder(corpus_dir, tmp_path)
+    beta = str((other / "beta.txt").resolve())
+    copy_of(other / "beta.txt", corpus_dir, "beta-copy.txt")
+    stat = os.stat
+
+    def denied(path, *args, **kwargs):  # a folder not searchable just now (permissions, NFS)
+        if os.fspath(path) == beta:
+            raise PermissionError(13, "Permission denied", beta)
+        return stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", denied)
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert report.removed == [] and report.pairs == 6
 
 
 def test_a_file_and_a_link_to_it_in_one_folder_are_indexed_once(corpus_dir, tmp_path):
