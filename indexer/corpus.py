@@ -1,9 +1,12 @@
 """Corpus files on their way into the index: collect, hash, parse, number, diff.
 
-A file's key is its absolute path; interview ids come from the file name (plus the group for
-JSON Lines files) and pair ids from the interview id and the pair's ordinal, or the id the
-file gave it, so ids survive rebuilds. ``NAME.meta.json`` beside an interview file holds
-staff corrections (title, interviewee, interviewer, date) that override what was parsed.
+A file's key is its absolute path, links resolved, so a file reached twice (itself and a link
+to it) is indexed once; the manifest records the paths it was found at when a link was among
+them, and an update drops a file once none of them leads to it. Interview ids come from the
+file name (plus the group for JSON Lines files) and pair ids from the interview id and the
+pair's ordinal, or the id the file gave it, so ids survive rebuilds. ``NAME.meta.json``
+beside an interview file holds staff corrections (title, interviewee, interviewer, date) that
+override what was parsed.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import fields
+from dataclasses import replace
 from pathlib import Path
 
 from indexer import formats
@@ -34,12 +38,14 @@ SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
 
 @dataclass
 class SourceFile:
-    """One corpus file: its key (absolute path), a display name and its content hash."""
+    """One corpus file: its key (absolute path, links resolved), a display name, its content
+    hash and the paths it was found at (see found_path)."""
 
     key: str
     path: Path
     display: str
     sha256: str
+    found_at: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -50,13 +56,15 @@ class ParsedFile:
 
 @dataclass
 class Changes:
-    """What an update has to do, as file keys, plus the files to parse."""
+    """What an update has to do, as file keys, plus the files to parse; `found_at`: files whose
+    content is unchanged but that were found at other paths (only the manifest changes)."""
 
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     to_parse: list[SourceFile] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)  # missing outside the folders, pairs kept
+    found_at: dict[str, list[str]] = field(default_factory=dict)
 
 
 def collect(paths: Iterable[str | os.PathLike], problems: list[ParseProblem],
@@ -78,8 +86,9 @@ def collect(paths: Iterable[str | os.PathLike], problems: list[ParseProblem],
             continue
         for file in files:
             source = source_file(file, problems)
-            if source:
-                found.setdefault(source.key, source)
+            if source:  # a file and a link to it are one file, found at two paths
+                held = found.setdefault(source.key, source)
+                held.found_at = sorted({*held.found_at, *source.found_at})
             elif unreadable is not None:
                 unreadable.add(str(file.resolve()))
     return list(found.values())
@@ -92,8 +101,7 @@ def interview_files(root: Path, problems: list[ParseProblem]) -> list[Path]:
         if is_corpus_file(path, root):
             files.append(path)
         elif path.is_symlink() and path.is_dir() and is_visible(path, root):
-            where = str(Path(display_name(path.parent)) / path.name)  # the link, not its target
-            problems.append(ParseProblem(where, "skipped: a linked folder is not "
+            problems.append(ParseProblem(display_name(path), "skipped: a linked folder is not "
                                          "followed; move the folder into the corpus instead"))
         elif is_visible_file(path, root):
             problems.append(ParseProblem(display_name(path),
@@ -129,13 +137,22 @@ def source_file(path: Path, problems: list[ParseProblem]) -> SourceFile | None:
         problems.append(ParseProblem(str(path), f"cannot read: {exc.strerror or exc}", None,
                                      "error"))
         return None
-    return SourceFile(str(path.resolve()), path, display_name(path), digest.hexdigest())
+    return SourceFile(str(path.resolve()), path, display_name(path), digest.hexdigest(),
+                      [found_path(path)])
+
+
+def found_path(path: Path) -> str:
+    """Where a file was found: its absolute path with its folder resolved but not the file, so
+    a link is its own path, not its target's (the target may live on outside the corpus after
+    the link is deleted; the link is what the corpus folder held)."""
+    return str(path.absolute().parent.resolve() / path.name)
 
 
 def display_name(path: Path) -> str:
-    """The path relative to the working directory when it is under it, else as given."""
+    """Where the file was found (a link, not its target), relative to the working directory
+    when it is under it, else as given."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(Path(found_path(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 
@@ -192,33 +209,102 @@ def diff(sources: list[SourceFile], known: dict, paths: Iterable,
          keep: set[str] | frozenset[str] = frozenset()) -> Changes:
     """Compare files on disk with the manifest's: added, changed and removed keys.
 
-    Keys in `keep` (files present but unreadable just now) are never taken as removed; keys
-    outside `paths` only when their file is gone and its content is among the files now
-    found (a corpus folder moved or renamed, which would otherwise be indexed twice; a folder
-    out of reach for a moment, an unmounted disk, keeps its pairs).
+    A file goes when none of the paths it was found at leads to it any more: paths under
+    `paths` that this walk did not find are gone (a deleted link too, while the file it led to
+    lives on elsewhere), and so is a file under them that no longer exists; paths outside them
+    only when their file is gone and its content is among the files now found (a corpus
+    folder moved or renamed, which would otherwise be indexed twice; a folder out of reach for
+    a moment, an unmounted disk, keeps its pairs). Keys in `keep` (files present but
+    unreadable just now) are never taken as removed.
     """
     changes = Changes()
+    roots = [root_path(p) for p in paths]
     seen = set()
     for source in sources:
         seen.add(source.key)
         entry = known.get(source.key)
+        found_at = sorted({*source.found_at, *(path for path in outside(entry, source.key, roots)
+                                                 if leads_to(path, source.key))})
         if entry is None:
             changes.added.append(source.key)
         elif entry["sha256"] != source.sha256:
             changes.changed.append(source.key)
         else:
+            if found_at != recorded_paths(entry, source.key):
+                changes.found_at[source.key] = found_at
             continue
-        changes.to_parse.append(source)
-    roots = [str(Path(p).resolve()) for p in paths]
+        changes.to_parse.append(replace(source, found_at=found_at))
     found = {source.sha256 for source in sources}
     for key, entry in known.items():
         if key in seen or key in keep:
             continue
-        if any(key == r or key.startswith(r + os.sep) for r in roots):
-            changes.removed.append(key)
-        elif not os.path.exists(key):  # moved when its content is now found elsewhere
-            (changes.removed if entry["sha256"] in found else changes.gone).append(key)
+        elsewhere = outside(entry, key, roots)
+        if not any(leads_to(path, key) for path in elsewhere):
+            if not elsewhere or under(key, roots) or entry["sha256"] in found:
+                changes.removed.append(key)  # gone where this update looked, or moved here
+                continue
+            changes.gone.append(key)
+        if elsewhere != recorded_paths(entry, key):  # paths under `paths` no longer lead to it
+            changes.found_at[key] = elsewhere
     return changes
+
+
+def known_paths(files: dict) -> set[str]:
+    """The manifest's `files`: their keys and every path they were found at."""
+    return set(files).union(*(recorded_paths(entry, key) for key, entry in files.items()))
+
+
+def root_path(path: str | os.PathLike) -> str:
+    """A path an update was given, as found paths are written (a folder resolved; a file, which
+    may be a link, by where it is: see found_path)."""
+    path = Path(path)
+    return str(path.resolve()) if path.is_dir() else found_path(path)
+
+
+def recorded_paths(entry: dict, key: str) -> list[str]:
+    """The paths the manifest says a file was found at: the file itself, unless it was reached
+    through a link (an index written before these were recorded reads the same)."""
+    return entry.get("found_at") or [key]
+
+
+def outside(entry: dict | None, key: str, roots: list[str]) -> list[str]:
+    """The recorded paths of a known file that are not under `roots` (the walk did not look
+    there, so they may still lead to it)."""
+    if entry is None:
+        return []
+    return [path for path in recorded_paths(entry, key) if not under(path, roots)]
+
+
+def under(path: str, roots: list[str]) -> bool:
+    """Whether `path` is one of `roots` or inside one."""
+    return any(path == root or path.startswith(root + os.sep) for root in roots)
+
+
+def leads_to(path: str, key: str) -> bool:
+    """Whether the file found at `path` is still there: the file itself, or a link to it."""
+    return present(path) and (path == key or os.path.realpath(path) == key)
+
+
+def present(path: str) -> bool:
+    """Whether anything may be at `path`: only "no such file" says no. A folder that cannot be
+    searched just now (permissions, a stale network mount) may well still hold the file, and
+    os.path.exists, which says no to any error, let an update drop it as moved."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        return False
+    except OSError:
+        pass
+    return True
+
+
+def record_found_at(entry: dict, key: str, paths: list[str]) -> None:
+    """Keep where a file was found in its manifest entry, only when that is not just the file
+    itself (so the manifests of corpora without links do not change)."""
+    if paths and paths != [key]:
+        entry["found_at"] = paths
+    else:
+        entry.pop("found_at", None)
 
 
 def index_file(item: ParsedFile, manifest: dict) -> Iterator[dict]:
@@ -226,6 +312,7 @@ def index_file(item: ParsedFile, manifest: dict) -> Iterator[dict]:
     source = item.source
     entry = {"sha256": source.sha256, "display": source.display, "interviews": [],
              "pairs": 0, "problems": [str(p) for p in item.result.problems]}
+    record_found_at(entry, source.key, source.found_at)
     manifest["files"][source.key] = entry
     for interview in item.result.interviews:
         interview_id = unique_interview_id(manifest, source.path, interview)

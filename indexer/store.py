@@ -254,7 +254,7 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
     with writer_lock(index_dir, lock_timeout):
         _, old_ix, manifest = open_build(index_dir)
         old_ix.close()
-        existing(paths, manifest["files"])
+        existing(paths, corpus.known_paths(manifest["files"]))
         unreadable: set[str] = set()
         sources = corpus.collect([p for p in paths if Path(p).exists()], report.problems,
                                  unreadable)
@@ -266,7 +266,7 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
                 manifest["files"][key].get("display") or key,
                 "no longer exists; its pairs stay until an update of its own folder or a "
                 "build (a folder moved and then changed, or a disk not mounted)"))
-        if report.unchanged:
+        if report.unchanged and not changes.found_at:
             fill_counts(report, manifest)
             report.build = current_build(index_dir) or ""
             return report
@@ -282,10 +282,10 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
 
 def existing(paths: Iterable[str | os.PathLike],
              known: Iterable[str] = ()) -> list[str | os.PathLike]:
-    """The paths, once each exists or is a `known` file (an update naming a file deleted
-    since: its pairs go). A missing folder is refused even when the index holds it: it may
-    be a disk not mounted just now, and a mistyped path would otherwise drop its interviews
-    from the new build (or, alone, empty it). Raises StoreError naming it."""
+    """The paths, once each exists or is a `known` path (an update naming a file, or a link to
+    one, deleted since: its pairs go). A missing folder is refused even when the index holds
+    it: it may be a disk not mounted just now, and a mistyped path would otherwise drop its
+    interviews from the new build (or, alone, empty it). Raises StoreError naming it."""
     paths, known = list(paths), set(known)
     for path in paths:
         if not Path(path).exists() and str(Path(path).resolve()) not in known:
@@ -383,7 +383,10 @@ def add_files(writer, parsed: list[corpus.ParsedFile], manifest: dict) -> None:
 
 def apply_changes(writer, parsed: list[corpus.ParsedFile], changes: corpus.Changes,
                   manifest: dict) -> None:
-    """Delete removed files' pairs; replace changed files' pairs by id (update_document)."""
+    """Delete removed files' pairs; replace changed files' pairs by id (update_document);
+    record where unchanged files were found (a link to one added or deleted)."""
+    for key, paths in changes.found_at.items():
+        corpus.record_found_at(manifest["files"][key], key, paths)
     for key in changes.removed + changes.changed:
         old_ids = corpus.forget_file(manifest, key)
         if key in changes.removed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import multiprocessing
+import os
 import threading
 import time
 from pathlib import Path
@@ -189,6 +190,154 @@ def test_update_names_files_gone_outside_its_folders_and_keeps_their_pairs(corpu
     assert report.removed == []
     assert any("other/beta.txt" in str(p) and "no longer exists; its pairs stay" in str(p)
                for p in report.problems)
+
+
+def copy_of(path: Path, folder: Path, name: str) -> Path:
+    """An identical copy of `path` in `folder` (same bytes, so the same content hash)."""
+    copy = folder / name
+    copy.write_bytes(path.read_bytes())
+    return copy
+
+
+def test_update_keeps_a_file_outside_its_folders_that_still_exists_beside_a_copy(corpus_dir,
+                                                                                tmp_path):
+    other = built_with_another_folder(corpus_dir, tmp_path)
+    copy_of(other / "beta.txt", corpus_dir, "beta-copy.txt")
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert report.added == [str((corpus_dir / "beta-copy.txt").resolve())]
+    assert report.removed == [] and report.pairs == 6  # not taken for a move: it is still there
+
+
+def test_update_drops_a_file_gone_from_elsewhere_whose_copy_it_already_holds(corpus_dir,
+                                                                           tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    beta = write_interview(other, "beta.txt", PAIRS_B)
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    copy_of(beta, corpus_dir, "beta-copy.txt")
+    store.build(tmp_path / "ix", [corpus_dir, other])
+    beta.unlink()
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert report.removed == [str(beta.resolve())] and report.pairs == 4
+    assert report.problems == []  # its content is still indexed, from the copy
+
+
+def test_update_keeps_a_file_it_cannot_look_at_just_now_beside_a_copy(corpus_dir, tmp_path,
+                                                                       monkeypatch):
+    other = built_with_another_folder(corpus_dir, tmp_path)
+    beta = str((other / "beta.txt").resolve())
+    copy_of(other / "beta.txt", corpus_dir, "beta-copy.txt")
+    stat = os.stat
+
+    def denied(path, *args, **kwargs):  # a folder not searchable just now (permissions, NFS)
+        if os.fspath(path) == beta:
+            raise PermissionError(13, "Permission denied", beta)
+        return stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", denied)
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert report.removed == [] and report.pairs == 6
+
+
+def test_a_file_and_a_link_to_it_in_one_folder_are_indexed_once(corpus_dir, tmp_path):
+    alpha = write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    link = corpus_dir / "a-link.txt"  # sorts before alpha.txt: the walk finds it first
+    link.symlink_to(alpha)
+    report = store.build(tmp_path / "ix", [corpus_dir])
+    assert (report.files, report.pairs) == (1, 2)
+    assert list(store.read_manifest(tmp_path / "ix")["files"]) == [str(alpha.resolve())]
+    link.unlink()
+    assert store.update(tmp_path / "ix", [corpus_dir]).unchanged
+
+
+def test_a_link_to_a_file_of_another_indexed_folder_indexes_it_once(corpus_dir, tmp_path):
+    other = built_with_another_folder(corpus_dir, tmp_path)
+    link = corpus_dir / "see-beta.txt"
+    link.symlink_to(other / "beta.txt")
+    assert store.update(tmp_path / "ix", [corpus_dir]).unchanged
+    link.unlink()  # beta.txt is still in its own folder, which was not updated
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert report.unchanged and report.pairs == 4
+
+
+def test_a_linked_file_later_indexed_from_its_own_folder_is_indexed_once(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    other = tmp_path / "other"
+    other.mkdir()
+    link = corpus_dir / "see-beta.txt"
+    link.symlink_to(write_interview(other, "beta.txt", PAIRS_B))
+    store.build(tmp_path / "ix", [corpus_dir])
+    assert store.update(tmp_path / "ix", [other]).pairs == 4
+    assert len(ids(SearchIndex(tmp_path / "ix"), "hepcidin")) == 1
+    link.unlink()  # beta.txt is still in its own folder, now indexed too
+    assert store.update(tmp_path / "ix", [corpus_dir]).pairs == 4
+    assert len(ids(SearchIndex(tmp_path / "ix"), "hepcidin")) == 1
+
+
+def test_a_corpus_folder_named_through_a_link_is_the_folder_itself(corpus_dir, tmp_path):
+    alpha = write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    write_interview(corpus_dir, "beta.txt", PAIRS_B)
+    linked = tmp_path / "linked-corpus"
+    linked.symlink_to(corpus_dir)
+    store.build(tmp_path / "ix", [linked])
+    assert store.update(tmp_path / "ix", [corpus_dir]).unchanged
+    alpha.unlink()
+    report = store.update(tmp_path / "ix", [linked])
+    assert report.removed == [str(alpha.resolve())] and report.pairs == 2
+
+
+def test_update_removes_what_a_deleted_link_brought_in(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    (tmp_path / "elsewhere").mkdir()
+    target = write_interview(tmp_path / "elsewhere", "beta.txt", PAIRS_B)
+    link = corpus_dir / "beta.txt"
+    link.symlink_to(target)
+    store.build(tmp_path / "ix", [corpus_dir])
+    assert ids(SearchIndex(tmp_path / "ix"), "hepcidin") == ["beta-2"]
+    link.unlink()  # the file it led to stays where it is, outside the corpus
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert report.removed == [str(target.resolve())] and report.pairs == 2
+    assert ids(SearchIndex(tmp_path / "ix"), "hepcidin") == []
+
+
+def test_a_file_deleted_from_its_folder_goes_though_a_link_elsewhere_led_to_it(corpus_dir,
+                                                                              tmp_path):
+    alpha = write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "see-alpha.txt").symlink_to(alpha)
+    store.build(tmp_path / "ix", [corpus_dir, other])
+    alpha.unlink()  # the link in the other folder now leads nowhere
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert report.removed == [str(alpha.resolve())] and report.pairs == 0
+
+
+def without_found_at(index_dir: Path) -> None:
+    """Make the serving manifest one written before files recorded where they were found."""
+    path = store.build_path(index_dir, store.current_build(index_dir)) / store.MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    for entry in manifest["files"].values():
+        entry.pop("found_at", None)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_an_index_from_before_found_paths_is_updated_without_reindexing(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    (tmp_path / "elsewhere").mkdir()
+    link = corpus_dir / "beta.txt"
+    link.symlink_to(write_interview(tmp_path / "elsewhere", "beta.txt", PAIRS_B))
+    first = store.build(tmp_path / "ix", [corpus_dir])
+    without_found_at(tmp_path / "ix")
+    report = store.update(tmp_path / "ix", [corpus_dir])
+    assert (report.added, report.changed, report.removed, report.pairs) == ([], [], [], 4)
+    assert report.build != first.build  # only its manifest was written
+    again = store.update(tmp_path / "ix", [corpus_dir])
+    assert again.unchanged and again.build == report.build
+    # Such an index cannot tell the link from the file it leads to: deleting the link keeps
+    # the pairs, as before, until its next build records where each file was found.
+    link.unlink()
+    assert store.update(tmp_path / "ix", [corpus_dir]).pairs == 4
+    assert store.build(tmp_path / "ix", [corpus_dir]).pairs == 2
 
 
 def test_update_without_index_builds_one(corpus_dir, tmp_path):
