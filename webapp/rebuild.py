@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -128,6 +129,7 @@ class Rebuilder:
             job.current = f"(embedding questions for search by meaning: {done} of {total})"
             self.save(job, force=done == total)
 
+        state, error = "failed", ""
         try:
             if not publish.corpus_files(self.corpus_dir):
                 raise store.StoreError(f"The corpus folder {self.corpus_dir} is missing or holds "
@@ -135,20 +137,15 @@ class Rebuilder:
             report = store.build(self.index_dir, [self.corpus_dir], progress=progress,
                                  lock_timeout=self.lock_timeout, embed_progress=embedding)
             self.succeeded(job, report)
+            state = "succeeded"
         except store.LockTimeout:
-            job.state, job.error = "refused", ("Another build or update (perhaps qa-index on "
-                                               "the command line) is writing the index.")
+            state, error = "refused", ("Another build or update (perhaps qa-index on the "
+                                       "command line) is writing the index.")
         except Exception as exc:  # noqa: BLE001 - any failure is reported, old index serves
-            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+            error = f"{type(exc).__name__}: {exc}"
         finally:
-            job.finished_at = store.now_iso()
-            try:
-                self.save(job, force=True)
-            except OSError:
-                pass  # this worker's pages still show the job from memory
+            self.finish(job, state, error)
             handle.close()  # releases the rebuild lock
-        if self.on_finish:
-            self.on_finish(job)
 
     def succeeded(self, job: Job, report: store.WriteReport) -> None:
         """Copy the build's report into the job."""
@@ -158,7 +155,24 @@ class Rebuilder:
             job.warnings.setdefault(problem.file, []).append(
                 f"{problem.severity}: " + (f"line {problem.line}: " if problem.line else "")
                 + problem.message)
-        job.state = "succeeded"
+
+    def finish(self, job: Job, state: str, error: str) -> None:
+        """Record the outcome: `on_finish` (the audit entry) first, then the state, in memory
+        and in the state file, so that whoever sees the job finished finds its audit entry (a
+        page that read the outcome between the two missed it). A failing `on_finish` becomes
+        the job's warning; the outcome is saved regardless."""
+        job.finished_at = store.now_iso()
+        if self.on_finish:
+            try:
+                self.on_finish(replace(job, state=state, error=error))
+            except Exception as exc:  # noqa: BLE001 - the build's outcome is kept regardless
+                job.warnings.setdefault("(audit log)", []).append(
+                    f"error: the audit entry was not written: {type(exc).__name__}: {exc}")
+        job.state, job.error = state, error
+        try:
+            self.save(job, force=True)
+        except OSError:
+            pass  # this worker's pages still show the job from memory
 
     def save(self, job: Job, force: bool = False) -> None:
         """Write the job to the state file (at most every SAVE_EVERY seconds unless forced)."""
