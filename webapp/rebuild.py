@@ -157,22 +157,24 @@ class Rebuilder:
                 + problem.message)
 
     def finish(self, job: Job, state: str, error: str) -> None:
-        """Record the outcome: `on_finish` (the audit entry) first, then the state, in memory
-        and in the state file, so that whoever sees the job finished finds its audit entry (a
-        page that read the outcome between the two missed it). A failing `on_finish` becomes
-        the job's warning; the outcome is saved regardless."""
-        job.finished_at = store.now_iso()
+        """Record the outcome: `on_finish` (the audit entry), then the state file, then the job
+        in memory, so that whoever sees the job finished, in this worker or another, finds its
+        audit entry and the same outcome on every page (a page that read the outcome between
+        two of these steps missed the entry, or showed the job still running). A failing
+        `on_finish` becomes the job's warning; the outcome is saved regardless."""
+        outcome = replace(job, state=state, error=error, finished_at=store.now_iso())
         if self.on_finish:
             try:
-                self.on_finish(replace(job, state=state, error=error))
+                self.on_finish(outcome)
             except Exception as exc:  # noqa: BLE001 - the build's outcome is kept regardless
-                job.warnings.setdefault("(audit log)", []).append(
+                job.warnings.setdefault("(audit log)", []).append(  # shared with the outcome
                     f"error: the audit entry was not written: {type(exc).__name__}: {exc}")
-        job.state, job.error = state, error
         try:
-            self.save(job, force=True)
+            self.save(outcome, force=True)
         except OSError:
             pass  # this worker's pages still show the job from memory
+        job.finished_at, job.error = outcome.finished_at, error
+        job.state = state  # last: the job shows finished once all of it is recorded
 
     def save(self, job: Job, force: bool = False) -> None:
         """Write the job to the state file (at most every SAVE_EVERY seconds unless forced)."""
