@@ -357,6 +357,46 @@ def test_of_equally_close_words_the_commoner_is_suggested(infections_index):
     assert infections_index.search("rubela").suggestion == "rubella"  # not the typo "rubell"
 
 
+@pytest.fixture
+def liver_index(corpus_dir, tmp_path) -> SearchIndex:
+    """Hepatitis (indexed as its stem, "hepat", with hepatic) in three pairs; a liver fluke,
+    Fasciola hepatica, in one."""
+    write_interview(corpus_dir, "liver.txt", [
+        ("What is hepatitis B?", "Hepatitis B is a viral infection of the liver."),
+        ("How is hepatitis B prevented?", "A vaccine prevents hepatitis B."),
+        ("Does hepatitis C damage the liver?", "Yes: hepatic fibrosis can follow."),
+        ("What is a liver fluke?", "Fasciola hepatica, a flatworm of sheep and cattle.")])
+    store.build(tmp_path / "index", [corpus_dir], embeddings=False)
+    return SearchIndex(tmp_path / "index")
+
+
+@pytest.mark.parametrize("typo", ["hepatits", "hepatitus"])
+def test_a_typo_is_measured_against_words_as_written_not_their_stems(liver_index, typo):
+    # "hepatitis" is indexed as "hepat", three edits from "hepatits": the word, one edit
+    # away, must be the suggestion, not the rarer "hepatica" (two edits)
+    results = liver_index.search(typo, mode="keyword")
+    assert results.suggestion == "hepatitis"
+    assert results.total == 3 and "hepatitis" in results.hits[0].question.lower()
+
+
+def test_a_typo_beside_other_words_is_fixed_to_the_word_as_written(liver_index):
+    results = liver_index.search("hepatits B vaccine", mode="keyword")
+    assert results.suggestion == "hepatitis B vaccine"
+    assert results.hits[0].question == "How is hepatitis B prevented?"
+
+
+def test_words_typed_in_searches_are_never_suggested(corpus_dir, tmp_path):
+    # "diabeted", typed in a search, stems to "diabet" like the corpus's "diabetes"; a build
+    # in the same process (a rebuild from the web app) must not take it for a corpus word
+    write_interview(corpus_dir, "sugar.txt", [
+        ("What is diabetes?", "Diabetes raises blood sugar."),
+        ("Is diabetes inherited?", "Type 1 diabetes runs in families.")])
+    first = indexed(corpus_dir, embeddings=False)
+    assert first.search("diabeted").suggestion is None  # known by its stem
+    again = indexed(corpus_dir, embeddings=False)
+    assert again.search("diabetex").suggestion == "diabetes"
+
+
 def test_the_meaning_side_reads_the_synonyms_but_not_a_typo_guess():
     assert parse("rubeola").meaning_text == "rubeola (measles)"
     assert parse("rubeola", expand=False).meaning_text == "rubeola"
