@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import write_interview
+from hypothesis import example
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -23,6 +24,8 @@ from indexer.query import readings
 from indexer.query import split_words
 from indexer.query import unshout
 from indexer.search import SearchIndex
+from indexer.spelling import Words
+from indexer.spelling import edit_distance
 
 SEED_CD7 = "he-huang-cellular-immunotherapy-1"
 
@@ -395,6 +398,32 @@ def test_words_typed_in_searches_are_never_suggested(corpus_dir, tmp_path):
     assert first.search("diabeted").suggestion is None  # known by its stem
     again = indexed(corpus_dir, embeddings=False)
     assert again.search("diabetex").suggestion == "diabetes"
+
+
+def test_an_update_keeps_the_words_of_files_it_did_not_read(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "liver.txt", [("What is hepatitis B?", "A viral infection.")])
+    store.build(tmp_path / "index", [corpus_dir], embeddings=False)
+    write_interview(corpus_dir, "sugar.txt", [("What is diabetes?", "High blood sugar.")])
+    store.update(tmp_path / "index", [corpus_dir], embeddings=False)
+    index = SearchIndex(tmp_path / "index")
+    assert index.search("hepatits").suggestion == "hepatitis"
+    assert index.search("diabetis").suggestion == "diabetes"
+    (corpus_dir / "liver.txt").unlink()
+    store.update(tmp_path / "index", [corpus_dir], embeddings=False)
+    assert SearchIndex(tmp_path / "index").search("hepatits").suggestion is None
+
+
+WORD = st.text("abcdié", min_size=1, max_size=6)  # é and i share a bit of the letter mask
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORD, max_size=60), WORD, st.integers(1, 2), st.integers(1, 3))
+@example(["ac", "acd"], "ab", 1, 1)  # a letter replaced by a new one: two letters differ
+@example(["adi", "abcdi"], "abc", 2, 1)  # two: four letters differ; two letters more
+def test_words_within_finds_what_comparing_every_word_finds(words, word, edits, prefix):
+    expected = {(w, edit_distance(word, w)) for w in set(words)
+                if w.startswith(word[:prefix]) and edit_distance(word, w) <= edits}
+    assert set(Words({w: [w] for w in words}).within(word, edits, prefix)) == expected
 
 
 def test_the_meaning_side_reads_the_synonyms_but_not_a_typo_guess():
