@@ -19,7 +19,10 @@ without per-instance tables (the vocabulary is loaded lazily from the package).
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -82,9 +85,8 @@ def normalize_word(word: str) -> str:
     return vocabulary.spellings().get(folded, folded)
 
 
-# Surface form -> stem of every ordinary word stemmed in this process. It makes stemming
-# cheap (the same words recur constantly) and, read backwards, tells "did you mean" which real
-# words an indexed stem stands for (see surface_forms).
+# Surface form -> stem of every ordinary word stemmed in this process, query words included:
+# it makes stemming cheap (the same words recur constantly).
 STEMS: dict[str, str] = {}
 MAX_STEMS = 1_000_000
 
@@ -98,15 +100,6 @@ def stem_word(word: str) -> str:
         if len(STEMS) < MAX_STEMS:
             STEMS[word] = stem
         return stem
-
-
-def surface_forms(stems: set[str]) -> dict[str, list[str]]:
-    """For each of `stems`, the words seen in this process that stem to it."""
-    forms: dict[str, list[str]] = {}
-    for word, stem in list(STEMS.items()):
-        if stem in stems:
-            forms.setdefault(stem, []).append(word)
-    return forms
 
 
 def normalize_name(word: str) -> str:
@@ -236,13 +229,34 @@ def index_terms(raw: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
     return kept, word_width(terms)
 
 
+# The raw words indexed meanwhile, per thread (see collecting_words).
+COLLECTING = threading.local()
+
+
+@contextmanager
+def collecting_words() -> Iterator[set[str]]:
+    """Gather every raw word that :func:`term_positions` indexes in this thread meanwhile:
+    what a build indexed, as written ("did you mean" compares typos with these words, not with
+    their stems). Filling the set takes 0.06 s of a MedQuAD build's 10 s of CPU."""
+    words: set[str] = set()
+    outer = getattr(COLLECTING, "words", None)
+    COLLECTING.words = words
+    try:
+        yield words
+    finally:
+        COLLECTING.words = outer
+
+
 def term_positions(text: str) -> dict[str, list[int]]:
     """Each indexed term of `text` and its positions: exactly what the analyzer yields in index
     mode (stop words removed), but built word by word from cached results instead of one
     Token per term through the filter chain (the build analyzes millions of words)."""
     positions: dict[str, list[int]] = {}
     pos = 0
-    for raw in TOKEN_PATTERN.findall(text):
+    raws = TOKEN_PATTERN.findall(text)
+    if (seen := getattr(COLLECTING, "words", None)) is not None:
+        seen.update(raws)
+    for raw in raws:
         kept, width = index_terms(raw)
         for term, offset, _start, _end in kept:
             if term in positions:

@@ -3,10 +3,11 @@
 One document per question/answer pair. ``question`` and ``answer`` are searched (``title`` is
 indexed for field queries: searching it by default lowered nDCG@10 on the dev questions);
 the rest is stored for display, filtering and facets. There is no ``spelling=True`` field:
-"did you mean" works from the stemmed terms and a stem -> word map (``indexer.spelling``),
-which keeps builds fast (Whoosh's spelling sub-fields cost a file-existence check per
-posting, and double the postings). Whoosh pickles this schema into every index, so the
-field classes and analyzer live in importable modules (this one and ``indexer.analysis``).
+"did you mean" works from the words each build indexed, as written, kept beside the index by
+term (``surfaces.json``, ``indexer.spelling``), which keeps builds fast (Whoosh's spelling
+sub-fields cost a file-existence check per posting, and double the postings). Whoosh pickles
+this schema into every index, so the field classes and analyzer live in importable modules
+(this one and ``indexer.analysis``).
 """
 
 from __future__ import annotations

@@ -47,7 +47,8 @@ from indexer.query import readings
 from indexer.query import unshout
 from indexer.scoring import FastScorer
 from indexer.scoring import TermCache
-from indexer.spelling import load_surfaces
+from indexer.spelling import Words
+from indexer.spelling import load_words
 from indexer.spelling import suggest
 
 MAX_PER_PAGE = 100
@@ -162,17 +163,17 @@ class Snapshot:
     index: object
     manifest: dict
     path: Path
-    _surfaces: dict | None = None
+    _words: Words | None = None
     terms: TermCache = field(default_factory=lambda: TermCache(0))
     _dense: tuple[dense.Dense | None, str | None] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
-    def surfaces(self) -> dict[str, list[str]]:
-        """The build's stem -> words map for "did you mean" (read on first use)."""
-        if self._surfaces is None:
-            self._surfaces = load_surfaces(self.path)
-        return self._surfaces
+    def words(self) -> Words:
+        """The build's words as written, for "did you mean" (read on first use)."""
+        if self._words is None:
+            self._words = load_words(self.path)
+        return self._words
 
     @cached_property
     def catalogue(self) -> list[dict]:
@@ -358,7 +359,7 @@ class SearchIndex:
                 mode: str = "keyword", sort: str = "relevance") -> SearchResults:
         """search() without the cache, on one view."""
         searched = unshout(text)
-        suggestion = suggest(view.searcher, searched, view.snap.surfaces) if text else None
+        suggestion = suggest(view.searcher, searched, view.snap.words) if text else None
         parsed = parse(searched, expand=expand, corrected=suggestion)
         results = SearchResults(text, 0, page, per_page, 0.0, filters=filters, sort=sort,
                                 filter_labels=filter_labels(filters, view.snap.manifest),

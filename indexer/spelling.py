@@ -1,30 +1,33 @@
-""""Did you mean": corrections drawn from the index's own vocabulary, shown as real words.
+""""Did you mean": corrections drawn from the index's own words, as they were written.
 
 Only words the index has never seen (not even by their stem) are corrected; names (CD7, BCMA),
 numbers, short words, stop words and the vocabulary's words (``indexer/data/vocabulary.txt``:
 a medical term one letter from another, such as rubeola and rubella, is not a typo) are left
-alone. Candidates come from the terms of the question and answer fields through Whoosh's
-corrector (its word graph makes this fast), and since those terms are stems, each is shown as
-the surface word it was indexed from: ``surfaces.json`` in the build directory maps stems to
-the words seen while indexing.
+alone. A typo is measured against the words of the question and answer fields as written, not
+against their stems: "hepatitis" is indexed as "hepat", three edits from "hepatits", and the
+stems once made a rarer word two edits away ("hepatica") the suggestion. ``surfaces.json`` in
+the build directory maps each indexed term to the words it was made from, gathered while the
+build indexed them (:func:`indexer.analysis.collecting_words`); :class:`Words` holds them
+grouped by first letter and length, so that the words within an edit or two of a typo are
+found in a fraction of a millisecond.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from array import array
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from whoosh import spelling as wsp
-from whoosh.lang.porter import stem as porter_stem
-
 from indexer.analysis import QUESTION_WORDS
 from indexer.analysis import STOP_WORDS
+from indexer.analysis import analyze_word
+from indexer.analysis import finished
 from indexer.analysis import is_name
 from indexer.analysis import normalize_word
 from indexer.analysis import stem_word
-from indexer.analysis import surface_forms
 from indexer.query import vocabulary_terms
 
 FIELDS = ("question", "answer")
@@ -34,7 +37,7 @@ SURFACES = "surfaces.json"
 MIN_LENGTH = 4
 
 
-def suggest(searcher, text: str, surfaces: dict[str, list[str]]) -> str | None:
+def suggest(searcher, text: str, words: Words) -> str | None:
     """The text with unknown words replaced by their closest indexed word, or None."""
     reader = searcher.reader()
     pieces, last, changed = [], 0, False
@@ -43,7 +46,7 @@ def suggest(searcher, text: str, surfaces: dict[str, list[str]]) -> str | None:
         word = normalize_word(raw)
         if not needs_check(raw, word) or known(reader, word) or near_function_word(word):
             continue
-        found = best_candidate(reader, word, surfaces)
+        found = best_candidate(reader, word, words)
         if found:
             pieces += [text[last:match.start()], found.capitalize() if raw.istitle() else found]
             last, changed = match.end(), True
@@ -74,36 +77,77 @@ def allowed_edits(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
-def best_candidate(reader, word: str, surfaces: dict[str, list[str]]) -> str | None:
-    """The real word closest to `word` among the index terms within its allowed edits
+def best_candidate(reader, word: str, words: Words) -> str | None:
+    """The real word closest to `word` among the index's words within its allowed edits
     (:func:`allowed_edits`, counting a swap of neighbouring letters as one); of equally close
-    words, the commonest (a source's own typo, "Rubell" in one pair, must not beat "rubella"
-    in 47)."""
+    words, the one whose term is in most pairs (a source's own typo, "Rubell" in one pair,
+    must not beat "rubella" in 47), then the shorter. One edit is looked for with the first
+    letter kept; two only when none is found, and with the first two letters kept."""
     limit = allowed_edits(word)
-    for maxdist, prefix in ((1, 1), (2, 2)):  # one edit is cheap to look for; two only if needed
-        candidates = set()
-        for name in FIELDS:
-            corrector = wsp.ReaderCorrector(reader, name, None)
-            for probe in {word, stem_word(word)} if maxdist == 1 else {word}:
-                candidates.update(corrector.suggest(probe, limit=5, maxdist=maxdist,
-                                                    prefix=prefix))
-        frequency: dict[str, int] = {}  # surface word -> documents of its term, both fields
-        for term in candidates:
-            found = sum(reader.doc_frequency(name, term) for name in FIELDS)
-            for surface in surface_words(term, surfaces):
-                frequency[surface] = max(found, frequency.get(surface, 0))
-        distance = {w: edit_distance(word, w) for w in frequency if w != word}
-        close = [w for w, edits in distance.items() if edits <= limit]
-        if close:
-            return min(close, key=lambda w: (distance[w], -frequency[w], len(w), w))
+    for edits, prefix in ((1, 1), (2, 2)):
+        if edits > limit:
+            break
+        distance = {w: d for w, d in words.within(word, edits, prefix)
+                    if w != word and (not reader.has_deletions() or live(reader, words.terms[w]))}
+        if distance:
+            frequency = {w: sum(reader.doc_frequency(name, words.terms[w]) for name in FIELDS)
+                         for w in distance}
+            return min(distance, key=lambda w: (distance[w], -frequency[w], len(w), w))
     return None
 
 
-def surface_words(term: str, surfaces: dict[str, list[str]]) -> list[str]:
-    """The words an index term was made from; a term that is its own stem stands for itself."""
-    if term in surfaces:
-        return surfaces[term]
-    return [term] if term.isalpha() and porter_stem(term) == term else []
+def live(reader, term: str) -> bool:
+    """Whether a pair that is not deleted holds `term`: an update deletes the pairs of changed
+    and removed files, and their terms stay in the index until its segments merge."""
+    return any(reader.doc_frequency(name, term) and reader.postings(name, term).is_active()
+               for name in FIELDS)
+
+
+class Words:
+    """The index's words as written, each with the term it is indexed as, grouped by first
+    letter and length with a bit mask of the letters each holds (a word within k edits of
+    another differs from it by at most 2k letters of the mask), so that a lookup compares a
+    typo with a few dozen words instead of thousands."""
+
+    def __init__(self, surfaces: dict[str, list[str]]):
+        self.terms: dict[str, str] = {}  # word -> its indexed term
+        self.groups: dict[tuple[str, int], tuple[array, list[str]]] = {}
+        for term, written in surfaces.items():
+            for word in written:
+                if word and word not in self.terms:
+                    self.terms[word] = term
+                    masks, found = self.groups.setdefault((word[0], len(word)),
+                                                          (array("Q"), []))
+                    masks.append(letters(word))
+                    found.append(word)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def within(self, word: str, edits: int, prefix: int = 1) -> list[tuple[str, int]]:
+        """(word, distance) for each word within `edits` edits of `word` that starts with its
+        first `prefix` letters (at least one)."""
+        mask, start, found = letters(word), word[:max(prefix, 1)], []
+        for length in range(len(word) - edits, len(word) + edits + 1):
+            masks, group = self.groups.get((word[0], length), NO_WORDS)
+            for other_mask, other in zip(masks, group, strict=True):
+                if (mask ^ other_mask).bit_count() <= 2 * edits and other.startswith(start):
+                    distance = edit_distance(word, other)
+                    if distance <= edits:
+                        found.append((other, distance))
+        return found
+
+
+NO_WORDS: tuple[array, list[str]] = (array("Q"), [])
+
+
+def letters(word: str) -> int:
+    """A bit mask of the letters in `word` (a letter's code point modulo 64: a bound, not an
+    identity, so letters beyond the alphabet may share a bit)."""
+    mask = 0
+    for char in word:
+        mask |= 1 << (ord(char) & 63)
+    return mask
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -122,21 +166,42 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def save_surfaces(build_dir: Path, reader) -> None:
-    """Write the build's stem -> words map, merged with the one it was cloned from."""
-    path = build_dir / SURFACES
-    merged = load_surfaces(build_dir)
-    stems = {t.decode() if isinstance(t, bytes) else t
-             for name in FIELDS for t in reader.lexicon(name)}
-    for stem, words in surface_forms(stems).items():
-        merged[stem] = sorted(set(merged.get(stem, [])) | set(words))
-    merged = {stem: words for stem, words in merged.items() if stem in stems}
-    path.write_text(json.dumps(merged, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+def save_surfaces(build_dir: Path, reader, raw_words: Iterable[str]) -> None:
+    """Write the build's term -> words map: the words of `raw_words` (what the build indexed,
+    as written) by the question or answer term each became, merged with the map of the build
+    it was cloned from, for the terms those fields still hold."""
+    forms = {term: set(words) for term, words in load_surfaces(build_dir).items()}
+    for raw in raw_words:
+        for term in written_terms(raw):
+            forms.setdefault(finished(term), set()).add(term.text)
+    indexed = {t.decode() if isinstance(t, bytes) else t
+               for name in FIELDS for t in reader.lexicon(name)}
+    kept = {term: sorted(words) for term, words in forms.items() if term in indexed}
+    (build_dir / SURFACES).write_text(json.dumps(kept, ensure_ascii=False, sort_keys=True),
+                                      encoding="utf-8")
+
+
+def written_terms(raw: str) -> tuple:
+    """The terms of a raw word that a typo may be corrected to: the word, or a compound's
+    parts (not their joined form: "tcells" was never written), alphabetic and long enough
+    to be a correction (a typo has at least MIN_LENGTH letters and a correction one edit
+    fewer)."""
+    terms = analyze_word(raw)
+    if len(terms) > 1:
+        terms = terms[1:]  # a compound: its joined term, then its parts
+    return tuple(t for t in terms if not t.stopped and len(t.text) >= MIN_LENGTH - 1
+                 and t.text.isalpha())
 
 
 def load_surfaces(build_dir: Path) -> dict[str, list[str]]:
-    """The build's stem -> words map from surfaces.json; {} when missing or unreadable."""
+    """The build's term -> words map from surfaces.json; {} when missing or unreadable."""
     try:
         return json.loads((build_dir / SURFACES).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def load_words(build_dir: Path) -> Words:
+    """The build's words for "did you mean" (none when surfaces.json is missing or unreadable:
+    search works, without suggestions)."""
+    return Words(load_surfaces(build_dir))

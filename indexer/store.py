@@ -3,7 +3,8 @@
 Layout of an index directory::
 
     INDEX_DIR/CURRENT           name of the build that serves (replaced atomically)
-    INDEX_DIR/builds/<name>/    a complete Whoosh index plus manifest.json and PREVIOUS
+    INDEX_DIR/builds/<name>/    a complete Whoosh index plus manifest.json, PREVIOUS and
+                                surfaces.json (the words indexed, for "did you mean")
     INDEX_DIR/.lock             held (flock) by the one process that writes
 
 Every write, full or incremental, happens in a new build directory (an update starts from a
@@ -37,6 +38,7 @@ from whoosh import index as windex
 from indexer import corpus
 from indexer import dense
 from indexer import spelling
+from indexer.analysis import collecting_words
 from indexer.corpus import SourceFile
 from indexer.model import ParseProblem
 from indexer.schema import SCHEMA_VERSION
@@ -231,9 +233,9 @@ def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
         with writing(path) as storage:
             ix = storage.create_index(make_schema())
             manifest = empty_manifest()
-            with_writer(ix, limitmb, lambda w: add_files(w, parsed, manifest))
+            words = with_writer(ix, limitmb, lambda w: add_files(w, parsed, manifest))
             embed(index_dir, path, manifest, embeddings, embed_progress)
-            finish(index_dir, name, manifest, report, started, "build")
+            finish(index_dir, name, manifest, report, started, "build", words)
     return report
 
 
@@ -274,9 +276,10 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
         name, path = clone_build(index_dir)
         with writing(path) as storage:
             ix = storage.open_index()
-            with_writer(ix, limitmb, lambda w: apply_changes(w, parsed, changes, manifest))
+            words = with_writer(ix, limitmb,
+                                lambda w: apply_changes(w, parsed, changes, manifest))
             embed(index_dir, path, manifest, embeddings, embed_progress)
-            finish(index_dir, name, manifest, report, started, "update")
+            finish(index_dir, name, manifest, report, started, "update", words)
     return report
 
 
@@ -319,13 +322,15 @@ def writing(path: Path) -> Iterator[TrackedStorage]:
         raise
 
 
-def with_writer(ix: windex.Index, limitmb: int, fill: Callable) -> None:
-    """Run `fill(writer)` and commit; on any error (in either) cancel the writer."""
+def with_writer(ix: windex.Index, limitmb: int, fill: Callable) -> set[str]:
+    """Run `fill(writer)` and commit; on any error (in either) cancel the writer. Returns the
+    raw words indexed (for "did you mean": :func:`indexer.spelling.save_surfaces`)."""
     writer = LeanWriter(ix, limitmb=limitmb, compound=False)  # see indexer.storage
     try:
-        with collector_paused():
+        with collector_paused(), collecting_words() as words:
             fill(writer)
             writer.commit()
+        return words
     except BaseException:
         if not writer.is_closed:
             try:
@@ -406,8 +411,9 @@ def apply_changes(writer, parsed: list[corpus.ParsedFile], changes: corpus.Chang
 
 
 def finish(index_dir: Path, name: str, manifest: dict, report: WriteReport,
-           started: float, kind: str) -> None:
-    """Write the manifest, check the new build, switch CURRENT to it, tidy old builds."""
+           started: float, kind: str, words: set[str]) -> None:
+    """Write the manifest and the words for "did you mean", check the new build, switch
+    CURRENT to it, tidy old builds."""
     path = build_path(index_dir, name)
     manifest.pop("_used", None)
     manifest.update(schema_version=SCHEMA_VERSION, built_at=now_iso(), kind=kind,
@@ -417,6 +423,7 @@ def finish(index_dir: Path, name: str, manifest: dict, report: WriteReport,
         found = "; ".join(str(p) for p in report.problems[:5]) or "no interview files"
         raise StoreError(f"The build found no question/answer pairs ({found}); the previous "
                          f"index ({held} pairs) keeps serving.")
+    save_surfaces(path, words)
     manifest["seconds"] = round(time.monotonic() - started, 3)
     write_atomic(path / MANIFEST, json.dumps(manifest, ensure_ascii=False))
     write_atomic(path / PREVIOUS, serving_build(index_dir) + "\n")
@@ -436,13 +443,21 @@ def check_build(path: Path, expected_pairs: int) -> None:
     ix = windex.open_dir(str(path))
     try:
         count = ix.doc_count()
-        with ix.reader() as reader:
-            spelling.save_surfaces(path, reader)
     finally:
         ix.close()
     if count != expected_pairs:
         raise StoreError(f"New index in {path} holds {count} pairs, expected "
                          f"{expected_pairs}; the previous index keeps serving.")
+
+
+def save_surfaces(path: Path, words: set[str]) -> None:
+    """Write the build's term -> words map for "did you mean" (indexer.spelling)."""
+    ix = windex.open_dir(str(path))
+    try:
+        with ix.reader() as reader:
+            spelling.save_surfaces(path, reader, words)
+    finally:
+        ix.close()
 
 
 def fill_counts(report: WriteReport, manifest: dict) -> None:

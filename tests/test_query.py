@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import write_interview
+from hypothesis import example
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -23,6 +24,8 @@ from indexer.query import readings
 from indexer.query import split_words
 from indexer.query import unshout
 from indexer.search import SearchIndex
+from indexer.spelling import Words
+from indexer.spelling import edit_distance
 
 SEED_CD7 = "he-huang-cellular-immunotherapy-1"
 
@@ -475,6 +478,72 @@ def test_a_vocabulary_word_is_never_corrected(infections_index):
 
 def test_of_equally_close_words_the_commoner_is_suggested(infections_index):
     assert infections_index.search("rubela").suggestion == "rubella"  # not the typo "rubell"
+
+
+@pytest.fixture
+def liver_index(corpus_dir, tmp_path) -> SearchIndex:
+    """Hepatitis (indexed as its stem, "hepat", with hepatic) in three pairs; a liver fluke,
+    Fasciola hepatica, in one."""
+    write_interview(corpus_dir, "liver.txt", [
+        ("What is hepatitis B?", "Hepatitis B is a viral infection of the liver."),
+        ("How is hepatitis B prevented?", "A vaccine prevents hepatitis B."),
+        ("Does hepatitis C damage the liver?", "Yes: hepatic fibrosis can follow."),
+        ("What is a liver fluke?", "Fasciola hepatica, a flatworm of sheep and cattle.")])
+    store.build(tmp_path / "index", [corpus_dir], embeddings=False)
+    return SearchIndex(tmp_path / "index")
+
+
+@pytest.mark.parametrize("typo", ["hepatits", "hepatitus"])
+def test_a_typo_is_measured_against_words_as_written_not_their_stems(liver_index, typo):
+    # "hepatitis" is indexed as "hepat", three edits from "hepatits": the word, one edit
+    # away, must be the suggestion, not the rarer "hepatica" (two edits)
+    results = liver_index.search(typo, mode="keyword")
+    assert results.suggestion == "hepatitis"
+    assert results.total == 3 and "hepatitis" in results.hits[0].question.lower()
+
+
+def test_a_typo_beside_other_words_is_fixed_to_the_word_as_written(liver_index):
+    results = liver_index.search("hepatits B vaccine", mode="keyword")
+    assert results.suggestion == "hepatitis B vaccine"
+    assert results.hits[0].question == "How is hepatitis B prevented?"
+
+
+def test_words_typed_in_searches_are_never_suggested(corpus_dir, tmp_path):
+    # "diabeted", typed in a search, stems to "diabet" like the corpus's "diabetes"; a build
+    # in the same process (a rebuild from the web app) must not take it for a corpus word
+    write_interview(corpus_dir, "sugar.txt", [
+        ("What is diabetes?", "Diabetes raises blood sugar."),
+        ("Is diabetes inherited?", "Type 1 diabetes runs in families.")])
+    first = indexed(corpus_dir, embeddings=False)
+    assert first.search("diabeted").suggestion is None  # known by its stem
+    again = indexed(corpus_dir, embeddings=False)
+    assert again.search("diabetex").suggestion == "diabetes"
+
+
+def test_an_update_keeps_the_words_of_files_it_did_not_read(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "liver.txt", [("What is hepatitis B?", "A viral infection.")])
+    store.build(tmp_path / "index", [corpus_dir], embeddings=False)
+    write_interview(corpus_dir, "sugar.txt", [("What is diabetes?", "High blood sugar.")])
+    store.update(tmp_path / "index", [corpus_dir], embeddings=False)
+    index = SearchIndex(tmp_path / "index")
+    assert index.search("hepatits").suggestion == "hepatitis"
+    assert index.search("diabetis").suggestion == "diabetes"
+    (corpus_dir / "liver.txt").unlink()
+    store.update(tmp_path / "index", [corpus_dir], embeddings=False)
+    assert SearchIndex(tmp_path / "index").search("hepatits").suggestion is None
+
+
+WORD = st.text("abcdié", min_size=1, max_size=6)  # é and i share a bit of the letter mask
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORD, max_size=60), WORD, st.integers(1, 2), st.integers(1, 3))
+@example(["ac", "acd"], "ab", 1, 1)  # a letter replaced by a new one: two letters differ
+@example(["adi", "abcdi"], "abc", 2, 1)  # two: four letters differ; two letters more
+def test_words_within_finds_what_comparing_every_word_finds(words, word, edits, prefix):
+    expected = {(w, edit_distance(word, w)) for w in set(words)
+                if w.startswith(word[:prefix]) and edit_distance(word, w) <= edits}
+    assert set(Words({w: [w] for w in words}).within(word, edits, prefix)) == expected
 
 
 def test_the_meaning_side_reads_the_synonyms_but_not_a_typo_guess():
