@@ -3,7 +3,7 @@
 Plain Whoosh analyzers lose exactly what clinicians search for (one-letter parts of T-cell,
 ALL as a stop word, MDS stemmed to "md"). This pipeline instead:
 
-* keeps compound tokens as written and as their parts: ``CAR-T`` gives ``cart`` (the joined
+* keeps compound tokens as written and as their parts: ``CAR-T`` gives ``CART`` (the joined
   form) at the position of its first part, then ``car`` and ``t`` at consecutive positions,
   so ``CART``, ``CAR-T`` and the phrase ``"CAR T"`` all meet;
 * respects case: a token written in capitals (``ALL``, ``IT``, ``US``, ``MDS``) or with digits
@@ -273,7 +273,7 @@ def single_term(word: str, start: int, end: int, offset: int, compound_part: boo
         keep = word.isdigit() or compound_part or (word.isupper() and word not in "AI")
         return Term(fold(word), start, end, offset, stopped=not keep)
     if is_name(word):
-        return Term(normalize_name(word), start, end, offset)
+        return Term(name_term(word), start, end, offset)
     text = normalize_word(word)
     if text in STOP_WORDS:
         return Term(text, start, end, offset, stopped=True)
@@ -281,11 +281,21 @@ def single_term(word: str, start: int, end: int, offset: int, compound_part: boo
     return Term(text, start, end, offset, stemmable=stemmable)
 
 
+def name_term(word: str) -> str:
+    """The indexed form of a name: folded (CD7 -> cd7), except a name of the vocabulary's
+    capitals-only list written in capitals (PET, AIDS, CART), which keeps them: folded, it
+    was the word "pet" or "aids", and "PET scan" opened on pet health, "AIDS" on hearing
+    aids."""
+    folded = normalize_name(word)
+    return word if word.isupper() and folded in vocabulary.capitals_only() else folded
+
+
 def joined_term(raw: str, core: str, parts: list) -> Term:
-    """The joined form of a compound: CAR-T -> cart, CD4+ -> cd4+, T-cells -> tcells."""
+    """The joined form of a compound: CAR-T -> CART (a capitals-only name, see name_term),
+    CD4+ -> cd4+, T-cells -> tcells."""
     name = is_name(core) or raw != core
     glued = "".join(p[0] for p in parts)
-    joined = normalize_name(glued) if name else normalize_word(glued)
+    joined = name_term(glued) if name else normalize_word(glued)
     return Term(joined + raw[len(core):], 0, len(raw), 0, stemmable=not name)
 
 

@@ -256,6 +256,7 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
     with writer_lock(index_dir, lock_timeout):
         _, old_ix, manifest = open_build(index_dir)
         old_ix.close()
+        same_schema(manifest)
         existing(paths, corpus.known_paths(manifest["files"]))
         unreadable: set[str] = set()
         sources = corpus.collect([p for p in paths if Path(p).exists()], report.problems,
@@ -281,6 +282,18 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
             embed(index_dir, path, manifest, embeddings, embed_progress)
             finish(index_dir, name, manifest, report, started, "update", words)
     return report
+
+
+def same_schema(manifest: dict) -> None:
+    """Refuse to update a build whose words were indexed by another schema version (an update
+    would add pairs indexed one way to pairs indexed another: PET was "pet" before schema 3)."""
+    version = manifest.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise StoreError(f"The index was built by another version of this program (schema "
+                         f"{version}, this one writes {SCHEMA_VERSION}), which indexed words "
+                         "differently. Build it again once (qa-index build, or Rebuild index "
+                         "on the staff pages); nothing was written, and the current index keeps "
+                         "serving.")
 
 
 def existing(paths: Iterable[str | os.PathLike],

@@ -26,8 +26,8 @@ def terms(text: str, **kwargs) -> list[str]:
     ("CD19", ["cd19"]),
     ("CD4+", ["cd4+", "cd4"]),
     ("BCMA", ["bcma"]),
-    ("CAR-T", ["cart", "car", "t"]),
-    ("CART", ["cart"]),
+    ("CAR-T", ["CART", "car", "t"]),
+    ("CART", ["CART"]),
     ("T-cell", ["tcell", "t", "cell"]),
     ("B-cell", ["bcell", "b", "cell"]),
     ("IL-6", ["il6", "il", "6"]),
@@ -47,7 +47,7 @@ def test_biomedical_tokens_survive_as_written_and_as_parts(text, expected):
 
 def test_compound_parts_take_consecutive_positions():
     tokens = [(t.text, t.pos) for t in ANALYZER("CAR-T cells", positions=True)]
-    assert tokens == [("cart", 0), ("car", 0), ("t", 1), ("cell", 2)]
+    assert tokens == [("CART", 0), ("car", 0), ("t", 1), ("cell", 2)]
 
 
 def test_quoted_phrases_see_only_the_parts():
@@ -57,6 +57,17 @@ def test_quoted_phrases_see_only_the_parts():
 @pytest.mark.parametrize("acronym", ["ALL", "IT", "US", "MDS"])
 def test_acronyms_in_capitals_are_kept_unstemmed(acronym):
     assert terms(acronym) == [acronym.lower()]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("PET", ["PET"]), ("pet", ["pet"]), ("Pets", ["pet"]), ("PET-CT", ["petct", "PET", "ct"]),
+    ("AIDS", ["AIDS"]), ("aids", ["aids"]), ("Aids", ["aids"]),
+    ("CAR-T", ["CART", "car", "t"]), ("Car-T", ["cart", "car", "t"]), ("cart", ["cart"]),
+])
+def test_capitals_only_names_in_capitals_are_not_the_word(text, expected):
+    # PET (positron emission tomography) is not "pet", AIDS not hearing "aids"; CAR-T's
+    # joined form is the name CART, not a shopping cart
+    assert terms(text) == expected
 
 
 @pytest.mark.parametrize("word", ["all", "it", "us", "All"])
@@ -74,7 +85,7 @@ def test_negations_are_kept():
 
 
 def test_ordinary_words_are_stemmed_names_are_not():
-    assert terms("treatments leukemias MDS AIDS") == ["treatment", "leukemia", "mds", "aids"]
+    assert terms("treatments leukemias MDS AIDS") == ["treatment", "leukemia", "mds", "AIDS"]
     assert terms("Imatinib") == ["imatinib"]
 
 
@@ -94,7 +105,7 @@ def test_highlighter_sees_stop_words_flagged():
 def test_question_words_leave_queries():
     words = query_words("What is the role of CD7 CAR-T in T-cell ALL?")
     assert [w[2] for w in words] == ["role", "CD7", "CAR-T", "T-cell", "ALL"]
-    assert words[2][:2] == ("cart", ["car", "t"])
+    assert words[2][:2] == ("CART", ["car", "t"])
 
 
 def test_read_query_says_what_each_word_becomes():
@@ -105,7 +116,7 @@ def test_read_query_says_what_each_word_becomes():
     assert read["role"].terms == ("role",) and read["role"].stemmed
     assert read["CD7"].terms == ("cd7",) and not read["CD7"].stemmed
     cart = read["CAR-T"]
-    assert (cart.joined, cart.terms, cart.parts, cart.stemmed) == ("cart", ("car", "t"),
+    assert (cart.joined, cart.terms, cart.parts, cart.stemmed) == ("CART", ("car", "t"),
                                                                    ("CAR", "T"), False)
     assert read["T-cell"].parts == ("T", "cell") and read["T-cell"].stemmed
     assert read["IL-6"].parts == ("IL", "6") and read["CD7"].start == 20

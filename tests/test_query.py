@@ -169,6 +169,26 @@ def test_a_capitals_only_name_expands_only_in_capitals(word, meaning):
     assert meaning in parse(f"hearing {word.upper()} and ward visits").expansions
 
 
+def test_a_capitals_only_name_in_capitals_does_not_match_the_word(tmp_path_factory):
+    # "PET scan" opened on pet health and "AIDS" listed hearing aids (MedQuAD)
+    corpus = new_corpus(tmp_path_factory, "capitals")
+    write_interview(corpus, "a.txt", [
+        ("When is a PET scan useful?", "A PET scan stages lymphoma before CAR-T therapy."),
+        ("Do pets help patients?", "Pets lower stress; so do hearing aids for older people."),
+        ("What changed for people with AIDS?", "AIDS is now a chronic condition."),
+    ])
+    index = indexed(corpus)
+
+    def found(text):
+        return sorted(hit.id for hit in index.search(text, mode="keyword").hits)
+
+    assert found("PET scan") == found("PET") == ["a-1"]
+    assert found("pets") == found("pet") == ["a-2"]
+    assert found("AIDS") == ["a-3"] and found("hearing aids") == found("aids") == ["a-2"]
+    assert found("CART") == found("CAR-T") == found("car-t") == ["a-1"]
+    assert ">PET</mark> scan" in index.search("PET", mode="keyword").hits[0].answer_html
+
+
 def test_the_vocabulary_refuses_a_capitals_only_line_it_cannot_use(tmp_path):
     file = tmp_path / "vocabulary.txt"
     file.write_text("[synonyms]\nPET | positron emission tomography\n"

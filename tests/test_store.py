@@ -181,6 +181,21 @@ def test_update_of_a_missing_folder_is_refused_even_when_the_index_holds_it(corp
     away.rename(corpus_dir)
 
 
+def test_update_of_a_build_of_another_schema_is_refused(corpus_dir, tmp_path):
+    # words indexed one way must not be mixed with words indexed another (PET was "pet")
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    first = store.build(tmp_path / "ix", [corpus_dir])
+    manifest_file = store.build_path(tmp_path / "ix", first.build) / store.MANIFEST
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    manifest_file.write_text(json.dumps({**manifest, "schema_version": 2}), encoding="utf-8")
+    write_interview(corpus_dir, "beta.txt", PAIRS_A)
+    with pytest.raises(store.StoreError, match=r"schema 2, this one writes \d+.*Build it again"):
+        store.update(tmp_path / "ix", [corpus_dir])
+    assert store.current_build(tmp_path / "ix") == first.build
+    rebuilt = store.build(tmp_path / "ix", [corpus_dir])  # what the message says to do
+    assert rebuilt.files == 2 and store.update(tmp_path / "ix", [corpus_dir]).unchanged
+
+
 def test_update_names_files_gone_outside_its_folders_and_keeps_their_pairs(corpus_dir,
                                                                          tmp_path):
     folder = built_with_another_folder(corpus_dir, tmp_path)
