@@ -1,9 +1,11 @@
 """Corpus files on their way into the index: collect, hash, parse, number, diff.
 
 A file's key is its absolute path; interview ids come from the file name (plus the group for
-JSON Lines files) and pair ids from the interview id and the pair's ordinal, or the id the
-file gave it, so ids survive rebuilds. ``NAME.meta.json`` beside an interview file holds
-staff corrections (title, interviewee, interviewer, date) that override what was parsed.
+JSON Lines files, and -2, -3... when names repeat) and pair ids from the interview id and the
+pair's ordinal, or the id the file gave it. A write keeps the ids the index gave before to
+the files it indexes again and never hands an id held by one file to another (see
+`keep_ids`), so ids survive updates and rebuilds. ``NAME.meta.json`` beside an interview file
+holds staff corrections (title, interviewee, interviewer, date) that override what was parsed.
 """
 
 from __future__ import annotations
@@ -221,14 +223,86 @@ def diff(sources: list[SourceFile], known: dict, paths: Iterable,
     return changes
 
 
+Owner = tuple[str, str]  # what an interview id belongs to: (file key, interview key)
+
+
+@dataclass
+class IdBook:
+    """The ids a write honours: those the index gave before, by owner, while it runs."""
+
+    held: dict[Owner, list[str]] = field(default_factory=dict)  # owner -> its interview ids
+    interviews: dict[str, Owner] = field(default_factory=dict)  # interview id -> its owner
+    moved: dict[str, str] = field(default_factory=dict)  # new file key -> the key it had
+
+
+def keep_ids(manifest: dict, previous: dict, added: Iterable[SourceFile] = (),
+             gone: Iterable[str] = ()) -> None:
+    """Hold the interview ids of `previous` (the manifest being replaced) for their owners
+    while `manifest` is written (see `index_file`).
+
+    An interview indexed again (same file key and interview key) gets the id it had; no other
+    interview gets an id held in `previous`, also when its file is not indexed again: such ids
+    are kept under ``retired`` (`settle_ids`) and given back only to their file. A file of
+    `added` whose content is that of exactly one file in `gone` (moved or renamed, a corpus
+    folder moved) is taken as that file. Fresh ids go to new interviews in indexing order.
+    """
+    book = IdBook()
+    records = [(i, r.get("file"), r.get("key") or "")
+               for i, r in dict_of(previous, "interviews").items() if isinstance(r, dict)]
+    records += [(i, r.get("file"), r.get("key") or "")
+                for i, r in dict_of(previous, "retired").items() if isinstance(r, dict)]
+    for interview_id, key, interview_key in records:
+        if isinstance(key, str) and isinstance(interview_key, str):
+            owner = (key, interview_key)
+            book.held.setdefault(owner, []).append(interview_id)
+            book.interviews.setdefault(interview_id, owner)
+    files = dict_of(previous, "files")
+    before: dict[str, list[str]] = {}
+    for key in gone:
+        if isinstance(files.get(key), dict):
+            before.setdefault(files[key].get("sha256"), []).append(key)
+    now: dict[str, list[str]] = {}
+    for source in added:
+        now.setdefault(source.sha256, []).append(source.key)
+    for sha256, keys in now.items():
+        if len(keys) == 1 and len(before.get(sha256, ())) == 1:
+            book.moved[keys[0]] = before[sha256][0]
+    manifest["_ids"] = book
+
+
+def dict_of(manifest: dict, name: str) -> dict:
+    """manifest[name] when it is a dict (a manifest read from disk may be damaged), else {}."""
+    value = manifest.get(name) if isinstance(manifest, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def id_book(manifest: dict) -> IdBook:
+    """The ids `manifest`'s write holds (none when `keep_ids` was not called)."""
+    return manifest.setdefault("_ids", IdBook())
+
+
+def settle_ids(manifest: dict) -> None:
+    """Drop a write's working state from `manifest`; record under ``retired`` the interview
+    ids held before that no interview has now, with their owners."""
+    manifest.pop("_used", None)
+    book = manifest.pop("_ids", None)
+    if book is not None:
+        manifest["retired"] = {interview_id: {"file": key, "key": interview_key}
+                               for interview_id, (key, interview_key) in book.interviews.items()
+                               if interview_id not in manifest["interviews"]}
+
+
 def index_file(item: ParsedFile, manifest: dict) -> Iterator[dict]:
     """Register a parsed file in the manifest and yield one document per pair."""
     source = item.source
     entry = {"sha256": source.sha256, "display": source.display, "interviews": [],
              "pairs": 0, "problems": [str(p) for p in item.result.problems]}
     manifest["files"][source.key] = entry
+    book = id_book(manifest)
+    owner_key = book.moved.get(source.key, source.key)
     for interview in item.result.interviews:
-        interview_id = unique_interview_id(manifest, source.path, interview)
+        interview_id = (held_id(manifest, (owner_key, interview.key))
+                        or unique_interview_id(manifest, source.path, interview))
         entry["interviews"].append(interview_id)
         record = interview_record(interview, source, interview_id)
         manifest["interviews"][interview_id] = record
@@ -259,12 +333,20 @@ def pair_document(interview: Interview, interview_id: str, key: str, position: i
     }
 
 
+def held_id(manifest: dict, owner: Owner) -> str:
+    """The first id held for `owner` that no interview of this write has taken yet, or ""."""
+    return next((interview_id for interview_id in id_book(manifest).held.get(owner, ())
+                 if interview_id not in manifest["interviews"]), "")
+
+
 def unique_interview_id(manifest: dict, path: Path, interview: Interview) -> str:
-    """A slug of the file name (and interview key) not yet in the manifest (-2, -3... if taken)."""
+    """A slug of the file name (and interview key) neither in the manifest nor held for
+    another interview (-2, -3... if taken)."""
     stem = path.name.split(".")[0]
     base = slugify(f"{stem}-{interview.key}" if interview.key else stem)
+    held = id_book(manifest).interviews
     candidate, n = base, 2
-    while candidate in manifest["interviews"]:
+    while candidate in manifest["interviews"] or candidate in held:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
 
