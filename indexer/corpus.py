@@ -232,31 +232,42 @@ class IdBook:
 
     held: dict[Owner, list[str]] = field(default_factory=dict)  # owner -> its interview ids
     interviews: dict[str, Owner] = field(default_factory=dict)  # interview id -> its owner
+    pairs: dict[str, Owner] = field(default_factory=dict)  # pair id -> its interview's owner
+    pair_ids: dict[str, list[str]] = field(default_factory=dict)  # interview id -> its pairs'
+    hashes: dict[str, str] = field(default_factory=dict)  # file key -> its content's sha256
     moved: dict[str, str] = field(default_factory=dict)  # new file key -> the key it had
 
 
 def keep_ids(manifest: dict, previous: dict, added: Iterable[SourceFile] = (),
              gone: Iterable[str] = ()) -> None:
-    """Hold the interview ids of `previous` (the manifest being replaced) for their owners
-    while `manifest` is written (see `index_file`).
+    """Hold the interview and pair ids of `previous` (the manifest being replaced) for their
+    owners while `manifest` is written (see `index_file`).
 
-    An interview indexed again (same file key and interview key) gets the id it had; no other
-    interview gets an id held in `previous`, also when its file is not indexed again: such ids
-    are kept under ``retired`` (`settle_ids`) and given back only to their file. A file of
+    An interview indexed again (same file key and interview key) gets the id it had, and its
+    pairs theirs when the file is unchanged (else they are worked out anew, as an update of a
+    changed file does). No other interview gets an id held in `previous`, also when its file
+    is not indexed again: such interview ids are kept under ``retired`` (`settle_ids`) and
+    given back only to their file (a pair id is held for that write only). A file of
     `added` whose content is that of exactly one file in `gone` (moved or renamed, a corpus
     folder moved) is taken as that file. Fresh ids go to new interviews in indexing order.
     """
     book = IdBook()
-    records = [(i, r.get("file"), r.get("key") or "")
+    records = [(i, r.get("file"), r.get("key") or "", r.get("pair_ids"))
                for i, r in dict_of(previous, "interviews").items() if isinstance(r, dict)]
-    records += [(i, r.get("file"), r.get("key") or "")
+    records += [(i, r.get("file"), r.get("key") or "", [])
                 for i, r in dict_of(previous, "retired").items() if isinstance(r, dict)]
-    for interview_id, key, interview_key in records:
+    for interview_id, key, interview_key, pair_ids in records:
         if isinstance(key, str) and isinstance(interview_key, str):
             owner = (key, interview_key)
             book.held.setdefault(owner, []).append(interview_id)
             book.interviews.setdefault(interview_id, owner)
+            if isinstance(pair_ids, list) and all(isinstance(p, str) for p in pair_ids):
+                book.pair_ids.setdefault(interview_id, pair_ids)
+                for pair_id in pair_ids:
+                    book.pairs.setdefault(pair_id, owner)
     files = dict_of(previous, "files")
+    book.hashes = {key: entry.get("sha256") for key, entry in files.items()
+                   if isinstance(entry, dict)}
     before: dict[str, list[str]] = {}
     for key in gone:
         if isinstance(files.get(key), dict):
@@ -300,14 +311,20 @@ def index_file(item: ParsedFile, manifest: dict) -> Iterator[dict]:
     manifest["files"][source.key] = entry
     book = id_book(manifest)
     owner_key = book.moved.get(source.key, source.key)
+    unchanged = book.hashes.get(owner_key) == source.sha256
     for interview in item.result.interviews:
-        interview_id = (held_id(manifest, (owner_key, interview.key))
+        owner = (owner_key, interview.key)
+        interview_id = (held_id(manifest, owner)
                         or unique_interview_id(manifest, source.path, interview))
         entry["interviews"].append(interview_id)
         record = interview_record(interview, source, interview_id)
         manifest["interviews"][interview_id] = record
+        kept = book.pair_ids.get(interview_id, []) if unchanged else []
+        if len(kept) != len(interview.pairs) or book.interviews.get(interview_id) != owner:
+            kept = []
         for position, pair in enumerate(interview.pairs, 1):
-            pair_id = unique_pair_id(manifest, interview_id, position, pair.source_id)
+            pair_id = unique_pair_id(manifest, interview_id, position, pair.source_id, owner,
+                                     kept[position - 1] if kept else "")
             record["pair_ids"].append(pair_id)
             yield pair_document(interview, interview_id, source.key, position, pair, pair_id)
         record["pair_count"] = len(record["pair_ids"])
@@ -351,14 +368,24 @@ def unique_interview_id(manifest: dict, path: Path, interview: Interview) -> str
     return candidate
 
 
-def unique_pair_id(manifest: dict, interview_id: str, position: int, given: str) -> str:
-    """The file's own pair id if safe and free, else `interview_id-position`, suffixed -2, -3...
-    while another file's given id holds it; marked as used."""
+def unique_pair_id(manifest: dict, interview_id: str, position: int, given: str,
+                   owner: Owner | None = None, kept: str = "") -> str:
+    """The id the pair had (`kept`) if free, else the file's own pair id if safe and free, else
+    `interview_id-position`, suffixed -2, -3... while another file's given id holds it; marked
+    as used. Free: not used in this write, nor held for an interview other than `owner`'s."""
     used = used_pair_ids(manifest)
+    held = id_book(manifest).pairs
+
+    def free(pair_id: str) -> bool:
+        return pair_id not in used and held.get(pair_id, owner) == owner
+
     base = f"{interview_id}-{position}"
-    candidate = given if given and SAFE_ID.fullmatch(given) and given not in used else base
+    if kept and free(kept):
+        candidate = kept
+    else:
+        candidate = given if given and SAFE_ID.fullmatch(given) and free(given) else base
     suffix = 1
-    while candidate in used:
+    while not free(candidate):
         suffix += 1
         candidate = f"{base}-{suffix}"
     used.add(candidate)

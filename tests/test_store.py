@@ -143,6 +143,29 @@ def test_an_update_keeps_a_changed_files_ids_when_a_file_of_its_name_goes(corpus
         "c/interview.txt": ["interview-3", "interview-3-1"]}
 
 
+def test_a_build_keeps_pair_ids_a_file_took_from_another(corpus_dir, tmp_path):
+    """A JSON Lines file added later names its pair notes-1, notes.txt's first pair's id: it
+    gets another id, and keeps it in a build (it sorts first, and took notes-1 there)."""
+    write_interview(corpus_dir, "notes.txt", [("What is hepcidin?", "Hepcidin regulates iron.")])
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    (corpus_dir / "a.jsonl").write_text(json.dumps(
+        {"id": "notes-1", "title": "Given ids", "question": "What is ferritin?",
+         "answer": "Ferritin stores iron."}) + "\n", encoding="utf-8")
+    store.update(tmp_path / "ix", [corpus_dir], embeddings=False)
+    updated = ids_by_file(tmp_path / "ix", corpus_dir)
+    assert updated["notes.txt"] == ["notes", "notes-1"]
+    assert updated["a.jsonl Given ids"][1] != "notes-1"
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert ids_by_file(tmp_path / "ix", corpus_dir) == updated
+    assert ids(SearchIndex(tmp_path / "ix"), "hepcidin") == ["notes-1"]
+    with (corpus_dir / "a.jsonl").open("a", encoding="utf-8") as changed:  # ids worked out anew
+        changed.write(json.dumps({"title": "Given ids", "question": "What is transferrin?",
+                                  "answer": "Transferrin carries iron."}) + "\n")
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert ids_by_file(tmp_path / "ix", corpus_dir) == {
+        **updated, "a.jsonl Given ids": [*updated["a.jsonl Given ids"], "a-given-ids-2"]}
+
+
 @pytest.mark.parametrize("write", [store.build, store.update])
 def test_a_file_or_folder_moved_unchanged_keeps_its_ids(corpus_dir, tmp_path, write):
     """A file's key is its path: a file moved (or a corpus folder) is told by its content."""
