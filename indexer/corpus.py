@@ -239,7 +239,7 @@ class IdBook:
 
 
 def keep_ids(manifest: dict, previous: dict, added: Iterable[SourceFile] = (),
-             gone: Iterable[str] = ()) -> None:
+             gone: Iterable[str] = (), renamed: dict[str, str] | None = None) -> None:
     """Hold the interview and pair ids of `previous` (the manifest being replaced) for their
     owners while `manifest` is written (see `index_file`).
 
@@ -249,7 +249,8 @@ def keep_ids(manifest: dict, previous: dict, added: Iterable[SourceFile] = (),
     is not indexed again: such interview ids are kept under ``retired`` (`settle_ids`) and
     given back only to their file (a pair id is held for that write only). A file of
     `added` whose content is that of exactly one file in `gone` (moved or renamed, a corpus
-    folder moved) is taken as that file. Fresh ids go to new interviews in indexing order.
+    folder moved) is taken as that file, as is one that `renamed` ({new key: gone key}) says
+    replaces it. Fresh ids go to new interviews in indexing order.
     """
     book = IdBook()
     records = [(i, r.get("file"), r.get("key") or "", r.get("pair_ids"))
@@ -268,13 +269,17 @@ def keep_ids(manifest: dict, previous: dict, added: Iterable[SourceFile] = (),
     files = dict_of(previous, "files")
     book.hashes = {key: entry.get("sha256") for key, entry in files.items()
                    if isinstance(entry, dict)}
+    added, gone = list(added), [key for key in gone if isinstance(files.get(key), dict)]
+    book.moved = {new: old for new, old in (renamed or {}).items()
+                  if old in gone and any(s.key == new for s in added)}
     before: dict[str, list[str]] = {}
     for key in gone:
-        if isinstance(files.get(key), dict):
+        if key not in book.moved.values():
             before.setdefault(files[key].get("sha256"), []).append(key)
     now: dict[str, list[str]] = {}
     for source in added:
-        now.setdefault(source.sha256, []).append(source.key)
+        if source.key not in book.moved:
+            now.setdefault(source.sha256, []).append(source.key)
     for sha256, keys in now.items():
         if len(keys) == 1 and len(before.get(sha256, ())) == 1:
             book.moved[keys[0]] = before[sha256][0]

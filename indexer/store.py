@@ -245,9 +245,14 @@ def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
 def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
            progress: Progress | None = None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
            limitmb: int = 1024, embeddings: bool | None = None,
-           embed_progress: dense.EmbedProgress | None = None) -> WriteReport:
+           embed_progress: dense.EmbedProgress | None = None,
+           renamed: dict[str | os.PathLike, str | os.PathLike] | None = None) -> WriteReport:
     """Bring the index up to date with `paths`: new, changed and removed files only
-    (and only their pairs are embedded; see `build` for `embeddings`)."""
+    (and only their pairs are embedded; see `build` for `embeddings`).
+
+    `renamed`: {new file: the removed file it replaces}, whose ids it takes (staff replacing a
+    file by one of another name); files moved unchanged keep their ids without it.
+    """
     index_dir = Path(index_dir)
     paths = list(paths)
     if current_build(index_dir) is None:
@@ -277,7 +282,9 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
             return report
         parsed = corpus.parse_all(changes.to_parse, report.problems, progress)
         corpus.keep_ids(manifest, manifest,
-                        [s for s in changes.to_parse if s.key in changes.added], changes.removed)
+                        [s for s in changes.to_parse if s.key in changes.added], changes.removed,
+                        {str(Path(new).resolve()): str(Path(old).resolve())
+                         for new, old in (renamed or {}).items()})
         name, path = clone_build(index_dir)
         with writing(path) as storage:
             ix = storage.open_index()

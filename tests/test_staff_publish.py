@@ -184,10 +184,16 @@ def test_replace_from_the_status_page_under_a_new_name(client, tmp_path):
     url, page = preview_of(client, [("clinic-notes-2024.md", CLINIC_V2)],
                            replace="clinic-notes.txt")
     assert "replaces clinic-notes.txt" in text(page.select_one("section.upload form"))
-    act(client, url, action="publish")
+    page = act(client, url, action="publish")
     assert {"clinic-notes-2024.md"} <= corpus_names(tmp_path)
     assert "clinic-notes.txt" not in corpus_names(tmp_path)
     assert search_total(client, "immunoglobulin") == 1 and search_total(client, "weekly") == 0
+    # the new version keeps the interview's address (and its pairs'), also after a rebuild
+    assert page.select_one(".published a")["href"] == "/interview/clinic-notes"
+    for _ in range(2):
+        answer = client.get("/api/pairs/clinic-notes-1").get_json()
+        assert "immunoglobulin" in answer["answer"]
+        store.build(tmp_path / "index", [tmp_path / "corpus"], embeddings=False)
 
 
 # --- warnings --------------------------------------------------------------------------
