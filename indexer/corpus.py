@@ -361,11 +361,31 @@ def held_id(manifest: dict, owner: Owner) -> str:
                  if interview_id not in manifest["interviews"]), "")
 
 
+def new_file_ids(manifest: dict, path: Path, interviews: list[Interview]) -> list[str]:
+    """The interview ids an update would give the interviews of a file not yet indexed at
+    `path` (key: its absolute path), were it run now on the index `manifest` describes."""
+    scratch = {"files": {}, "interviews": dict(dict_of(manifest, "interviews"))}
+    keep_ids(scratch, manifest)
+    found = []
+    for interview in interviews:
+        interview_id = (held_id(scratch, (str(path.resolve()), interview.key))
+                        or unique_interview_id(scratch, path, interview))
+        scratch["interviews"][interview_id] = {}
+        found.append(interview_id)
+    return found
+
+
+def interview_slug(path: Path, interview: Interview) -> str:
+    """The id an interview of `path` has when no other holds it: its file name's stem (and
+    the interview's key) as a slug."""
+    stem = path.name.split(".")[0]
+    return slugify(f"{stem}-{interview.key}" if interview.key else stem)
+
+
 def unique_interview_id(manifest: dict, path: Path, interview: Interview) -> str:
     """A slug of the file name (and interview key) neither in the manifest nor held for
     another interview (-2, -3... if taken)."""
-    stem = path.name.split(".")[0]
-    base = slugify(f"{stem}-{interview.key}" if interview.key else stem)
+    base = interview_slug(path, interview)
     held = id_book(manifest).interviews
     candidate, n = base, 2
     while candidate in manifest["interviews"] or candidate in held:

@@ -211,6 +211,23 @@ def test_duplicates_and_long_answers_are_warned_about(client, tmp_path):
     assert "No date found: add one with the corrections" in text(second.select_one(".warnings"))
 
 
+def test_a_name_another_interview_has_is_told_with_the_address_it_gets(client, tmp_path):
+    """Ids come from file names: clinic-notes.md cannot have clinic-notes.txt's address, nor
+    ward-rounds.md a withdrawn ward-rounds.txt's (its old links find nothing, not this one)."""
+    post(client, "/staff/withdraw", {"file": "ward-rounds.txt"})
+    url, page = preview_of(client, [("clinic-notes.md", CLINIC_V2), ("ward-rounds.md", NEW),
+                                    ("apheresis.md", NEW)])
+    first, second, third = (text(s.select_one(".warnings")) for s in page.select("section.upload"))
+    assert ("/interview/clinic-notes is the address of the published interview \u201cClinic "
+            "notes with Dr. Grace Hopper\u201d (clinic-notes.txt): this one will be "
+            "/interview/clinic-notes-2 if published now") in first
+    assert ("/interview/ward-rounds stays with a withdrawn interview (ward-rounds.txt): this "
+            "one will be /interview/ward-rounds-2 if published now") in second
+    assert "/interview/" not in third
+    page = act(client, url, action="publish")
+    assert page.select_one(".published a")["href"] == "/interview/clinic-notes-2"
+
+
 def test_a_missing_date_is_warned_about_until_corrected(client):
     dated = b"Published: 2025-02-03\n\n" + interview_text("Dated", [("Why?", "Because.")])
     undated = interview_text("Undated", [("Why not?", "Because not.")])
