@@ -3,8 +3,10 @@
 A file's key is its absolute path, links resolved, so a file reached twice (itself and a link
 to it) is indexed once; the manifest records the paths it was found at when a link was among
 them, and an update drops a file once none of them leads to it. Interview ids come from the
-file name (plus the group for JSON Lines files) and pair ids from the interview id and the
-pair's ordinal, or the id the file gave it, so ids survive rebuilds. ``NAME.meta.json``
+file name (plus the group for JSON Lines files, and -2, -3... when names repeat) and pair ids
+from the interview id and the pair's ordinal, or the id the file gave it. A write keeps the
+ids the index gave before to the files it indexes again and never hands an id held by one
+file to another (see `keep_ids`), so ids survive updates and rebuilds. ``NAME.meta.json``
 beside an interview file holds staff corrections (title, interviewee, interviewer, date) that
 override what was parsed.
 """
@@ -307,6 +309,91 @@ def record_found_at(entry: dict, key: str, paths: list[str]) -> None:
         entry.pop("found_at", None)
 
 
+Owner = tuple[str, str]  # what an interview id belongs to: (file key, interview key)
+
+
+@dataclass
+class IdBook:
+    """The ids a write honours: those the index gave before, by owner, while it runs."""
+
+    held: dict[Owner, list[str]] = field(default_factory=dict)  # owner -> its interview ids
+    interviews: dict[str, Owner] = field(default_factory=dict)  # interview id -> its owner
+    pairs: dict[str, Owner] = field(default_factory=dict)  # pair id -> its interview's owner
+    pair_ids: dict[str, list[str]] = field(default_factory=dict)  # interview id -> its pairs'
+    hashes: dict[str, str] = field(default_factory=dict)  # file key -> its content's sha256
+    moved: dict[str, str] = field(default_factory=dict)  # new file key -> the key it had
+
+
+def keep_ids(manifest: dict, previous: dict, added: Iterable[SourceFile] = (),
+             gone: Iterable[str] = (), renamed: dict[str, str] | None = None) -> None:
+    """Hold the interview and pair ids of `previous` (the manifest being replaced) for their
+    owners while `manifest` is written (see `index_file`).
+
+    An interview indexed again (same file key and interview key) gets the id it had, and its
+    pairs theirs when the file is unchanged (else they are worked out anew, as an update of a
+    changed file does). No other interview gets an id held in `previous`, also when its file
+    is not indexed again: such interview ids are kept under ``retired`` (`settle_ids`) and
+    given back only to their file (a pair id is held for that write only). A file of
+    `added` whose content is that of exactly one file in `gone` (moved or renamed, a corpus
+    folder moved) is taken as that file, as is one that `renamed` ({new key: gone key}) says
+    replaces it. Fresh ids go to new interviews in indexing order.
+    """
+    book = IdBook()
+    records = [(i, r.get("file"), r.get("key") or "", r.get("pair_ids"))
+               for i, r in dict_of(previous, "interviews").items() if isinstance(r, dict)]
+    records += [(i, r.get("file"), r.get("key") or "", [])
+                for i, r in dict_of(previous, "retired").items() if isinstance(r, dict)]
+    for interview_id, key, interview_key, pair_ids in records:
+        if isinstance(key, str) and isinstance(interview_key, str):
+            owner = (key, interview_key)
+            book.held.setdefault(owner, []).append(interview_id)
+            book.interviews.setdefault(interview_id, owner)
+            if isinstance(pair_ids, list) and all(isinstance(p, str) for p in pair_ids):
+                book.pair_ids.setdefault(interview_id, pair_ids)
+                for pair_id in pair_ids:
+                    book.pairs.setdefault(pair_id, owner)
+    files = dict_of(previous, "files")
+    book.hashes = {key: entry.get("sha256") for key, entry in files.items()
+                   if isinstance(entry, dict)}
+    added, gone = list(added), [key for key in gone if isinstance(files.get(key), dict)]
+    book.moved = {new: old for new, old in (renamed or {}).items()
+                  if old in gone and any(s.key == new for s in added)}
+    before: dict[str, list[str]] = {}
+    for key in gone:
+        if key not in book.moved.values():
+            before.setdefault(files[key].get("sha256"), []).append(key)
+    now: dict[str, list[str]] = {}
+    for source in added:
+        if source.key not in book.moved:
+            now.setdefault(source.sha256, []).append(source.key)
+    for sha256, keys in now.items():
+        if len(keys) == 1 and len(before.get(sha256, ())) == 1:
+            book.moved[keys[0]] = before[sha256][0]
+    manifest["_ids"] = book
+
+
+def dict_of(manifest: dict, name: str) -> dict:
+    """manifest[name] when it is a dict (a manifest read from disk may be damaged), else {}."""
+    value = manifest.get(name) if isinstance(manifest, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def id_book(manifest: dict) -> IdBook:
+    """The ids `manifest`'s write holds (none when `keep_ids` was not called)."""
+    return manifest.setdefault("_ids", IdBook())
+
+
+def settle_ids(manifest: dict) -> None:
+    """Drop a write's working state from `manifest`; record under ``retired`` the interview
+    ids held before that no interview has now, with their owners."""
+    manifest.pop("_used", None)
+    book = manifest.pop("_ids", None)
+    if book is not None:
+        manifest["retired"] = {interview_id: {"file": key, "key": interview_key}
+                               for interview_id, (key, interview_key) in book.interviews.items()
+                               if interview_id not in manifest["interviews"]}
+
+
 def index_file(item: ParsedFile, manifest: dict) -> Iterator[dict]:
     """Register a parsed file in the manifest and yield one document per pair."""
     source = item.source
@@ -314,13 +401,22 @@ def index_file(item: ParsedFile, manifest: dict) -> Iterator[dict]:
              "pairs": 0, "problems": [str(p) for p in item.result.problems]}
     record_found_at(entry, source.key, source.found_at)
     manifest["files"][source.key] = entry
+    book = id_book(manifest)
+    owner_key = book.moved.get(source.key, source.key)
+    unchanged = book.hashes.get(owner_key) == source.sha256
     for interview in item.result.interviews:
-        interview_id = unique_interview_id(manifest, source.path, interview)
+        owner = (owner_key, interview.key)
+        interview_id = (held_id(manifest, owner)
+                        or unique_interview_id(manifest, source.path, interview))
         entry["interviews"].append(interview_id)
         record = interview_record(interview, source, interview_id)
         manifest["interviews"][interview_id] = record
+        kept = book.pair_ids.get(interview_id, []) if unchanged else []
+        if len(kept) != len(interview.pairs) or book.interviews.get(interview_id) != owner:
+            kept = []
         for position, pair in enumerate(interview.pairs, 1):
-            pair_id = unique_pair_id(manifest, interview_id, position, pair.source_id)
+            pair_id = unique_pair_id(manifest, interview_id, position, pair.source_id, owner,
+                                     kept[position - 1] if kept else "")
             record["pair_ids"].append(pair_id)
             yield pair_document(interview, interview_id, source.key, position, pair, pair_id)
         record["pair_count"] = len(record["pair_ids"])
@@ -346,24 +442,62 @@ def pair_document(interview: Interview, interview_id: str, key: str, position: i
     }
 
 
-def unique_interview_id(manifest: dict, path: Path, interview: Interview) -> str:
-    """A slug of the file name (and interview key) not yet in the manifest (-2, -3... if taken)."""
+def held_id(manifest: dict, owner: Owner) -> str:
+    """The first id held for `owner` that no interview of this write has taken yet, or ""."""
+    return next((interview_id for interview_id in id_book(manifest).held.get(owner, ())
+                 if interview_id not in manifest["interviews"]), "")
+
+
+def new_file_ids(manifest: dict, path: Path, interviews: list[Interview]) -> list[str]:
+    """The interview ids an update would give the interviews of a file not yet indexed at
+    `path` (key: its absolute path), were it run now on the index `manifest` describes."""
+    scratch = {"files": {}, "interviews": dict(dict_of(manifest, "interviews"))}
+    keep_ids(scratch, manifest)
+    found = []
+    for interview in interviews:
+        interview_id = (held_id(scratch, (str(path.resolve()), interview.key))
+                        or unique_interview_id(scratch, path, interview))
+        scratch["interviews"][interview_id] = {}
+        found.append(interview_id)
+    return found
+
+
+def interview_slug(path: Path, interview: Interview) -> str:
+    """The id an interview of `path` has when no other holds it: its file name's stem (and
+    the interview's key) as a slug."""
     stem = path.name.split(".")[0]
-    base = slugify(f"{stem}-{interview.key}" if interview.key else stem)
+    return slugify(f"{stem}-{interview.key}" if interview.key else stem)
+
+
+def unique_interview_id(manifest: dict, path: Path, interview: Interview) -> str:
+    """A slug of the file name (and interview key) neither in the manifest nor held for
+    another interview (-2, -3... if taken)."""
+    base = interview_slug(path, interview)
+    held = id_book(manifest).interviews
     candidate, n = base, 2
-    while candidate in manifest["interviews"]:
+    while candidate in manifest["interviews"] or candidate in held:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
 
 
-def unique_pair_id(manifest: dict, interview_id: str, position: int, given: str) -> str:
-    """The file's own pair id if safe and free, else `interview_id-position`, suffixed -2, -3...
-    while another file's given id holds it; marked as used."""
+def unique_pair_id(manifest: dict, interview_id: str, position: int, given: str,
+                   owner: Owner | None = None, kept: str = "") -> str:
+    """The id the pair had (`kept`) if free, else the file's own pair id if safe and free, else
+    `interview_id-position`, suffixed -2, -3... while another file's given id holds it; marked
+    as used. Free: not used in this write, nor held for an interview other than `owner`'s."""
     used = used_pair_ids(manifest)
+    held = id_book(manifest).pairs
+
+    def free(pair_id: str) -> bool:
+        return pair_id not in used and held.get(pair_id, owner) == owner
+
     base = f"{interview_id}-{position}"
-    candidate = given if given and SAFE_ID.fullmatch(given) and given not in used else base
+    if kept and free(kept):
+        candidate = kept
+    else:
+        candidate = given if given and SAFE_ID.fullmatch(given) and free(given) else base
     suffix = 1
-    while candidate in used:
+    while not free(candidate):
         suffix += 1
         candidate = f"{base}-{suffix}"
     used.add(candidate)

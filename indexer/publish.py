@@ -32,6 +32,7 @@ class Change:
     file: Path
     created: list[Path] = field(default_factory=list)
     archived: list[tuple[Path, Path]] = field(default_factory=list)
+    replaced: Path | None = None  # the corpus file `file` replaces (it keeps that one's ids)
 
     def undo(self) -> None:
         """Put the corpus back as it was: remove what was created, restore what was archived."""
@@ -88,7 +89,7 @@ def publish(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike, stage
     if target.exists() and target != old:
         raise PublishError(f"An interview file named {target.name} is already in the corpus. "
                            "Choose to replace it, or rename your file and upload it again.")
-    change = Change(target)
+    change = Change(target, replaced=old)
     try:
         if old is not None:
             change.archived += archive(old, archive_dir)

@@ -217,6 +217,7 @@ def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
           embed_progress: dense.EmbedProgress | None = None) -> WriteReport:
     """Parse every file under `paths` into a new index and switch to it atomically.
 
+    Files the serving build holds keep their interview and pair ids (see corpus.keep_ids).
     `embeddings`: write the pairs' question embeddings too (None: when the semantic extra is
     installed, unless QA_EMBEDDINGS=0); rows of the serving build are reused where unchanged.
     """
@@ -229,10 +230,14 @@ def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
         sources = corpus.collect(paths, report.problems)
         parsed = corpus.parse_all(sources, report.problems, progress)
         report.added = [s.key for s in sources]
+        previous = serving_manifest(index_dir)
+        known, found = corpus.dict_of(previous, "files"), {s.key for s in sources}
+        manifest = empty_manifest()
+        corpus.keep_ids(manifest, previous, [s for s in sources if s.key not in known],
+                        [key for key in known if key not in found])
         name, path = new_build_dir(index_dir)
         with writing(path) as storage:
             ix = storage.create_index(make_schema())
-            manifest = empty_manifest()
             words = with_writer(ix, limitmb, lambda w: add_files(w, parsed, manifest))
             embed(index_dir, path, manifest, embeddings, embed_progress)
             finish(index_dir, name, manifest, report, started, "build", words)
@@ -242,9 +247,14 @@ def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
 def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
            progress: Progress | None = None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
            limitmb: int = 1024, embeddings: bool | None = None,
-           embed_progress: dense.EmbedProgress | None = None) -> WriteReport:
+           embed_progress: dense.EmbedProgress | None = None,
+           renamed: dict[str | os.PathLike, str | os.PathLike] | None = None) -> WriteReport:
     """Bring the index up to date with `paths`: new, changed and removed files only
-    (and only their pairs are embedded; see `build` for `embeddings`)."""
+    (and only their pairs are embedded; see `build` for `embeddings`).
+
+    `renamed`: {new file: the removed file it replaces}, whose ids it takes (staff replacing a
+    file by one of another name); files moved unchanged keep their ids without it.
+    """
     index_dir = Path(index_dir)
     paths = list(paths)
     if current_build(index_dir) is None:
@@ -274,6 +284,10 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
             report.build = current_build(index_dir) or ""
             return report
         parsed = corpus.parse_all(changes.to_parse, report.problems, progress)
+        corpus.keep_ids(manifest, manifest,
+                        [s for s in changes.to_parse if s.key in changes.added], changes.removed,
+                        {str(Path(new).resolve()): str(Path(old).resolve())
+                         for new, old in (renamed or {}).items()})
         name, path = clone_build(index_dir)
         with writing(path) as storage:
             ix = storage.open_index()
@@ -313,13 +327,22 @@ def existing(paths: Iterable[str | os.PathLike],
 def serving_pairs(index_dir: Path) -> int:
     """How many pairs the serving build holds, by its manifest (0: none, or unreadable)."""
     try:
+        return int(serving_manifest(index_dir)["counts"]["pairs"])
+    except (ValueError, KeyError, TypeError):
+        return 0
+
+
+def serving_manifest(index_dir: Path) -> dict:
+    """The serving build's manifest as written ({} when there is none or it cannot be read:
+    a build replaces a damaged index, its ids start afresh then)."""
+    try:
         name = current_build(index_dir)
         if name is None:
-            return 0
+            return {}
         manifest = json.loads((build_path(index_dir, name) / MANIFEST).read_text("utf-8"))
-        return int(manifest["counts"]["pairs"])
-    except (StoreError, OSError, ValueError, KeyError, TypeError):
-        return 0
+    except (StoreError, OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
 
 
 @contextmanager
@@ -428,7 +451,7 @@ def finish(index_dir: Path, name: str, manifest: dict, report: WriteReport,
     """Write the manifest and the words for "did you mean", check the new build, switch
     CURRENT to it, tidy old builds."""
     path = build_path(index_dir, name)
-    manifest.pop("_used", None)
+    corpus.settle_ids(manifest)
     manifest.update(schema_version=SCHEMA_VERSION, built_at=now_iso(), kind=kind,
                     problems=[str(p) for p in report.problems])
     fill_counts(report, manifest)

@@ -184,10 +184,16 @@ def test_replace_from_the_status_page_under_a_new_name(client, tmp_path):
     url, page = preview_of(client, [("clinic-notes-2024.md", CLINIC_V2)],
                            replace="clinic-notes.txt")
     assert "replaces clinic-notes.txt" in text(page.select_one("section.upload form"))
-    act(client, url, action="publish")
+    page = act(client, url, action="publish")
     assert {"clinic-notes-2024.md"} <= corpus_names(tmp_path)
     assert "clinic-notes.txt" not in corpus_names(tmp_path)
     assert search_total(client, "immunoglobulin") == 1 and search_total(client, "weekly") == 0
+    # the new version keeps the interview's address (and its pairs'), also after a rebuild
+    assert page.select_one(".published a")["href"] == "/interview/clinic-notes"
+    for _ in range(2):
+        answer = client.get("/api/pairs/clinic-notes-1").get_json()
+        assert "immunoglobulin" in answer["answer"]
+        store.build(tmp_path / "index", [tmp_path / "corpus"], embeddings=False)
 
 
 # --- warnings --------------------------------------------------------------------------
@@ -203,6 +209,23 @@ def test_duplicates_and_long_answers_are_warned_about(client, tmp_path):
     assert "duplicate of the published interview" in warnings
     assert "is very long (1,6" in text(second.select_one(".warnings"))
     assert "No date found: add one with the corrections" in text(second.select_one(".warnings"))
+
+
+def test_a_name_another_interview_has_is_told_with_the_address_it_gets(client, tmp_path):
+    """Ids come from file names: clinic-notes.md cannot have clinic-notes.txt's address, nor
+    ward-rounds.md a withdrawn ward-rounds.txt's (its old links find nothing, not this one)."""
+    post(client, "/staff/withdraw", {"file": "ward-rounds.txt"})
+    url, page = preview_of(client, [("clinic-notes.md", CLINIC_V2), ("ward-rounds.md", NEW),
+                                    ("apheresis.md", NEW)])
+    first, second, third = (text(s.select_one(".warnings")) for s in page.select("section.upload"))
+    assert ("/interview/clinic-notes is the address of the published interview \u201cClinic "
+            "notes with Dr. Grace Hopper\u201d (clinic-notes.txt): this one will be "
+            "/interview/clinic-notes-2 if published now") in first
+    assert ("/interview/ward-rounds stays with a withdrawn interview (ward-rounds.txt): this "
+            "one will be /interview/ward-rounds-2 if published now") in second
+    assert "/interview/" not in third
+    page = act(client, url, action="publish")
+    assert page.select_one(".published a")["href"] == "/interview/clinic-notes-2"
 
 
 def test_a_missing_date_is_warned_about_until_corrected(client):

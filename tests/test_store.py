@@ -52,6 +52,138 @@ def test_pair_ids_stay_unique_when_a_file_gives_the_id_another_would_take(corpus
     assert index.pair(taken[0])["question"] == "What is hepcidin?"
 
 
+# --- ids across updates and builds ------------------------------------------------------
+
+PAIR_C = ("What is CD22?", "CD22 is another B-cell marker.")
+
+
+def ids_by_file(index_dir: Path, root: Path) -> dict[str, list[str]]:
+    """{file under root (and interview key): [interview id, pair ids...]} of the serving build."""
+    interviews = store.read_manifest(index_dir)["interviews"].values()
+    return {f"{Path(r['file']).relative_to(root.resolve())} {r['key']}".strip():
+            [r["id"], *r["pair_ids"]] for r in interviews}
+
+
+def in_folders(corpus_dir: Path, *files: tuple[str, list]) -> None:
+    """Write interview files given as (path under corpus_dir, pairs), making their folders."""
+    for name, pairs in files:
+        path = corpus_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_interview(path.parent, path.name, pairs)
+
+
+def test_a_build_keeps_each_files_ids_when_files_share_a_name(corpus_dir, tmp_path):
+    """Ids are slugs of the file name, -2, -3... when names repeat; a new file sorting first
+    made a build hand interview-2 (and its pairs' ids) to another file than the update had."""
+    in_folders(corpus_dir, ("a/interview.txt", PAIRS_A), ("b/interview.txt", PAIRS_B),
+               ("a/interview.md", [PAIR_C]))
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    first = ids_by_file(tmp_path / "ix", corpus_dir)
+    assert sorted(ids[0] for ids in first.values()) == ["interview", "interview-2",
+                                                        "interview-3"]
+    in_folders(corpus_dir, ("a/interview.markdown", [("Ruxolitinib?", "A JAK2 inhibitor.")]))
+    store.update(tmp_path / "ix", [corpus_dir], embeddings=False)
+    updated = ids_by_file(tmp_path / "ix", corpus_dir)
+    assert updated == {**first, "a/interview.markdown": ["interview-4", "interview-4-1"]}
+    pair = SearchIndex(tmp_path / "ix").pair(first["b/interview.txt"][2])["question"]
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert ids_by_file(tmp_path / "ix", corpus_dir) == updated
+    assert SearchIndex(tmp_path / "ix").pair(first["b/interview.txt"][2])["question"] == pair
+
+
+def test_a_build_keeps_ids_of_interviews_inside_files_that_share_a_name(corpus_dir, tmp_path):
+    def jsonl(folder: str, *titles: str) -> None:
+        (corpus_dir / folder).mkdir(exist_ok=True)
+        (corpus_dir / folder / "qa.jsonl").write_text("".join(json.dumps(
+            {"title": title, "question": f"What is {title}?", "answer": f"{title} is a drug."})
+            + "\n" for title in titles), encoding="utf-8")
+
+    jsonl("b", "Alpha", "Beta")
+    jsonl("c", "Alpha")
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    first = ids_by_file(tmp_path / "ix", corpus_dir)
+    assert first["c/qa.jsonl Alpha"] == ["qa-alpha-2", "qa-alpha-2-1"]
+    jsonl("a", "Alpha")  # sorts first
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert ids_by_file(tmp_path / "ix", corpus_dir) == {
+        **first, "a/qa.jsonl Alpha": ["qa-alpha-3", "qa-alpha-3-1"]}
+
+
+def test_a_build_gives_a_removed_files_ids_to_no_other_file(corpus_dir, tmp_path):
+    """Not in that build, nor in later ones: a bookmark of the removed interview finds
+    nothing rather than another interview; the file gets them back if it returns."""
+    in_folders(corpus_dir, ("a/interview.txt", PAIRS_A), ("b/interview.txt", PAIRS_B))
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    first = ids_by_file(tmp_path / "ix", corpus_dir)
+    assert first["a/interview.txt"][0] == "interview"
+    removed = (corpus_dir / "a" / "interview.txt").rename(tmp_path / "interview.txt")
+    in_folders(corpus_dir, ("c/interview.txt", [PAIR_C]))
+    for _ in range(2):
+        store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+        assert ids_by_file(tmp_path / "ix", corpus_dir) == {
+            "b/interview.txt": first["b/interview.txt"],
+            "c/interview.txt": ["interview-3", "interview-3-1"]}
+        assert SearchIndex(tmp_path / "ix").interview("interview") is None
+    removed.rename(corpus_dir / "a" / "interview.txt")
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert ids_by_file(tmp_path / "ix", corpus_dir)["a/interview.txt"] == first[
+        "a/interview.txt"]
+
+
+def test_an_update_keeps_a_changed_files_ids_when_a_file_of_its_name_goes(corpus_dir,
+                                                                          tmp_path):
+    """Removed files were forgotten first, so a changed file took the removed one's id."""
+    in_folders(corpus_dir, ("a/interview.txt", PAIRS_A), ("b/interview.txt", PAIRS_B))
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    (corpus_dir / "a" / "interview.txt").unlink()
+    in_folders(corpus_dir, ("b/interview.txt", PAIRS_B[:1]), ("c/interview.txt", [PAIR_C]))
+    report = store.update(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert (len(report.removed), len(report.changed), len(report.added)) == (1, 1, 1)
+    assert ids_by_file(tmp_path / "ix", corpus_dir) == {
+        "b/interview.txt": ["interview-2", "interview-2-1"],
+        "c/interview.txt": ["interview-3", "interview-3-1"]}
+
+
+def test_a_build_keeps_pair_ids_a_file_took_from_another(corpus_dir, tmp_path):
+    """A JSON Lines file added later names its pair notes-1, notes.txt's first pair's id: it
+    gets another id, and keeps it in a build (it sorts first, and took notes-1 there)."""
+    write_interview(corpus_dir, "notes.txt", [("What is hepcidin?", "Hepcidin regulates iron.")])
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    (corpus_dir / "a.jsonl").write_text(json.dumps(
+        {"id": "notes-1", "title": "Given ids", "question": "What is ferritin?",
+         "answer": "Ferritin stores iron."}) + "\n", encoding="utf-8")
+    store.update(tmp_path / "ix", [corpus_dir], embeddings=False)
+    updated = ids_by_file(tmp_path / "ix", corpus_dir)
+    assert updated["notes.txt"] == ["notes", "notes-1"]
+    assert updated["a.jsonl Given ids"][1] != "notes-1"
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert ids_by_file(tmp_path / "ix", corpus_dir) == updated
+    assert ids(SearchIndex(tmp_path / "ix"), "hepcidin") == ["notes-1"]
+    with (corpus_dir / "a.jsonl").open("a", encoding="utf-8") as changed:  # ids worked out anew
+        changed.write(json.dumps({"title": "Given ids", "question": "What is transferrin?",
+                                  "answer": "Transferrin carries iron."}) + "\n")
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert ids_by_file(tmp_path / "ix", corpus_dir) == {
+        **updated, "a.jsonl Given ids": [*updated["a.jsonl Given ids"], "a-given-ids-2"]}
+
+
+@pytest.mark.parametrize("write", [store.build, store.update])
+def test_a_file_or_folder_moved_unchanged_keeps_its_ids(corpus_dir, tmp_path, write):
+    """A file's key is its path: a file moved (or a corpus folder) is told by its content."""
+    in_folders(corpus_dir, ("a/interview.txt", PAIRS_A), ("b/interview.txt", PAIRS_B))
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    first = ids_by_file(tmp_path / "ix", corpus_dir)
+    (corpus_dir / "c").mkdir()
+    (corpus_dir / "b" / "interview.txt").rename(corpus_dir / "c" / "renamed.txt")
+    write(tmp_path / "ix", [corpus_dir], embeddings=False)
+    expected = {"a/interview.txt": first["a/interview.txt"],
+                "c/renamed.txt": first["b/interview.txt"]}
+    assert ids_by_file(tmp_path / "ix", corpus_dir) == expected
+    moved = corpus_dir.rename(tmp_path / "moved")
+    write(tmp_path / "ix", [moved], embeddings=False)
+    assert ids_by_file(tmp_path / "ix", moved) == expected
+
+
 def test_build_switches_atomically_and_keeps_few_builds(corpus_dir, tmp_path):
     write_interview(corpus_dir, "alpha.txt", PAIRS_A)
     for _ in range(5):

@@ -9,6 +9,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+from indexer import corpus
 from indexer import formats
 from indexer import publish
 from indexer.model import Interview
@@ -48,7 +49,8 @@ def item_context(batch: Batch, item: Item, corpus_dir: Path, manifest: dict) -> 
     context["warnings"] = ([problem_text(p) for p in result.problems]
                            + long_answers(result.interviews)
                            + undated(result.interviews)
-                           + duplicates(batch, item, result.interviews, corpus_dir, manifest))
+                           + duplicates(batch, item, result.interviews, corpus_dir, manifest)
+                           + addresses(item, result.interviews, corpus_dir, manifest))
     if not result.pair_count:
         context["error"] = NO_PAIRS
     context["publishable"] = bool(result.pair_count) and not item.published
@@ -112,6 +114,31 @@ def duplicates(batch: Batch, item: Item, interviews: list[Interview], corpus_dir
             warnings.append(f"Looks like a duplicate of the published interview "
                             f"\u201c{record.get('title')}\u201d ({Path(record['file']).name}).")
     return warnings
+
+
+def addresses(item: Item, interviews: list[Interview], corpus_dir: Path,
+              manifest: dict) -> list[str]:
+    """A note per interview (three at most) whose address, made from the file name, is
+    another interview's, published or withdrawn: the address it will have instead."""
+    path = Path(corpus_dir) / item.name
+    if item.replaces or path.exists():  # a replacement keeps the address of what it replaces
+        return []
+    published = corpus.dict_of(manifest, "interviews")
+    withdrawn = corpus.dict_of(manifest, "retired")
+    bases = [corpus.interview_slug(path, interview) for interview in interviews]
+    if not any(base in published or base in withdrawn for base in bases):
+        return []
+    notes = []
+    ids = corpus.new_file_ids(manifest, path, interviews)
+    for base, interview_id in zip(bases, ids, strict=True):
+        holder = published.get(base) or withdrawn.get(base)
+        if interview_id == base or not isinstance(holder, dict):
+            continue
+        whose = (f"is the address of the published interview \u201c{holder.get('title')}\u201d"
+                 if base in published else "stays with a withdrawn interview")
+        notes.append(f"/interview/{base} {whose} ({Path(str(holder.get('file'))).name}): "
+                     f"this one will be /interview/{interview_id} if published now.")
+    return notes[:3]
 
 
 def corrections(form: dict[str, str], current: dict[str, str]) -> tuple[dict[str, str],

@@ -111,7 +111,9 @@ def locked_change(staff: str, action: str, name: str,
             outcome = "failed"
             try:
                 report = store.update(where.index_dir, [where.corpus_dir],
-                                      lock_timeout=UPDATE_LOCK_TIMEOUT)
+                                      lock_timeout=UPDATE_LOCK_TIMEOUT,
+                                      renamed={change.file: change.replaced}
+                                      if change.replaced else None)
             except BaseException:
                 change.undo()
                 raise
