@@ -208,3 +208,15 @@ def test_ambiguous_published_date_warns():
         "read the date '11/02/2022' as 2022-11-02 (month/day); write 2022-02-11 if it is "
         "11 February"
     ]
+
+
+def test_an_unreadable_published_date_is_reported():
+    page = (
+        '<html><head><meta property="article:published_time" content="March 2024"></head>'
+        "<body><h1>Iron</h1><p>Q: Why?</p><p>A: Because.</p></body></html>"
+    )
+    result = parse_text(page, "d.html")
+    assert (result.interviews[0].title, result.interviews[0].date) == ("Iron", "")
+    assert [(p.file, p.message) for p in result.problems] == [
+        ("d.html", "could not read the date 'March 2024': write it as YYYY-MM-DD "
+                   "(a date without a day is not stored)")]

@@ -359,3 +359,39 @@ def test_ambiguous_numeric_date_line_is_read_month_first_with_a_warning():
     for clear in ("Date: 31/12/2023", "Date: 03/03/2023", "Published: 2023-05-03"):
         result = parse_text(f"{clear}\n\nQ: Why?\n\nA: Because.\n", "d.txt")
         assert result.interviews[0].date and result.problems == []
+
+
+KIM = ("Venetoclax in older patients with AML: Dr. Susan Kim\nPublished: {}\n\n"
+       "Targeted Oncology: What is your experience with venetoclax?\n\n"
+       "Dr. Susan Kim: It is standard with azacitidine.\n\n"
+       "Targeted Oncology: And TLS?\n\nDr. Susan Kim: Rare, but we ramp up.\n")
+
+
+def test_a_dotted_header_date_is_read_day_first_and_keeps_the_title():
+    result = parse_text(KIM.format("13.03.2024"), "kim.txt")
+    iv = result.interviews[0]
+    assert (iv.title, iv.date, iv.summary) == (
+        "Venetoclax in older patients with AML: Dr. Susan Kim", "2024-03-13", "")
+    assert result.problems == []
+    assert len(iv.pairs) == 2
+
+
+def test_an_ambiguous_dotted_date_warns_that_it_was_read_day_first():
+    result = parse_text(KIM.format("12.03.2024"), "kim.txt")
+    iv = result.interviews[0]
+    assert (iv.title, iv.date) == (
+        "Venetoclax in older patients with AML: Dr. Susan Kim", "2024-03-12")
+    assert [(p.file, p.message) for p in result.problems] == [
+        ("kim.txt", "read the date '12.03.2024' as 2024-03-12 (day.month, the usual order "
+                    "of dotted dates); write 2024-12-03 if it is 3 December")]
+
+
+def test_an_unreadable_header_date_is_reported_and_keeps_the_title():
+    for written in ("March 2024", "Spring 2024", "12.3.24"):
+        result = parse_text(KIM.format(written), "kim.txt")
+        iv = result.interviews[0]
+        assert (iv.title, iv.date, iv.summary) == (
+            "Venetoclax in older patients with AML: Dr. Susan Kim", "", "")
+        assert [(p.file, p.message) for p in result.problems] == [
+            ("kim.txt", f"could not read the date {written!r}: write it as YYYY-MM-DD "
+                        "(a date without a day is not stored)")]

@@ -18,11 +18,13 @@ from ..model import Interview
 from ..model import ParseResult
 from ..model import normalize_space
 from . import labels as L
+from .meta import UNREAD_DATE
 from .meta import ambiguous_date
 from .meta import meta_line
 from .meta import parse_date
 from .meta import split_front_matter
 from .meta import title_from_filename
+from .meta import unread_date
 from .turns import Block
 from .turns import Turns
 from .turns import detect
@@ -108,6 +110,8 @@ def take_meta_lines(
             kept.append(block)
             header = header and i < 8 and not (L.is_question(block.text) or block.bold
                                                or L.find_label(block.text))
+        elif found[0] == UNREAD_DATE:
+            result.warn(unread_date(found[1]))
         elif found[0] not in meta:
             meta[found[0]] = found[1]
             if found[0] == "date":
