@@ -395,3 +395,30 @@ def test_an_unreadable_header_date_is_reported_and_keeps_the_title():
         assert [(p.file, p.message) for p in result.problems] == [
             ("kim.txt", f"could not read the date {written!r}: write it as YYYY-MM-DD "
                         "(a date without a day is not stored)")]
+
+
+def test_one_named_question_and_its_named_answer_are_one_pair():
+    text = ("Quick take: Dr. Lena Fischer on talquetamab\nPublished: 2024-06-03\n\n"
+            "Oncology View: Where does talquetamab fit after BCMA therapy?\n\n"
+            "Dr. Lena Fischer: It targets GPRC5D, so it works after BCMA failure.\n")
+    result = parse_text(text, "quick-take.txt")
+    iv = result.interviews[0]
+    assert result.problems == []
+    assert (iv.title, iv.interviewer, iv.interviewee, iv.method) == (
+        "Quick take: Dr. Lena Fischer on talquetamab", "Oncology View", "Dr. Lena Fischer",
+        "speaker-labels")
+    assert iv.pairs == [QAPair("Where does talquetamab fit after BCMA therapy?",
+                               "It targets GPRC5D, so it works after BCMA failure.",
+                               "Oncology View", "Dr. Lena Fischer")]
+
+
+def test_two_one_off_labels_are_no_exchange_unless_a_name_asks_and_a_name_answers():
+    for prose in (
+        "Why it matters: is this new?\n\nDr. Lee: Yes, quite.\n",  # not a name that asks
+        "Oncology View: Is this new?\n\nShort answer: yes, quite.\n",  # not a name that answers
+        "Oncology View: This is new.\n\nDr. Lee: Yes, quite.\n",  # no question
+        "Dr. Lee: Is this new?\n\nDr. Kim: Is it?\n",  # two questions
+        "Oncology View: Is this new?\n\nDr. Lee: Yes.\n\nDr. Kim: No.\n",  # three labels
+        "Note: is this new?\n\nDr. Lee: Yes, quite.\n",
+    ):
+        assert parse_text(prose, "p.txt").interviews[0].pairs == [], prose
