@@ -220,3 +220,26 @@ def test_an_unreadable_published_date_is_reported():
     assert [(p.file, p.message) for p in result.problems] == [
         ("d.html", "could not read the date 'March 2024': write it as YYYY-MM-DD "
                    "(a date without a day is not stored)")]
+
+
+def test_a_surname_label_is_resolved_to_the_full_name_of_the_title_or_intro():
+    page = (
+        "<html><head><title>Dr. Sarah Klein on BCMA | OncNews</title></head><body><article>"
+        "<h1>Dr. Sarah Klein on BCMA</h1>"
+        "<p><em>In an interview with OncNews Today, Sarah Klein, MD, of Memorial Cancer "
+        "Center, discussed CAR-T.</em></p>"
+        "<p><strong>OncNews Today: What is new?</strong></p><p><strong>Klein:</strong> CAR-T.</p>"
+        "<p><strong>OncNews Today: And CRS?</strong></p><p><strong>Klein:</strong> Rarer.</p>"
+        "</article></body></html>"
+    )
+    iv = parse_text(page, "klein.html").interviews[0]
+    assert iv.interviewee == "Dr. Sarah Klein"
+    assert {p.answerer for p in iv.pairs} == {"Dr. Sarah Klein"}
+    intro = (
+        "<html><body><article><h1>Dr. Kim on venetoclax</h1>"
+        "<p><b>Dr. Susan Kim</b> is director of leukemia at Northside Hospital.</p>"
+        "<p><b>Targeted Oncology:</b> What is new?</p><p><b>Kim:</b> Venetoclax.</p>"
+        "<p><b>Targeted Oncology:</b> And TLS?</p><p><b>Kim:</b> Rare.</p>"
+        "</article></body></html>"
+    )
+    assert parse_text(intro, "kim.html").interviews[0].interviewee == "Dr. Susan Kim"

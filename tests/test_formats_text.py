@@ -422,3 +422,30 @@ def test_two_one_off_labels_are_no_exchange_unless_a_name_asks_and_a_name_answer
         "Note: is this new?\n\nDr. Lee: Yes, quite.\n",
     ):
         assert parse_text(prose, "p.txt").interviews[0].pairs == [], prose
+
+
+def test_q_a_labels_take_the_interviewee_from_an_interview_with_title():
+    for title, name in (
+        ("Managing IL-6 after CAR-T: an interview with Dr. Ahmed Patel", "Dr. Ahmed Patel"),
+        ("A Conversation With Prof. Ana de la Cruz, MD", "Prof. Ana de la Cruz"),
+        ("In conversation with Maria Gomez about sepsis", "Maria Gomez"),
+        ("An interview with the editors", ""),
+        ("Interview with The Lancet Oncology", ""),
+    ):
+        text = f"{title}\n\nQ: Why IL-6?\n\nA: It drives CRS.\n"
+        iv = parse_text(text, "patel.txt").interviews[0]
+        assert (iv.interviewee, iv.pairs[0].answerer) == (name, name), title
+
+
+def test_a_surname_label_stays_when_the_full_name_is_missing_or_ambiguous():
+    pairs = "\n\nHost: What is new?\n\nKlein: CAR-T.\n\nHost: And CRS?\n\nKlein: Rarer.\n"
+    for intro, name in (
+        ("Sarah Klein, MD, spoke to us.", "Sarah Klein"),
+        ("We spoke to an expert.", "Klein"),
+        ("Sarah Klein and her husband Tom Klein spoke to us.", "Klein"),
+        ("Interview With Sarah Klein", "Sarah Klein"),
+    ):
+        iv = parse_text("CAR-T today" + "\n\n" + intro + pairs, "k.txt").interviews[0]
+        assert iv.interviewee == name, intro
+    text = "CAR-T with Dr. Sarah Klein" + pairs.replace("Klein:", "Dr. Kleinberg:")
+    assert parse_text(text, "k.txt").interviews[0].interviewee == "Dr. Kleinberg"

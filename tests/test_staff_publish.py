@@ -217,6 +217,19 @@ def test_a_missing_date_is_warned_about_until_corrected(client):
     assert "No date found" not in text(page.select("section.upload")[1])
 
 
+def test_a_missing_interviewee_is_warned_about_until_corrected(client):
+    named = interview_text("Named", [("Why?", "Because.")])
+    unnamed = b"Unnamed\n\nQ: Why not?\n\nA: Because not.\n"
+    url, page = preview_of(client, [("named.txt", named), ("unnamed.txt", unnamed)])
+    first, second = page.select("section.upload")
+    assert "No interviewee found" not in text(first)
+    assert "No interviewee found: add one with the corrections" in text(
+        second.select_one(".warnings"))
+    page = act(client, url, 2, action="save", title="Unnamed", interviewee="Dr. Ada Lovelace",
+               interviewer="", date="")
+    assert "No interviewee found" not in text(page.select("section.upload")[1])
+
+
 def test_a_file_the_parser_cannot_use_gets_a_message_and_changes_nothing(client, tmp_path):
     build = store.current_build(tmp_path / "index")
     notes = b"Some notes without any speakers.\n\nAnother paragraph of notes.\n"

@@ -48,6 +48,7 @@ def item_context(batch: Batch, item: Item, corpus_dir: Path, manifest: dict) -> 
     context["warnings"] = ([problem_text(p) for p in result.problems]
                            + long_answers(result.interviews)
                            + undated(result.interviews)
+                           + unnamed(result.interviews)
                            + duplicates(batch, item, result.interviews, corpus_dir, manifest))
     if not result.pair_count:
         context["error"] = NO_PAIRS
@@ -94,6 +95,20 @@ def undated(interviews: list[Interview]) -> list[str]:
                 "finds it."]
     return [f"{missing:,} of {len(interviews):,} interviews have no date: sorted by newest "
             "they come last, and no year filter finds them."]
+
+
+def unnamed(interviews: list[Interview]) -> list[str]:
+    """A warning when interviews name no interviewee: the Interviewee filter cannot find
+    them and "Cite this answer" says "Unnamed interviewee"."""
+    missing = sum(1 for interview in interviews if not interview.interviewee)
+    if not missing or not any(interview.pairs for interview in interviews):
+        return []
+    if len(interviews) == 1:
+        return ["No interviewee found: add one with the corrections. Without it the "
+                "Interviewee filter does not list the interview, and citations say "
+                "\u201cUnnamed interviewee\u201d."]
+    return [f"{missing:,} of {len(interviews):,} interviews name no interviewee: the "
+            "Interviewee filter does not list them."]
 
 
 def duplicates(batch: Batch, item: Item, interviews: list[Interview], corpus_dir: Path,

@@ -147,6 +147,6 @@ def parse(text: str, name: str, result: ParseResult) -> None:
     if structured:
         turns.pairs, turns.method = structured, "faq-jsonld" if ld_pairs else "faq-microdata"
     fallback = meta.pop("summary", "")  # detected summaries win over <meta description>
-    interview = T.to_interview(turns, "html", name, meta)
+    interview = T.to_interview(turns, "html", name, meta, fallback)
     interview.summary = interview.summary or fallback
     result.interviews.append(interview)

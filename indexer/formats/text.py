@@ -25,6 +25,8 @@ from .meta import parse_date
 from .meta import split_front_matter
 from .meta import title_from_filename
 from .meta import unread_date
+from .names import full_name
+from .names import title_name
 from .turns import Block
 from .turns import Turns
 from .turns import detect
@@ -138,8 +140,10 @@ def front_meta(text: str, result: ParseResult) -> tuple[dict[str, str], str]:
     return meta, rest
 
 
-def to_interview(turns: Turns, fmt: str, name: str, meta: dict[str, str]) -> Interview:
-    """An Interview from detected turns; explicit metadata wins over what was detected."""
+def to_interview(turns: Turns, fmt: str, name: str, meta: dict[str, str],
+                 context: str = "") -> Interview:
+    """An Interview from detected turns; explicit metadata wins over what was detected.
+    `context` is more text that may name the interviewee (an HTML page's description)."""
     iv = Interview(
         interviewer=turns.interviewer,
         interviewee=turns.interviewee,
@@ -153,6 +157,8 @@ def to_interview(turns: Turns, fmt: str, name: str, meta: dict[str, str]) -> Int
         if meta.get(key):
             setattr(iv, key, meta[key])
     iv.interviewer = iv.interviewer or meta.get("author", "")
+    if not meta.get("interviewee"):
+        name_interviewee(iv, [iv.title, iv.summary, context])
     iv.title = iv.title or title_from_filename(name)
     for pair in iv.pairs:
         if not pair.asker or L.canon(pair.asker) in L.GENERIC_WORDS:
@@ -160,6 +166,18 @@ def to_interview(turns: Turns, fmt: str, name: str, meta: dict[str, str]) -> Int
         if not pair.answerer or L.canon(pair.answerer) in L.GENERIC_WORDS:
             pair.answerer = iv.interviewee
     return iv
+
+
+def name_interviewee(iv: Interview, texts: list[str]) -> None:
+    """Surname labels ("Klein:") become the full name the title or intro gives; with labels
+    that name nobody (Q:/A:) the person of an "interview with Dr. X" title is the
+    interviewee. The pairs' answerers follow, so a citation names the person in full."""
+    parties = [x for x in iv.interviewee.split(", ") if x]
+    labels = {x for x in parties + [p.answerer for p in iv.pairs] if x}
+    names = {label: full_name(label, texts) for label in labels}
+    iv.interviewee = ", ".join(dict.fromkeys(names[x] for x in parties)) or title_name(iv.title)
+    for pair in iv.pairs:
+        pair.answerer = names.get(pair.answerer, pair.answerer)
 
 
 def parse(text: str, name: str, result: ParseResult) -> None:
