@@ -230,6 +230,16 @@ def test_a_missing_interviewee_is_warned_about_until_corrected(client):
     assert "No interviewee found" not in text(page.select("section.upload")[1])
 
 
+def test_a_json_lines_file_without_pairs_is_told_what_each_line_needs(client):
+    lines = b'{"question": "What is CD7?"}\n{"answer": "orphan"}\n'
+    _, page = preview_of(client, [("noanswer.jsonl", lines), ("notes.txt", b"Just notes.\n")])
+    jsonl, notes = page.select("section.upload")
+    error = text(jsonl.select_one(".item-error"))
+    assert 'non-empty "question" and "answer"' in error and "speaker label" not in error
+    assert "line 1: missing or empty 'answer'" in text(jsonl.select_one(".warnings"))
+    assert "speaker label" in text(notes.select_one(".item-error"))
+
+
 def test_a_file_the_parser_cannot_use_gets_a_message_and_changes_nothing(client, tmp_path):
     build = store.current_build(tmp_path / "index")
     notes = b"Some notes without any speakers.\n\nAnother paragraph of notes.\n"

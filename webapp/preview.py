@@ -21,6 +21,9 @@ LONG_ANSWER_WORDS = 1500
 MAX_FIELD_CHARS = 300
 NO_PAIRS = ("Nothing to publish: the parser found no question/answer pairs. Check that each "
             "question and answer starts with a speaker label (see the formats in the README).")
+NO_JSON_PAIRS = ("Nothing to publish: no line holds a question/answer pair. Each line must be "
+                 'a JSON object with non-empty "question" and "answer" strings (the warnings '
+                 "name the lines skipped).")
 
 
 def batch_context(batch: Batch, corpus_dir: Path, manifest: dict) -> dict:
@@ -51,7 +54,7 @@ def item_context(batch: Batch, item: Item, corpus_dir: Path, manifest: dict) -> 
                            + unnamed(result.interviews)
                            + duplicates(batch, item, result.interviews, corpus_dir, manifest))
     if not result.pair_count:
-        context["error"] = NO_PAIRS
+        context["error"] = NO_JSON_PAIRS if result.format == "jsonl" else NO_PAIRS
     context["publishable"] = bool(result.pair_count) and not item.published
     return context
 
