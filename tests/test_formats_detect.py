@@ -268,7 +268,10 @@ def test_byline_is_an_author_meta_line():
     assert meta_line(f"By {names}", "") == ("author", names)
     assert meta_line("BY JANE ROE", "") == ("author", "JANE ROE")
     assert meta_line("By: Ana de la Cruz, MD", "") == ("author", "Ana de la Cruz, MD")
-    for sentence in ("By the end of the year we knew", "By Jane Roe | 3 March 2024", "by jane"):
+    # the date after a bar is read by take_meta_lines; a role word may follow the names
+    assert meta_line("By Jane Roe | 3 March 2024", "") == ("author", "Jane Roe")
+    assert meta_line("By Hematology Weekly staff", "") == ("author", "Hematology Weekly staff")
+    for sentence in ("By the end of the year we knew", "By Friday staff were tired", "by jane"):
         assert meta_line(sentence, "") is None
 
 

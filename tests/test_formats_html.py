@@ -243,3 +243,17 @@ def test_a_surname_label_is_resolved_to_the_full_name_of_the_title_or_intro():
         "</article></body></html>"
     )
     assert parse_text(intro, "kim.html").interviews[0].interviewee == "Dr. Susan Kim"
+
+
+def test_a_top_bar_with_a_log_in_link_is_chrome_not_summary():
+    body = ("<h1>Managing CRS</h1><p>Dr. Omar Haddad talks about toxicity.</p>"
+            "<h3>What is ICANS?</h3><p>A neurotoxicity. Patients sign in at the desk.</p>"
+            "<h3>When do you give steroids?</h3><p>From grade 2.</p>")
+    for chrome in ('<div class="topbar"><a href="/">Cancer Today</a> <a href="/x">Home</a></div>',
+                   '<div><a href="/">Cancer Today</a> <a href="/login">Log in</a></div>',
+                   '<div class="masthead">Cancer Today</div><p><a href="/s">Sign in</a> | '
+                   '<a href="/r">Register</a></p>'):
+        iv = parse_text(f"<html><body>{chrome}<div class='content'>{body}</div></body></html>",
+                        "crs.html").interviews[0]
+        assert iv.summary == "Dr. Omar Haddad talks about toxicity.", chrome
+        assert iv.pairs[0].answer == "A neurotoxicity. Patients sign in at the desk."

@@ -449,3 +449,12 @@ def test_a_surname_label_stays_when_the_full_name_is_missing_or_ambiguous():
         assert iv.interviewee == name, intro
     text = "CAR-T with Dr. Sarah Klein" + pairs.replace("Klein:", "Dr. Kleinberg:")
     assert parse_text(text, "k.txt").interviews[0].interviewee == "Dr. Kleinberg"
+
+
+def test_a_byline_with_a_role_or_a_date_is_the_interviewer_not_summary():
+    for byline, who, day in (("By Hematology Weekly staff", "Hematology Weekly staff", ""),
+                             ("By Jane Roe, staff writer", "Jane Roe, staff writer", ""),
+                             ("By John Doe | March 12, 2024", "John Doe", "2024-03-12")):
+        text = f"CAR-T today\n\n{byline}\n\nAn intro.\n\nQ: What is new?\n\nA: CD7.\n"
+        iv = parse_text(text, "b.txt").interviews[0]
+        assert (iv.interviewer, iv.date, iv.summary) == (who, day, "An intro."), byline

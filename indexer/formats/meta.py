@@ -61,6 +61,9 @@ _META_LINE = re.compile(
 )
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _BYLINE = re.compile(r"^by\s*[:：]?\s+(?P<names>.{2,150})$", re.IGNORECASE)
+_BYLINE_END = re.compile(r"\s+[|·•]\s+")  # "By Jane Roe | March 3, 2024"
+_BYLINE_ROLES = {"staff", "writer", "writers", "reporter", "reporters", "editor", "editors",
+                 "correspondent", "contributor", "team", "desk"}  # "By Hematology Weekly staff"
 _NAME_PARTICLES = {"and", "&", "al", "bin", "da", "de", "del", "der", "di", "du", "la", "le",
                    "van", "von"}
 
@@ -187,12 +190,15 @@ def _date_field(value: str) -> tuple[str, str] | None:
 
 
 def _byline(text: str) -> str:
-    """The names of a byline such as 'By Dr. Jane Roe and John Smith', or ""."""
+    """The names of a byline such as 'By Dr. Jane Roe and John Smith', 'By Hematology Weekly
+    staff' or 'By Jane Roe | March 3, 2024' (the date after the bar is read by the caller),
+    or ""."""
     match = _BYLINE.match(text)
-    words = match["names"].replace(",", " ").split() if match else []
+    names = _BYLINE_END.split(match["names"], maxsplit=1)[0].strip() if match else ""
+    words = names.replace(",", " ").split()
     if not words or len(words) > 12 or not words[0][0].isupper():
         return ""
     if words[0].lower() in ("the", "this", "our"):  # "By The Numbers": a heading ("By An
         return ""                                      # Nguyen", "By A Smith" are names)
-    names = all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words)
-    return match["names"].strip() if names else ""
+    lower_ok = _NAME_PARTICLES | _BYLINE_ROLES
+    return names if all(w[0].isupper() or w.lower() in lower_ok for w in words) else ""

@@ -110,15 +110,32 @@ def take_meta_lines(
         found = meta_line(block.text, body, byline=header) if is_meta else None
         if not found:
             kept.append(block)
-            header = header and i < 8 and not (L.is_question(block.text) or block.bold
-                                               or L.find_label(block.text))
+            header = header and i < 8 and not asks_or_speaks(block)
         elif found[0] == UNREAD_DATE:
             result.warn(unread_date(found[1]))
         elif found[0] not in meta:
             meta[found[0]] = found[1]
             if found[0] == "date":
                 warn_ambiguous_date(block.text, result)
+            elif found[0] == "author":
+                byline_date(block.text, meta, result)
     return kept
+
+
+def asks_or_speaks(block: Block) -> bool:
+    """Does a block open the interview (a question, a bold line, a speaker label)? A heading
+    is no speaker: "# Treating T-cell ALL: a conversation" is a title with a colon."""
+    label = block.kind != "h" and L.find_label(block.text)
+    return bool(L.is_question(block.text) or block.bold or label)
+
+
+def byline_date(text: str, meta: dict[str, str], result: ParseResult) -> None:
+    """The date of a byline such as "By Jane Roe | March 3, 2024" (unless a date line came
+    first): the line leaves the summary, so its date must not be lost with it."""
+    day = parse_date(text)
+    if day and "date" not in meta:
+        meta["date"] = day
+        warn_ambiguous_date(text, result)
 
 
 def warn_ambiguous_date(text: str, result: ParseResult) -> None:
