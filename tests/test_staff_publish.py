@@ -240,6 +240,28 @@ def test_a_json_lines_file_without_pairs_is_told_what_each_line_needs(client):
     assert "speaker label" in text(notes.select_one(".item-error"))
 
 
+def test_corrections_to_a_file_of_several_interviews_are_refused(client, tmp_path):
+    lines = [{"question": "What is CD7 CAR-T?", "answer": "A CAR-T.", "title": "CD7 with Dr. A",
+              "interviewee": "Dr. A"},
+             {"question": "What is BCMA?", "answer": "A target.", "title": "BCMA with Dr. B",
+              "interviewee": "Dr. B"}]
+    data = "\n".join(map(json.dumps, lines)).encode()
+    url, page = preview_of(client, [("two.jsonl", data)])
+    assert not page.find("input", attrs={"name": "interviewee"})
+    for action in ("save", "publish"):
+        page = act(client, url, action=action, title="", interviewee="Dr. Alice",
+                   interviewer="", date="")
+        assert "holds 2 interviews" in text(page.select_one(".flash-error"))
+    assert "two.jsonl" not in corpus_names(tmp_path)
+    assert [iv["interviewee"] for iv in page_interviews(client, url)] == ["Dr. A", "Dr. B"]
+
+
+def page_interviews(client, url: str) -> list[dict]:
+    """The interviews the preview's JSON twin shows for the first file."""
+    token = url.rsplit("/", 1)[1]
+    return client.get(f"/staff/api/uploads/{token}").get_json()["items"][0]["interviews"]
+
+
 def test_a_file_the_parser_cannot_use_gets_a_message_and_changes_nothing(client, tmp_path):
     build = store.current_build(tmp_path / "index")
     notes = b"Some notes without any speakers.\n\nAnother paragraph of notes.\n"

@@ -163,6 +163,17 @@ def current_fields(batch: Batch, item: Item) -> dict[str, str]:
     return {k: getattr(interviews[0], k) for k in EDITABLE} if interviews else {}
 
 
+def corrections_refused(batch: Batch, item: Item) -> str:
+    """Why a file takes no corrections, or "": in a file of several interviews they would
+    be set on every one (the preview hides the form; this answers a POST made without it)."""
+    count = len(uploads.parse(batch, item).interviews)
+    if count < 2:
+        return ""
+    return (f"Nothing saved or published: {item.original} holds {count} interviews, and "
+            "corrections here would be set on every one of them. Correct each interview's "
+            "details in the file itself and upload it again.")
+
+
 def save_corrections(batch: Batch, item: Item, values: dict[str, str]) -> None:
     """Keep the fields that differ from what the parser found as the staged NAME.meta.json."""
     path = batch.path(item)
