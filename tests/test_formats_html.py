@@ -257,3 +257,7 @@ def test_a_top_bar_with_a_log_in_link_is_chrome_not_summary():
                         "crs.html").interviews[0]
         assert iv.summary == "Dr. Omar Haddad talks about toxicity.", chrome
         assert iv.pairs[0].answer == "A neurotoxicity. Patients sign in at the desk."
+    # a link in an answer that offers to register stays (a bar is a row of links)
+    trial = body.replace("From grade 2.", '<a href="/t">Register for the trial</a>')
+    iv = parse_text(f"<html><body>{trial}</body></html>", "crs.html").interviews[0]
+    assert iv.pairs[1].answer == "Register for the trial"

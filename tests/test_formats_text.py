@@ -431,6 +431,7 @@ def test_q_a_labels_take_the_interviewee_from_an_interview_with_title():
         ("In conversation with Maria Gomez about sepsis", "Maria Gomez"),
         ("An interview with the editors", ""),
         ("Interview with The Lancet Oncology", ""),
+        ("In conversation with Oncology Frontier", ""),  # an outlet, not a person
     ):
         text = f"{title}\n\nQ: Why IL-6?\n\nA: It drives CRS.\n"
         iv = parse_text(text, "patel.txt").interviews[0]

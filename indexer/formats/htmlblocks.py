@@ -25,9 +25,9 @@ _JUNK = re.compile(
     r"(?:[\s_-]|$)",
     re.IGNORECASE,
 )
-# A short run of links offering to log in or subscribe ("Cancer Today  Log in"): a top bar
+# A link offering to log in or subscribe; in a short row of links it makes a top bar
 _ACCOUNT_LINK = re.compile(
-    r"\b(?:log\s?in|log\s?out|sign\s?in|sign\s?out|sign\s?up|register|my account|subscribe)\b",
+    r"(?:log\s?in|log\s?out|sign\s?in|sign\s?out|sign\s?up|register|my account|subscribe)",
     re.IGNORECASE,
 )
 _BAR_NODES = 40  # elements and strings in a top bar at most (keeps the check linear)
@@ -76,21 +76,21 @@ def has_junk_class(tag: Tag) -> bool:
 
 
 def is_account_bar(tag: Tag) -> bool:
-    """Is a small element mostly links, one of them to log in, sign up or subscribe? Site
-    chrome whatever its class (a top bar's "Cancer Today  Log in"), never summary text; a
-    sentence that mentions signing in is not mostly links. Only the first _BAR_NODES nodes
-    are looked at, so deeply nested pages stay linear."""
+    """Is a small element a row of links (two or more, most of its text), one of them "Log
+    in", "Sign up" or "Subscribe"? Site chrome whatever its class (a top bar's "Cancer Today
+    Log in"), never summary text; a sentence that mentions signing in is not mostly links,
+    and one link in an answer ("Register for the trial") is not a row. Only the first
+    _BAR_NODES nodes are looked at, so deeply nested pages stay linear."""
     if tag.name not in _BLOCK_TAGS:
         return False
     nodes = list(islice(tag.descendants, _BAR_NODES + 1))
-    if len(nodes) > _BAR_NODES:
+    links = [" ".join(n.get_text().split()) for n in nodes if isinstance(n, Tag) and n.name == "a"]
+    if len(nodes) > _BAR_NODES or len(links) < 2:
         return False
-    text = " ".join("".join(str(n) for n in nodes if _is_text(n)).split())
-    if not text or len(text) > _BAR_CHARS or not _ACCOUNT_LINK.search(text):
+    if not any(_ACCOUNT_LINK.fullmatch(link) for link in links):
         return False
-    linked = sum(len("".join(n.get_text().split())) for n in nodes
-                 if isinstance(n, Tag) and n.name == "a")
-    return linked >= 0.6 * len(text.replace(" ", ""))
+    text = "".join("".join(str(n) for n in nodes if _is_text(n)).split())
+    return len(text) <= _BAR_CHARS and len("".join(links).replace(" ", "")) >= 0.6 * len(text)
 
 
 def _is_text(node: object) -> bool:

@@ -17,6 +17,13 @@ _PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "del", "du", "le", "
 _NOT_NAMES = {"a", "an", "and", "the", "with", "of", "on", "in", "for", "to", "from", "by",
               "about", "at", "interview", "interviews", "conversation", "meet", "talks", "says",
               "why", "how", "what", "when", "who", "q&a", "exclusive", "video", "podcast"}
+# words of an outlet or institution, not a person ("In conversation with Oncology Frontier")
+_ORGANISATION = re.compile(
+    r"^(?:today|news|journal|oncology|frontier|weekly|daily|times|magazine|network|society|"
+    r"institute|hospital|cent(?:er|re)|university|association|foundation|team|group|"
+    r"editors?|staff|radio|tv|podcast|review|report|post|press|media|health)$",
+    re.IGNORECASE,
+)
 _TITLE_WITH = re.compile(
     r"\b(?:interview|conversation|chat|talk|q&a|discussion)s?\s+with\s+(?P<rest>.+)",
     re.IGNORECASE,
@@ -98,4 +105,5 @@ def title_name(title: str) -> str:
         words.pop()
     names = [w for w in words if not _HONORIFIC.match(w) and w not in _PARTICLES]
     enough = names and (len(names) >= 2 or _HONORIFIC.match(words[0]))
-    return " ".join(words) if enough else ""
+    outlet = any(_ORGANISATION.match(w) for w in names)
+    return " ".join(words) if enough and not outlet else ""
