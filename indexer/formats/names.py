@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
+from .labels import NAME_PARTICLES as _PARTICLES
+
 _HONORIFIC = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms|mx)\.?$", re.IGNORECASE)
-_PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "del", "du", "le", "la", "al",
-              "bin", "ibn", "y"}
 _NOT_NAMES = {"a", "an", "and", "the", "with", "of", "on", "in", "for", "to", "from", "by",
               "about", "at", "interview", "interviews", "conversation", "meet", "talks", "says",
               "why", "how", "what", "when", "who", "q&a", "exclusive", "video", "podcast"}
