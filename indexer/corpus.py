@@ -179,9 +179,18 @@ def parse_all(sources: list[SourceFile], problems: list[ParseProblem],
 
 
 def apply_overrides(path: Path, result: ParseResult) -> None:
-    """Apply staff corrections from NAME.meta.json to every interview of the file."""
+    """Apply staff corrections from NAME.meta.json to the file's interview.
+
+    A file of several interviews (JSON Lines) keeps what it says, with a warning: one
+    interviewee, title or date set on all of them would misattribute every answer but one,
+    silently, while ignoring the corrections loses nothing the file holds."""
     override = override_path(path)
     if not override.exists():
+        return
+    if len(result.interviews) > 1:
+        result.warn(f"ignored {override.name}: the file holds {len(result.interviews)} "
+                    "interviews, and its corrections would be set on every one of them; "
+                    "correct each interview in the file itself")
         return
     try:
         values = json.loads(override.read_text(encoding="utf-8"))

@@ -62,6 +62,7 @@ class ParseResult:
     file: str
     interviews: list[Interview] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
+    format: str = ""  # the parser used, also when it found no interview (advice on "no pairs")
 
     def warn(self, message: str, line: int | None = None) -> None:
         self.problems.append(ParseProblem(self.file, message, line))

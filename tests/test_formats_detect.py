@@ -268,7 +268,10 @@ def test_byline_is_an_author_meta_line():
     assert meta_line(f"By {names}", "") == ("author", names)
     assert meta_line("BY JANE ROE", "") == ("author", "JANE ROE")
     assert meta_line("By: Ana de la Cruz, MD", "") == ("author", "Ana de la Cruz, MD")
-    for sentence in ("By the end of the year we knew", "By Jane Roe | 3 March 2024", "by jane"):
+    # the date after a bar is read by take_meta_lines; a role word may follow the names
+    assert meta_line("By Jane Roe | 3 March 2024", "") == ("author", "Jane Roe")
+    assert meta_line("By Hematology Weekly staff", "") == ("author", "Hematology Weekly staff")
+    for sentence in ("By the end of the year we knew", "By Friday staff were tired", "by jane"):
         assert meta_line(sentence, "") is None
 
 
@@ -336,3 +339,14 @@ def test_a_folder_scan_reports_the_files_it_skips(tmp_path, monkeypatch):
         ("corpus/sub/LICENSE", "warning",
          "skipped: files without an extension are not read as interviews"),
     ]
+
+
+def test_dotted_dates_are_day_first_and_only_swappable_ones_are_ambiguous():
+    assert [parse_date(s) for s in ("12.03.2024", "5.3.2023", "31.12.2023", "12.31.2023",
+                                    "2024.03.12", "March 2024", "12.3.24")] == [
+        "2024-03-12", "2023-03-05", "2023-12-31", "2023-12-31", "2024-03-12", "", ""]
+    assert ambiguous_date("Published: 05.03.2023") == (
+        "read the date '05.03.2023' as 2023-03-05 (day.month, the usual order of dotted "
+        "dates); write 2023-05-03 if it is 3 May")
+    for clear in ("12.31.2023", "31.12.2023", "03.03.2023", "2023.05.03"):
+        assert ambiguous_date(clear) == ""

@@ -208,3 +208,56 @@ def test_ambiguous_published_date_warns():
         "read the date '11/02/2022' as 2022-11-02 (month/day); write 2022-02-11 if it is "
         "11 February"
     ]
+
+
+def test_an_unreadable_published_date_is_reported():
+    page = (
+        '<html><head><meta property="article:published_time" content="March 2024"></head>'
+        "<body><h1>Iron</h1><p>Q: Why?</p><p>A: Because.</p></body></html>"
+    )
+    result = parse_text(page, "d.html")
+    assert (result.interviews[0].title, result.interviews[0].date) == ("Iron", "")
+    assert [(p.file, p.message) for p in result.problems] == [
+        ("d.html", "could not read the date 'March 2024': write it as YYYY-MM-DD "
+                   "(a date without a day is not stored)")]
+
+
+def test_a_surname_label_is_resolved_to_the_full_name_of_the_title_or_intro():
+    page = (
+        "<html><head><title>Dr. Sarah Klein on BCMA | OncNews</title></head><body><article>"
+        "<h1>Dr. Sarah Klein on BCMA</h1>"
+        "<p><em>In an interview with OncNews Today, Sarah Klein, MD, of Memorial Cancer "
+        "Center, discussed CAR-T.</em></p>"
+        "<p><strong>OncNews Today: What is new?</strong></p><p><strong>Klein:</strong> CAR-T.</p>"
+        "<p><strong>OncNews Today: And CRS?</strong></p><p><strong>Klein:</strong> Rarer.</p>"
+        "</article></body></html>"
+    )
+    iv = parse_text(page, "klein.html").interviews[0]
+    assert iv.interviewee == "Dr. Sarah Klein"
+    assert {p.answerer for p in iv.pairs} == {"Dr. Sarah Klein"}
+    intro = (
+        "<html><body><article><h1>Dr. Kim on venetoclax</h1>"
+        "<p><b>Dr. Susan Kim</b> is director of leukemia at Northside Hospital.</p>"
+        "<p><b>Targeted Oncology:</b> What is new?</p><p><b>Kim:</b> Venetoclax.</p>"
+        "<p><b>Targeted Oncology:</b> And TLS?</p><p><b>Kim:</b> Rare.</p>"
+        "</article></body></html>"
+    )
+    assert parse_text(intro, "kim.html").interviews[0].interviewee == "Dr. Susan Kim"
+
+
+def test_a_top_bar_with_a_log_in_link_is_chrome_not_summary():
+    body = ("<h1>Managing CRS</h1><p>Dr. Omar Haddad talks about toxicity.</p>"
+            "<h3>What is ICANS?</h3><p>A neurotoxicity. Patients sign in at the desk.</p>"
+            "<h3>When do you give steroids?</h3><p>From grade 2.</p>")
+    for chrome in ('<div class="topbar"><a href="/">Cancer Today</a> <a href="/x">Home</a></div>',
+                   '<div><a href="/">Cancer Today</a> <a href="/login">Log in</a></div>',
+                   '<div class="masthead">Cancer Today</div><p><a href="/s">Sign in</a> | '
+                   '<a href="/r">Register</a></p>'):
+        iv = parse_text(f"<html><body>{chrome}<div class='content'>{body}</div></body></html>",
+                        "crs.html").interviews[0]
+        assert iv.summary == "Dr. Omar Haddad talks about toxicity.", chrome
+        assert iv.pairs[0].answer == "A neurotoxicity. Patients sign in at the desk."
+    # a link in an answer that offers to register stays (a bar is a row of links)
+    trial = body.replace("From grade 2.", '<a href="/t">Register for the trial</a>')
+    iv = parse_text(f"<html><body>{trial}</body></html>", "crs.html").interviews[0]
+    assert iv.pairs[1].answer == "Register for the trial"

@@ -151,3 +151,16 @@ def test_ambiguous_dates_warn_once_each():
     assert [p.message for p in result.problems] == [
         "read the date '05/03/2023' as 2023-05-03 (month/day); write 2023-03-05 if it is 5 March"
     ]
+
+
+def test_unreadable_dates_are_reported_once_each():
+    lines = [
+        '{"title": "A", "date": "March 2024", "question": "a?", "answer": "a"}',
+        '{"title": "A", "date": "March 2024", "question": "b?", "answer": "b"}',
+        '{"title": "B", "date": "March 2024", "question": "c?", "answer": "c"}',
+    ]
+    result = parse_text("\n".join(lines), "d.jsonl")
+    assert [iv.date for iv in result.interviews] == ["", ""]
+    assert [p.message for p in result.problems] == [
+        "could not read the date 'March 2024': write it as YYYY-MM-DD "
+        "(a date without a day is not stored)"]

@@ -170,3 +170,22 @@ def test_a_line_starting_with_by_below_a_bold_question_is_no_byline():
     text = ("# Imaging in myeloma\n\n**Tell us how you find bone lesions early**\n\n"
             "By Whole-Body MRI.\n\n**When do you repeat imaging?**\n\nEvery six months.\n")
     assert parse_text(text, "mri.md").interviews[0].interviewer == ""
+
+
+def test_an_honorific_surname_label_takes_the_full_name_of_the_title():
+    text = ("# Treating T-cell ALL: a conversation with Dr. Maria Gonzalez\n\n"
+            "**Hematology Weekly: What is new?**\n\n**Dr. Gonzalez:** CD7 CAR-T.\n\n"
+            "**Hematology Weekly: And HSCT?**\n\n**Dr. Gonzalez:** Within 30 days.\n")
+    iv = parse_text(text, "tcell.md").interviews[0]
+    assert (iv.interviewee, iv.pairs[1].answerer) == ("Dr. Maria Gonzalez", "Dr. Maria Gonzalez")
+
+
+def test_a_staff_byline_is_no_summary_and_the_labels_keep_the_interviewer():
+    text = ("# Treating T-cell ALL in 2024: a conversation\n\n*Published: 2024-05-02*\n\n"
+            "By Hematology Weekly staff\n\n"
+            "Dr. Maria Gonzalez is a pediatric hematologist.\n\n"
+            "**Hematology Weekly: What is new?**\n\n**Dr. Gonzalez:** CD7 CAR-T.\n\n"
+            "**Hematology Weekly: And HSCT?**\n\n**Dr. Gonzalez:** Within 30 days.\n")
+    iv = parse_text(text, "tcell.md").interviews[0]
+    assert (iv.summary, iv.interviewer, iv.date) == (
+        "Dr. Maria Gonzalez is a pediatric hematologist.", "Hematology Weekly", "2024-05-02")

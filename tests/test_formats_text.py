@@ -359,3 +359,103 @@ def test_ambiguous_numeric_date_line_is_read_month_first_with_a_warning():
     for clear in ("Date: 31/12/2023", "Date: 03/03/2023", "Published: 2023-05-03"):
         result = parse_text(f"{clear}\n\nQ: Why?\n\nA: Because.\n", "d.txt")
         assert result.interviews[0].date and result.problems == []
+
+
+KIM = ("Venetoclax in older patients with AML: Dr. Susan Kim\nPublished: {}\n\n"
+       "Targeted Oncology: What is your experience with venetoclax?\n\n"
+       "Dr. Susan Kim: It is standard with azacitidine.\n\n"
+       "Targeted Oncology: And TLS?\n\nDr. Susan Kim: Rare, but we ramp up.\n")
+
+
+def test_a_dotted_header_date_is_read_day_first_and_keeps_the_title():
+    result = parse_text(KIM.format("13.03.2024"), "kim.txt")
+    iv = result.interviews[0]
+    assert (iv.title, iv.date, iv.summary) == (
+        "Venetoclax in older patients with AML: Dr. Susan Kim", "2024-03-13", "")
+    assert result.problems == []
+    assert len(iv.pairs) == 2
+
+
+def test_an_ambiguous_dotted_date_warns_that_it_was_read_day_first():
+    result = parse_text(KIM.format("12.03.2024"), "kim.txt")
+    iv = result.interviews[0]
+    assert (iv.title, iv.date) == (
+        "Venetoclax in older patients with AML: Dr. Susan Kim", "2024-03-12")
+    assert [(p.file, p.message) for p in result.problems] == [
+        ("kim.txt", "read the date '12.03.2024' as 2024-03-12 (day.month, the usual order "
+                    "of dotted dates); write 2024-12-03 if it is 3 December")]
+
+
+def test_an_unreadable_header_date_is_reported_and_keeps_the_title():
+    for written in ("March 2024", "Spring 2024", "12.3.24"):
+        result = parse_text(KIM.format(written), "kim.txt")
+        iv = result.interviews[0]
+        assert (iv.title, iv.date, iv.summary) == (
+            "Venetoclax in older patients with AML: Dr. Susan Kim", "", "")
+        assert [(p.file, p.message) for p in result.problems] == [
+            ("kim.txt", f"could not read the date {written!r}: write it as YYYY-MM-DD "
+                        "(a date without a day is not stored)")]
+
+
+def test_one_named_question_and_its_named_answer_are_one_pair():
+    text = ("Quick take: Dr. Lena Fischer on talquetamab\nPublished: 2024-06-03\n\n"
+            "Oncology View: Where does talquetamab fit after BCMA therapy?\n\n"
+            "Dr. Lena Fischer: It targets GPRC5D, so it works after BCMA failure.\n")
+    result = parse_text(text, "quick-take.txt")
+    iv = result.interviews[0]
+    assert result.problems == []
+    assert (iv.title, iv.interviewer, iv.interviewee, iv.method) == (
+        "Quick take: Dr. Lena Fischer on talquetamab", "Oncology View", "Dr. Lena Fischer",
+        "speaker-labels")
+    assert iv.pairs == [QAPair("Where does talquetamab fit after BCMA therapy?",
+                               "It targets GPRC5D, so it works after BCMA failure.",
+                               "Oncology View", "Dr. Lena Fischer")]
+
+
+def test_two_one_off_labels_are_no_exchange_unless_a_name_asks_and_a_name_answers():
+    for prose in (
+        "Why it matters: is this new?\n\nDr. Lee: Yes, quite.\n",  # not a name that asks
+        "Oncology View: Is this new?\n\nShort answer: yes, quite.\n",  # not a name that answers
+        "Oncology View: This is new.\n\nDr. Lee: Yes, quite.\n",  # no question
+        "Dr. Lee: Is this new?\n\nDr. Kim: Is it?\n",  # two questions
+        "Oncology View: Is this new?\n\nDr. Lee: Yes.\n\nDr. Kim: No.\n",  # three labels
+        "Note: is this new?\n\nDr. Lee: Yes, quite.\n",
+    ):
+        assert parse_text(prose, "p.txt").interviews[0].pairs == [], prose
+
+
+def test_q_a_labels_take_the_interviewee_from_an_interview_with_title():
+    for title, name in (
+        ("Managing IL-6 after CAR-T: an interview with Dr. Ahmed Patel", "Dr. Ahmed Patel"),
+        ("A Conversation With Prof. Ana de la Cruz, MD", "Prof. Ana de la Cruz"),
+        ("In conversation with Maria Gomez about sepsis", "Maria Gomez"),
+        ("An interview with the editors", ""),
+        ("Interview with The Lancet Oncology", ""),
+        ("In conversation with Oncology Frontier", ""),  # an outlet, not a person
+    ):
+        text = f"{title}\n\nQ: Why IL-6?\n\nA: It drives CRS.\n"
+        iv = parse_text(text, "patel.txt").interviews[0]
+        assert (iv.interviewee, iv.pairs[0].answerer) == (name, name), title
+
+
+def test_a_surname_label_stays_when_the_full_name_is_missing_or_ambiguous():
+    pairs = "\n\nHost: What is new?\n\nKlein: CAR-T.\n\nHost: And CRS?\n\nKlein: Rarer.\n"
+    for intro, name in (
+        ("Sarah Klein, MD, spoke to us.", "Sarah Klein"),
+        ("We spoke to an expert.", "Klein"),
+        ("Sarah Klein and her husband Tom Klein spoke to us.", "Klein"),
+        ("Interview With Sarah Klein", "Sarah Klein"),
+    ):
+        iv = parse_text("CAR-T today" + "\n\n" + intro + pairs, "k.txt").interviews[0]
+        assert iv.interviewee == name, intro
+    text = "CAR-T with Dr. Sarah Klein" + pairs.replace("Klein:", "Dr. Kleinberg:")
+    assert parse_text(text, "k.txt").interviews[0].interviewee == "Dr. Kleinberg"
+
+
+def test_a_byline_with_a_role_or_a_date_is_the_interviewer_not_summary():
+    for byline, who, day in (("By Hematology Weekly staff", "Hematology Weekly staff", ""),
+                             ("By Jane Roe, staff writer", "Jane Roe, staff writer", ""),
+                             ("By John Doe | March 12, 2024", "John Doe", "2024-03-12")):
+        text = f"CAR-T today\n\n{byline}\n\nAn intro.\n\nQ: What is new?\n\nA: CD7.\n"
+        iv = parse_text(text, "b.txt").interviews[0]
+        assert (iv.interviewer, iv.date, iv.summary) == (who, day, "An intro."), byline

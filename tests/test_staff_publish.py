@@ -240,6 +240,51 @@ def test_a_missing_date_is_warned_about_until_corrected(client):
     assert "No date found" not in text(page.select("section.upload")[1])
 
 
+def test_a_missing_interviewee_is_warned_about_until_corrected(client):
+    named = interview_text("Named", [("Why?", "Because.")])
+    unnamed = b"Unnamed\n\nQ: Why not?\n\nA: Because not.\n"
+    url, page = preview_of(client, [("named.txt", named), ("unnamed.txt", unnamed)])
+    first, second = page.select("section.upload")
+    assert "No interviewee found" not in text(first)
+    assert "No interviewee found: add one with the corrections" in text(
+        second.select_one(".warnings"))
+    page = act(client, url, 2, action="save", title="Unnamed", interviewee="Dr. Ada Lovelace",
+               interviewer="", date="")
+    assert "No interviewee found" not in text(page.select("section.upload")[1])
+
+
+def test_a_json_lines_file_without_pairs_is_told_what_each_line_needs(client):
+    lines = b'{"question": "What is CD7?"}\n{"answer": "orphan"}\n'
+    _, page = preview_of(client, [("noanswer.jsonl", lines), ("notes.txt", b"Just notes.\n")])
+    jsonl, notes = page.select("section.upload")
+    error = text(jsonl.select_one(".item-error"))
+    assert 'non-empty "question" and "answer"' in error and "speaker label" not in error
+    assert "line 1: missing or empty 'answer'" in text(jsonl.select_one(".warnings"))
+    assert "speaker label" in text(notes.select_one(".item-error"))
+
+
+def test_corrections_to_a_file_of_several_interviews_are_refused(client, tmp_path):
+    lines = [{"question": "What is CD7 CAR-T?", "answer": "A CAR-T.", "title": "CD7 with Dr. A",
+              "interviewee": "Dr. A"},
+             {"question": "What is BCMA?", "answer": "A target.", "title": "BCMA with Dr. B",
+              "interviewee": "Dr. B"}]
+    data = "\n".join(map(json.dumps, lines)).encode()
+    url, page = preview_of(client, [("two.jsonl", data)])
+    assert not page.find("input", attrs={"name": "interviewee"})
+    for action in ("save", "publish"):
+        page = act(client, url, action=action, title="", interviewee="Dr. Alice",
+                   interviewer="", date="")
+        assert "holds 2 interviews" in text(page.select_one(".flash-error"))
+    assert "two.jsonl" not in corpus_names(tmp_path)
+    assert [iv["interviewee"] for iv in page_interviews(client, url)] == ["Dr. A", "Dr. B"]
+
+
+def page_interviews(client, url: str) -> list[dict]:
+    """The interviews the preview's JSON twin shows for the first file."""
+    token = url.rsplit("/", 1)[1]
+    return client.get(f"/staff/api/uploads/{token}").get_json()["items"][0]["interviews"]
+
+
 def test_a_file_the_parser_cannot_use_gets_a_message_and_changes_nothing(client, tmp_path):
     build = store.current_build(tmp_path / "index")
     notes = b"Some notes without any speakers.\n\nAnother paragraph of notes.\n"

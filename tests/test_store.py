@@ -609,6 +609,24 @@ def test_an_override_date_is_made_iso_or_ignored_with_a_warning(corpus_dir, tmp_
                in str(p) for p in report.problems)
 
 
+def test_overrides_beside_a_file_of_several_interviews_are_ignored_with_a_warning(
+        corpus_dir, tmp_path):
+    lines = [{"question": "What is CD7 CAR-T?", "answer": "A CAR-T.", "title": "CD7 with Dr. A",
+              "interviewee": "Dr. A", "date": "2024-01-05"},
+             {"question": "What is BCMA?", "answer": "A target.", "title": "BCMA with Dr. B",
+              "interviewee": "Dr. B", "date": "2023-02-01"}]
+    (corpus_dir / "two.jsonl").write_text("\n".join(map(json.dumps, lines)), encoding="utf-8")
+    (corpus_dir / "two.jsonl.meta.json").write_text(
+        json.dumps({"interviewee": "Dr. A (corrected)", "date": "2024-01-06"}), encoding="utf-8")
+    report = store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    records = store.read_manifest(tmp_path / "ix")["interviews"].values()
+    assert sorted((r["interviewee"], r["date"]) for r in records) == [
+        ("Dr. A", "2024-01-05"), ("Dr. B", "2023-02-01")]
+    assert [p.message for p in report.problems if "two.jsonl" in p.file] == [
+        "ignored two.jsonl.meta.json: the file holds 2 interviews, and its corrections would "
+        "be set on every one of them; correct each interview in the file itself"]
+
+
 def test_missing_or_corrupt_index_says_how_to_fix_it(tmp_path):
     with pytest.raises(store.IndexMissing, match="qa-index .*build"):
         SearchIndex(tmp_path / "nothing").snapshot()

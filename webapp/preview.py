@@ -22,6 +22,9 @@ LONG_ANSWER_WORDS = 1500
 MAX_FIELD_CHARS = 300
 NO_PAIRS = ("Nothing to publish: the parser found no question/answer pairs. Check that each "
             "question and answer starts with a speaker label (see the formats in the README).")
+NO_JSON_PAIRS = ("Nothing to publish: no line holds a question/answer pair. Each line must be "
+                 'a JSON object with non-empty "question" and "answer" strings (the warnings '
+                 "name the lines skipped).")
 
 
 def batch_context(batch: Batch, corpus_dir: Path, manifest: dict) -> dict:
@@ -49,10 +52,11 @@ def item_context(batch: Batch, item: Item, corpus_dir: Path, manifest: dict) -> 
     context["warnings"] = ([problem_text(p) for p in result.problems]
                            + long_answers(result.interviews)
                            + undated(result.interviews)
+                           + unnamed(result.interviews)
                            + duplicates(batch, item, result.interviews, corpus_dir, manifest)
                            + addresses(item, result.interviews, corpus_dir, manifest))
     if not result.pair_count:
-        context["error"] = NO_PAIRS
+        context["error"] = NO_JSON_PAIRS if result.format == "jsonl" else NO_PAIRS
     context["publishable"] = bool(result.pair_count) and not item.published
     return context
 
@@ -96,6 +100,20 @@ def undated(interviews: list[Interview]) -> list[str]:
                 "finds it."]
     return [f"{missing:,} of {len(interviews):,} interviews have no date: sorted by newest "
             "they come last, and no year filter finds them."]
+
+
+def unnamed(interviews: list[Interview]) -> list[str]:
+    """A warning when interviews name no interviewee: the Interviewee filter cannot find
+    them and "Cite this answer" says "Unnamed interviewee"."""
+    missing = sum(1 for interview in interviews if not interview.interviewee)
+    if not missing or not any(interview.pairs for interview in interviews):
+        return []
+    if len(interviews) == 1:
+        return ["No interviewee found: add one with the corrections. Without it the "
+                "Interviewee filter does not list the interview, and citations say "
+                "\u201cUnnamed interviewee\u201d."]
+    return [f"{missing:,} of {len(interviews):,} interviews name no interviewee: the "
+            "Interviewee filter does not list them."]
 
 
 def duplicates(batch: Batch, item: Item, interviews: list[Interview], corpus_dir: Path,
@@ -170,6 +188,17 @@ def current_fields(batch: Batch, item: Item) -> dict[str, str]:
     """The editable fields as the preview shows them now (corrections included)."""
     interviews = uploads.parse(batch, item).interviews
     return {k: getattr(interviews[0], k) for k in EDITABLE} if interviews else {}
+
+
+def corrections_refused(batch: Batch, item: Item) -> str:
+    """Why a file takes no corrections, or "": in a file of several interviews they would
+    be set on every one (the preview hides the form; this answers a POST made without it)."""
+    count = len(uploads.parse(batch, item).interviews)
+    if count < 2:
+        return ""
+    return (f"Nothing saved or published: {item.original} holds {count} interviews, and "
+            "corrections here would be set on every one of them. Correct each interview's "
+            "details in the file itself and upload it again.")
 
 
 def save_corrections(batch: Batch, item: Item, values: dict[str, str]) -> None:

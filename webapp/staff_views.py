@@ -101,19 +101,28 @@ def act(token: str, n: int):
                         else url_for("staff.add"), 303)
     if action not in ("save", "publish"):
         abort(400, "Unknown action: save, publish or discard.")
-    if not item.error and not item.published and "title" in request.form:
-        values, problems = preview.corrections(request.form,
-                                               preview.current_fields(batch, item))
-        for problem in problems:
-            flash(problem, "error")
-        if problems:
-            return redirect(url_for("staff.uploaded", token=token, _anchor=f"file-{n}"), 303)
-        preview.save_corrections(batch, item, values)
+    if not item.error and not item.published and "title" in request.form \
+            and not take_corrections(batch, item):
+        return redirect(url_for("staff.uploaded", token=token, _anchor=f"file-{n}"), 303)
     if action == "save":
         flash(f"Saved your corrections to {item.name}; the preview below shows them.")
     else:
         publish_one(batch, item)
     return redirect(url_for("staff.uploaded", token=token, _anchor=f"file-{n}"), 303)
+
+
+def take_corrections(batch: uploads.Batch, item: uploads.Item) -> bool:
+    """Save the form's corrections beside a staged file; False, with the reasons flashed,
+    when they are refused (a bad date, or a file of several interviews) and nothing else
+    may happen: publishing without the corrections staff asked for would surprise them."""
+    refused = preview.corrections_refused(batch, item)
+    values, problems = ({}, [refused]) if refused else preview.corrections(
+        request.form, preview.current_fields(batch, item))
+    for problem in problems:
+        flash(problem, "error")
+    if not problems:
+        preview.save_corrections(batch, item, values)
+    return not problems
 
 
 def publish_one(batch: uploads.Batch, item: uploads.Item) -> None:

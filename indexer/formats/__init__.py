@@ -70,6 +70,7 @@ def _parse_into(
     if binary:
         result.error(BINARY)
         return
+    result.format = fmt
     try:
         _PARSERS[fmt](text, name, result)
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop a corpus build

@@ -19,6 +19,7 @@ from ..model import normalize_space
 from . import text as T
 from .htmlblocks import html_blocks
 from .meta import parse_date
+from .meta import unread_date
 from .structured import jsonld
 from .structured import microdata
 from .turns import Block
@@ -95,6 +96,8 @@ def _page_meta(
     date = next((d for d in dates if parse_date(d)), "")
     meta["date"] = parse_date(date)
     T.warn_ambiguous_date(date, result)
+    if not date and any(dates):
+        result.warn(unread_date(next(d for d in dates if d)))
     for key in ("source", "author", "summary"):
         meta[key] = meta.get(key) or ld_meta.get(key, "")
     return meta
@@ -144,6 +147,6 @@ def parse(text: str, name: str, result: ParseResult) -> None:
     if structured:
         turns.pairs, turns.method = structured, "faq-jsonld" if ld_pairs else "faq-microdata"
     fallback = meta.pop("summary", "")  # detected summaries win over <meta description>
-    interview = T.to_interview(turns, "html", name, meta)
+    interview = T.to_interview(turns, "html", name, meta, fallback)
     interview.summary = interview.summary or fallback
     result.interviews.append(interview)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from bs4 import NavigableString
 from bs4 import Tag
@@ -20,9 +21,17 @@ _JUNK = re.compile(
     r"cookie|consent|banner|newsletter|subscri|share|social|related|comment|breadcrumb|menu|"
     r"nav|footer|sidebar|advert|popup|modal|promo|screen-reader|sr-only|visually-hidden|"
     r"byline|dateline|(?:entry|post|article)-meta|"
-    r"(?:^|[\s_-])ads?(?:[\s_-]|$)",
+    r"(?:^|[\s_-])(?:ads?|top-?bar|masthead|(?:user|utility|account)-?bar|log-?in|sign-?in)"
+    r"(?:[\s_-]|$)",
     re.IGNORECASE,
 )
+# A link offering to log in or subscribe; in a short row of links it makes a top bar
+_ACCOUNT_LINK = re.compile(
+    r"(?:log\s?in|log\s?out|sign\s?in|sign\s?out|sign\s?up|register|my account|subscribe)",
+    re.IGNORECASE,
+)
+_BAR_NODES = 40  # elements and strings in a top bar at most (keeps the check linear)
+_BAR_CHARS = 80
 _JUNK_ROLES = {
     "navigation",
     "banner",
@@ -66,6 +75,28 @@ def has_junk_class(tag: Tag) -> bool:
     return bool(_JUNK.search(_classes(tag)))
 
 
+def is_account_bar(tag: Tag) -> bool:
+    """Is a small element a row of links (two or more, most of its text), one of them "Log
+    in", "Sign up" or "Subscribe"? Site chrome whatever its class (a top bar's "Cancer Today
+    Log in"), never summary text; a sentence that mentions signing in is not mostly links,
+    and one link in an answer ("Register for the trial") is not a row. Only the first
+    _BAR_NODES nodes are looked at, so deeply nested pages stay linear."""
+    if tag.name not in _BLOCK_TAGS:
+        return False
+    nodes = list(islice(tag.descendants, _BAR_NODES + 1))
+    links = [" ".join(n.get_text().split()) for n in nodes if isinstance(n, Tag) and n.name == "a"]
+    if len(nodes) > _BAR_NODES or len(links) < 2:
+        return False
+    if not any(_ACCOUNT_LINK.fullmatch(link) for link in links):
+        return False
+    text = "".join("".join(str(n) for n in nodes if _is_text(n)).split())
+    return len(text) <= _BAR_CHARS and len("".join(links).replace(" ", "")) >= 0.6 * len(text)
+
+
+def _is_text(node: object) -> bool:
+    return isinstance(node, NavigableString) and not isinstance(node, PreformattedString)
+
+
 def _kind(tag: Tag, parent: tuple[str, int]) -> tuple[str, int]:
     name = tag.name
     if len(name) == 2 and name[0] == "h" and name[1] in "123456":
@@ -87,7 +118,7 @@ class _Collector:
     def _junk(self, tag: Tag) -> bool:
         if tag is self.keep:
             return False
-        if is_hidden(tag):
+        if is_hidden(tag) or is_account_bar(tag):
             return True
         if not has_junk_class(tag):
             return False
@@ -134,7 +165,7 @@ def html_blocks(root: Tag) -> list[Block]:
             if collector.start(node):
                 stack.append((node, True))
                 stack.extend((child, False) for child in reversed(node.contents))
-        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+        elif _is_text(node):
             collector.parts.append((str(node), collector.bold > 0))
     collector.flush()
     return collector.blocks

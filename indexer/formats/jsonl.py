@@ -23,6 +23,7 @@ from ..model import normalize_space
 from .meta import ambiguous_date
 from .meta import parse_date
 from .meta import title_from_filename
+from .meta import unread_date
 
 _FIELDS = ("id", "title", "source", "url", "interviewee", "interviewer", "date", "summary", "bio")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
@@ -130,13 +131,13 @@ def _new_interview(obj: dict, name: str) -> Interview:
 def parse(text: str, name: str, result: ParseResult) -> None:
     """Parse JSON Lines (or a JSON array) of pairs into result, one Interview per group."""
     groups: dict[tuple[str, str], Interview] = {}
-    notes: set[str] = set()  # one warning per ambiguous date, however many groups have it
+    notes: set[str] = set()  # one warning per odd date, however many groups have it
     for obj in _records(text, result):
         group = (obj.get("title") or obj.get("url") or "", obj.get("source") or "")
         interview = groups.get(group)
         if interview is None:
             interview = groups[group] = _new_interview(obj, name)
-            note = ambiguous_date(obj.get("date") or "")
+            note = ambiguous_date(obj.get("date") or "") or unread_date(obj.get("date") or "")
             if note and note not in notes:
                 notes.add(note)
                 result.warn(note)

@@ -100,7 +100,7 @@ def choose_speakers(labels: list[tuple[str, str, bool] | None]) -> set[str]:
     accepted |= {label for label, n in counts.items() if n >= 2}
     if "a" in accepted and not any(canon(x) == "q" for x in accepted):
         accepted.discard("a")  # "A." alone is more likely an initial than an answer marker
-    return accepted | answering_names(labels, accepted)
+    return accepted | answering_names(labels, accepted) | one_exchange(labels)
 
 
 NAME_PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "del", "du", "le", "la", "al",
@@ -122,12 +122,33 @@ def answering_names(labels: list[tuple[str, str, bool] | None], accepted: set[st
         if label in accepted:
             awaiting = canon(label) in ASKER_WORDS
             continue
-        words = match[0].split()
-        if awaiting and len(words) <= 5 and all(
-                w[0].isupper() or w in NAME_PARTICLES for w in words):
+        if awaiting and is_name(match[0]):
             found.add(label)
         awaiting = False
     return found
+
+
+def is_name(label: str) -> bool:
+    """A short label with every word capitalised but for particles ("Dr. Lena Fischer",
+    "Oncology View", "Prof. Maria van der Berg"), not a phrase ("Short answer", "Why it
+    matters")."""
+    words = label.split()
+    return len(words) <= 5 and all(w[0].isupper() or w in NAME_PARTICLES for w in words)
+
+
+def one_exchange(labels: list[tuple[str, str, bool] | None]) -> set[str]:
+    """Identity keys of the two parties of a one-question interview with named speakers
+    ("Oncology View: ...?" / "Dr. Lena Fischer: ..."). A label seen once is no speaker by
+    itself (prose has "Note: ..."), and a one-question interview repeats no label, so this
+    asks for exactly two labelled paragraphs, both names, the first a question, the second
+    not."""
+    found = [match for match in labels if match]
+    if len(found) != 2:
+        return set()
+    (asker, question, _), (answerer, answer, _) = found
+    names = is_name(asker) and is_name(answerer) and ident(asker) != ident(answerer)
+    asked = is_question(question) and bool(answer) and not is_question(answer)
+    return {ident(asker), ident(answerer)} if names and asked else set()
 
 
 def choose_askers(turns: list[tuple[str, str, int]]) -> set[str]:

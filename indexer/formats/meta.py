@@ -27,11 +27,15 @@ _MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
 _DAY = r"(?<!\d)(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
 _MONTH_FIRST = re.compile(r"(?<!\d)(?P<mon>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})(?!\d)")
+# 12.03.2024: dotted dates are day first (the European order), unless the "month" is over 12
+_DAY_FIRST = re.compile(r"(?<![\d.])(?P<day>\d{1,2})\.(?P<mon>\d{1,2})\.(?P<year>\d{4})(?!\d)")
+_SWAPPABLE = (_MONTH_FIRST, _DAY_FIRST)  # numeric orders read the other way round if need be
 _DATE_PATTERNS = [
     re.compile(r"(?<!\d)(?P<year>\d{4})[-/.](?P<mon>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
     re.compile(rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}"),
     re.compile(rf"{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"),
     _MONTH_FIRST,
+    _DAY_FIRST,
 ]
 _FRONT_KEYS = {
     "title": "title",
@@ -57,6 +61,9 @@ _META_LINE = re.compile(
 )
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _BYLINE = re.compile(r"^by\s*[:：]?\s+(?P<names>.{2,150})$", re.IGNORECASE)
+_BYLINE_END = re.compile(r"\s+[|·•]\s+")  # "By Jane Roe | March 3, 2024"
+_BYLINE_ROLES = {"staff", "writer", "writers", "reporter", "reporters", "editor", "editors",
+                 "correspondent", "contributor", "team", "desk"}  # "By Hematology Weekly staff"
 _NAME_PARTICLES = {"and", "&", "al", "bin", "da", "de", "del", "der", "di", "du", "la", "le",
                    "van", "von"}
 
@@ -70,8 +77,8 @@ def _first_date(text: str) -> tuple[str, re.Match | None]:
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(text or ""):
             year, month, day = int(match["year"]), _month_number(match["mon"]), int(match["day"])
-            if pattern is _MONTH_FIRST and month > 12:
-                month, day = day, month  # day/month/year
+            if pattern in _SWAPPABLE and month > 12:
+                month, day = day, month  # 31/12/2023, 12.31.2023: only one order is a date
             try:
                 return _dt.date(year, month, day).isoformat(), match
             except ValueError:
@@ -85,17 +92,30 @@ def parse_date(text: str) -> str:
 
 
 def ambiguous_date(text: str) -> str:
-    """A warning when parse_date read text's date as month/day but day/month could be meant."""
+    """A warning when parse_date read a numeric date one way but the other order is a date
+    too: 05/03/2023 is read month first (the US order of slashes), 05.03.2023 day first (the
+    European order of dots); the warning says what to write if the other was meant."""
     iso, match = _first_date(text)
-    if match is None or match.re is not _MONTH_FIRST:
+    if match is None or match.re not in _SWAPPABLE:
         return ""
-    first, second = int(match["mon"]), int(match["day"])
-    if first == second or max(first, second) > 12:
+    month, day = int(match["mon"]), int(match["day"])
+    if month == day or max(month, day) > 12:
         return ""
-    other = _dt.date(int(match["year"]), second, first).isoformat()
-    month = _MONTH_WORDS[second - 1][0].capitalize()
-    return (f"read the date {match[0]!r} as {iso} (month/day); "
-            f"write {other} if it is {first} {month}")
+    other = _dt.date(int(match["year"]), day, month).isoformat()
+    order = "day.month, the usual order of dotted dates" if match.re is _DAY_FIRST else "month/day"
+    meant = f"{month} {_MONTH_WORDS[day - 1][0].capitalize()}"
+    return f"read the date {match[0]!r} as {iso} ({order}); write {other} if it is {meant}"
+
+
+def unread_date(value: str) -> str:
+    """A warning when a date field holds something parse_date cannot read ("March 2024"):
+    left unsaid, the interview would silently go undated (last by newest, out of year
+    filters)."""
+    value = normalize_space(value)
+    if not value or parse_date(value):
+        return ""
+    return f"could not read the date {value!r}: write it as YYYY-MM-DD " \
+           "(a date without a day is not stored)"
 
 
 def title_from_filename(name: str) -> str:
@@ -142,7 +162,7 @@ def meta_line(text: str, body: str, byline: bool = True) -> tuple[str, str] | No
         return None
     key, value = match["key"].lower(), match["value"].strip()
     if key.startswith(("published", "publication", "date", "posted")):
-        return ("date", parse_date(value)) if parse_date(value) else None
+        return _date_field(value)
     if key in ("source", "url", "link"):
         url = _URL.search(value)
         return ("source", url.group(0).rstrip(".,;)")) if url else None
@@ -154,13 +174,31 @@ def meta_line(text: str, body: str, byline: bool = True) -> tuple[str, str] | No
     return field, value
 
 
+UNREAD_DATE = "unread-date"  # meta_line's field for a header date that parse_date cannot read
+
+
+def _date_field(value: str) -> tuple[str, str] | None:
+    """("date", ISO) for a header date; (UNREAD_DATE, value) for a short value with a year-like
+    number that is no full date ("March 2024", "12.3.24"): still a header line, so the title
+    above it stays the title and the caller can say which date it could not read."""
+    iso = parse_date(value)
+    if iso:
+        return "date", iso
+    if len(value) <= 40 and len(value.split()) <= 5 and re.search(r"\d{2}", value):
+        return UNREAD_DATE, value
+    return None
+
+
 def _byline(text: str) -> str:
-    """The names of a byline such as 'By Dr. Jane Roe and John Smith', or ""."""
+    """The names of a byline such as 'By Dr. Jane Roe and John Smith', 'By Hematology Weekly
+    staff' or 'By Jane Roe | March 3, 2024' (the date after the bar is read by the caller),
+    or ""."""
     match = _BYLINE.match(text)
-    words = match["names"].replace(",", " ").split() if match else []
+    names = _BYLINE_END.split(match["names"], maxsplit=1)[0].strip() if match else ""
+    words = names.replace(",", " ").split()
     if not words or len(words) > 12 or not words[0][0].isupper():
         return ""
     if words[0].lower() in ("the", "this", "our"):  # "By The Numbers": a heading ("By An
         return ""                                      # Nguyen", "By A Smith" are names)
-    names = all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words)
-    return match["names"].strip() if names else ""
+    lower_ok = _NAME_PARTICLES | _BYLINE_ROLES
+    return names if all(w[0].isupper() or w.lower() in lower_ok for w in words) else ""

@@ -18,11 +18,15 @@ from ..model import Interview
 from ..model import ParseResult
 from ..model import normalize_space
 from . import labels as L
+from .meta import UNREAD_DATE
 from .meta import ambiguous_date
 from .meta import meta_line
 from .meta import parse_date
 from .meta import split_front_matter
 from .meta import title_from_filename
+from .meta import unread_date
+from .names import full_name
+from .names import title_name
 from .turns import Block
 from .turns import Turns
 from .turns import detect
@@ -106,13 +110,32 @@ def take_meta_lines(
         found = meta_line(block.text, body, byline=header) if is_meta else None
         if not found:
             kept.append(block)
-            header = header and i < 8 and not (L.is_question(block.text) or block.bold
-                                               or L.find_label(block.text))
+            header = header and i < 8 and not asks_or_speaks(block)
+        elif found[0] == UNREAD_DATE:
+            result.warn(unread_date(found[1]))
         elif found[0] not in meta:
             meta[found[0]] = found[1]
             if found[0] == "date":
                 warn_ambiguous_date(block.text, result)
+            elif found[0] == "author":
+                byline_date(block.text, meta, result)
     return kept
+
+
+def asks_or_speaks(block: Block) -> bool:
+    """Does a block open the interview (a question, a bold line, a speaker label)? A heading
+    is no speaker: "# Treating T-cell ALL: a conversation" is a title with a colon."""
+    label = block.kind != "h" and L.find_label(block.text)
+    return bool(L.is_question(block.text) or block.bold or label)
+
+
+def byline_date(text: str, meta: dict[str, str], result: ParseResult) -> None:
+    """The date of a byline such as "By Jane Roe | March 3, 2024" (unless a date line came
+    first): the line leaves the summary, so its date must not be lost with it."""
+    day = parse_date(text)
+    if day and "date" not in meta:
+        meta["date"] = day
+        warn_ambiguous_date(text, result)
 
 
 def warn_ambiguous_date(text: str, result: ParseResult) -> None:
@@ -134,8 +157,10 @@ def front_meta(text: str, result: ParseResult) -> tuple[dict[str, str], str]:
     return meta, rest
 
 
-def to_interview(turns: Turns, fmt: str, name: str, meta: dict[str, str]) -> Interview:
-    """An Interview from detected turns; explicit metadata wins over what was detected."""
+def to_interview(turns: Turns, fmt: str, name: str, meta: dict[str, str],
+                 context: str = "") -> Interview:
+    """An Interview from detected turns; explicit metadata wins over what was detected.
+    `context` is more text that may name the interviewee (an HTML page's description)."""
     iv = Interview(
         interviewer=turns.interviewer,
         interviewee=turns.interviewee,
@@ -149,6 +174,8 @@ def to_interview(turns: Turns, fmt: str, name: str, meta: dict[str, str]) -> Int
         if meta.get(key):
             setattr(iv, key, meta[key])
     iv.interviewer = iv.interviewer or meta.get("author", "")
+    if not meta.get("interviewee"):
+        name_interviewee(iv, [iv.title, iv.summary, context])
     iv.title = iv.title or title_from_filename(name)
     for pair in iv.pairs:
         if not pair.asker or L.canon(pair.asker) in L.GENERIC_WORDS:
@@ -156,6 +183,18 @@ def to_interview(turns: Turns, fmt: str, name: str, meta: dict[str, str]) -> Int
         if not pair.answerer or L.canon(pair.answerer) in L.GENERIC_WORDS:
             pair.answerer = iv.interviewee
     return iv
+
+
+def name_interviewee(iv: Interview, texts: list[str]) -> None:
+    """Surname labels ("Klein:") become the full name the title or intro gives; with labels
+    that name nobody (Q:/A:) the person of an "interview with Dr. X" title is the
+    interviewee. The pairs' answerers follow, so a citation names the person in full."""
+    parties = [x for x in iv.interviewee.split(", ") if x]
+    labels = {x for x in parties + [p.answerer for p in iv.pairs] if x}
+    names = {label: full_name(label, texts) for label in labels}
+    iv.interviewee = ", ".join(dict.fromkeys(names[x] for x in parties)) or title_name(iv.title)
+    for pair in iv.pairs:
+        pair.answerer = names.get(pair.answerer, pair.answerer)
 
 
 def parse(text: str, name: str, result: ParseResult) -> None:
