@@ -448,8 +448,8 @@ def apply_changes(writer, parsed: list[corpus.ParsedFile], changes: corpus.Chang
 
 def finish(index_dir: Path, name: str, manifest: dict, report: WriteReport,
            started: float, kind: str, words: set[str]) -> None:
-    """Write the manifest and the words for "did you mean", check the new build, switch
-    CURRENT to it, tidy old builds."""
+    """Write the manifest, check the new build (and write its words for "did you mean"),
+    switch CURRENT to it, tidy old builds."""
     path = build_path(index_dir, name)
     corpus.settle_ids(manifest)
     manifest.update(schema_version=SCHEMA_VERSION, built_at=now_iso(), kind=kind,
@@ -459,11 +459,10 @@ def finish(index_dir: Path, name: str, manifest: dict, report: WriteReport,
         found = "; ".join(str(p) for p in report.problems[:5]) or "no interview files"
         raise StoreError(f"The build found no question/answer pairs ({found}); the previous "
                          f"index ({held} pairs) keeps serving.")
-    save_surfaces(path, words)
     manifest["seconds"] = round(time.monotonic() - started, 3)
     write_atomic(path / MANIFEST, json.dumps(manifest, ensure_ascii=False))
     write_atomic(path / PREVIOUS, serving_build(index_dir) + "\n")
-    check_build(path, report.pairs)
+    check_build(path, report.pairs, words)
     pointer = index_dir / POINTER
     if pointer.is_dir() and not pointer.is_symlink():
         shutil.rmtree(pointer)  # a damaged pointer (see current_build) cannot be replaced
@@ -474,26 +473,19 @@ def finish(index_dir: Path, name: str, manifest: dict, report: WriteReport,
     remove_old_builds(index_dir, keep=name)
 
 
-def check_build(path: Path, expected_pairs: int) -> None:
-    """Refuse to switch to a build whose document count is not what was written."""
+def check_build(path: Path, expected_pairs: int, words: set[str]) -> None:
+    """Refuse to switch to a build whose document count is not what was written; on the same
+    open index, write its term -> words map for "did you mean" (indexer.spelling)."""
     ix = windex.open_dir(str(path))
     try:
         count = ix.doc_count()
+        with ix.reader() as reader:
+            spelling.save_surfaces(path, reader, words)
     finally:
         ix.close()
     if count != expected_pairs:
         raise StoreError(f"New index in {path} holds {count} pairs, expected "
                          f"{expected_pairs}; the previous index keeps serving.")
-
-
-def save_surfaces(path: Path, words: set[str]) -> None:
-    """Write the build's term -> words map for "did you mean" (indexer.spelling)."""
-    ix = windex.open_dir(str(path))
-    try:
-        with ix.reader() as reader:
-            spelling.save_surfaces(path, reader, words)
-    finally:
-        ix.close()
 
 
 def fill_counts(report: WriteReport, manifest: dict) -> None:

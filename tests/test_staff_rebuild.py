@@ -168,7 +168,7 @@ def test_a_failing_rebuild_reports_why_and_search_keeps_working(tmp_path, monkey
     staff = signed_in(app)
     before = store.current_build(tmp_path / "index")
 
-    def broken(path, expected_pairs):
+    def broken(path, expected_pairs, words):
         raise store.StoreError("simulated disk failure while checking the new build")
 
     monkeypatch.setattr(store, "check_build", broken)

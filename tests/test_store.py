@@ -198,7 +198,7 @@ def test_failed_build_leaves_previous_index_serving(corpus_dir, tmp_path, monkey
     first = store.build(tmp_path / "ix", [corpus_dir])
     write_interview(corpus_dir, "beta.txt", PAIRS_B)
 
-    def broken_check(path, expected):
+    def broken_check(path, expected, words):
         raise store.StoreError("simulated failure before the switch")
 
     monkeypatch.setattr(store, "check_build", broken_check)
