@@ -91,29 +91,34 @@ def long_answers(interviews: list[Interview]) -> list[str]:
 def undated(interviews: list[Interview]) -> list[str]:
     """A warning when interviews have no date: sorted by newest they come last, and no year
     filter finds them."""
-    missing = sum(1 for interview in interviews if not interview.date)
-    if not missing or not any(interview.pairs for interview in interviews):
-        return []
-    if len(interviews) == 1:
-        return ["No date found: add one with the corrections (YYYY-MM-DD). Without it the "
-                "interview comes last when clinicians sort by newest, and no year filter "
-                "finds it."]
-    return [f"{missing:,} of {len(interviews):,} interviews have no date: sorted by newest "
-            "they come last, and no year filter finds them."]
+    return lacking(interviews, "date",
+                   "No date found: add one with the corrections (YYYY-MM-DD). Without it the "
+                   "interview comes last when clinicians sort by newest, and no year filter "
+                   "finds it.",
+                   "have no date: sorted by newest they come last, and no year filter finds "
+                   "them.")
 
 
 def unnamed(interviews: list[Interview]) -> list[str]:
     """A warning when interviews name no interviewee: the Interviewee filter cannot find
     them and "Cite this answer" says "Unnamed interviewee"."""
-    missing = sum(1 for interview in interviews if not interview.interviewee)
+    return lacking(interviews, "interviewee",
+                   "No interviewee found: add one with the corrections. Without it the "
+                   "Interviewee filter does not list the interview, and citations say "
+                   "\u201cUnnamed interviewee\u201d.",
+                   "name no interviewee: the Interviewee filter does not list them.")
+
+
+def lacking(interviews: list[Interview], name: str, one: str, several: str) -> list[str]:
+    """The warning `one` when the file's interview lacks the field `name`; "N of M
+    interviews" and `several` when some of a file's interviews do; none for a file without
+    pairs (refused anyway)."""
+    missing = sum(1 for interview in interviews if not getattr(interview, name))
     if not missing or not any(interview.pairs for interview in interviews):
         return []
     if len(interviews) == 1:
-        return ["No interviewee found: add one with the corrections. Without it the "
-                "Interviewee filter does not list the interview, and citations say "
-                "\u201cUnnamed interviewee\u201d."]
-    return [f"{missing:,} of {len(interviews):,} interviews name no interviewee: the "
-            "Interviewee filter does not list them."]
+        return [one]
+    return [f"{missing:,} of {len(interviews):,} interviews {several}"]
 
 
 def duplicates(batch: Batch, item: Item, interviews: list[Interview], corpus_dir: Path,
