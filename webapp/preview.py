@@ -189,16 +189,16 @@ def iso_date(value: str) -> bool:
         return False
 
 
-def current_fields(batch: Batch, item: Item) -> dict[str, str]:
-    """The editable fields as the preview shows them now (corrections included)."""
-    interviews = uploads.parse(batch, item).interviews
+def current_fields(interviews: list[Interview]) -> dict[str, str]:
+    """The editable fields as the preview shows them now (`interviews`: the staged file's,
+    corrections included)."""
     return {k: getattr(interviews[0], k) for k in EDITABLE} if interviews else {}
 
 
-def corrections_refused(batch: Batch, item: Item) -> str:
+def corrections_refused(item: Item, interviews: list[Interview]) -> str:
     """Why a file takes no corrections, or "": in a file of several interviews they would
     be set on every one (the preview hides the form; this answers a POST made without it)."""
-    count = len(uploads.parse(batch, item).interviews)
+    count = len(interviews)
     if count < 2:
         return ""
     return (f"Nothing saved or published: {item.original} holds {count} interviews, and "

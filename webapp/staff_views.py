@@ -115,9 +115,10 @@ def take_corrections(batch: uploads.Batch, item: uploads.Item) -> bool:
     """Save the form's corrections beside a staged file; False, with the reasons flashed,
     when they are refused (a bad date, or a file of several interviews) and nothing else
     may happen: publishing without the corrections staff asked for would surprise them."""
-    refused = preview.corrections_refused(batch, item)
+    interviews = uploads.parse(batch, item).interviews
+    refused = preview.corrections_refused(item, interviews)
     values, problems = ({}, [refused]) if refused else preview.corrections(
-        request.form, preview.current_fields(batch, item))
+        request.form, preview.current_fields(interviews))
     for problem in problems:
         flash(problem, "error")
     if not problems:
