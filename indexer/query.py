@@ -283,9 +283,16 @@ def expanding(text: str) -> frozenset[int]:
     """The vocabulary groups (numbers in :func:`vocabulary_groups`) that a query searching
     the words of `text` expands: all, but in a query about food or diet none of [findings]
     ("low sodium diet" is not about hyponatremia)."""
+    return expanded_groups(about_food(text))
+
+
+@lru_cache(maxsize=2)
+def expanded_groups(food: bool) -> frozenset[int]:
+    """Every vocabulary group's number, less the [findings] groups for a query about `food`
+    (worked out once each, not per query)."""
     groups, _by_first = vocabulary_groups()
     every = frozenset(range(len(groups)))
-    return every - finding_groups() if about_food(text) else every
+    return every - finding_groups() if food else every
 
 
 def names_fields(text: str) -> bool:
