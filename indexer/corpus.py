@@ -490,7 +490,7 @@ def unique_interview_id(manifest: dict, path: Path, interview: Interview) -> str
 
 
 def unique_pair_id(manifest: dict, interview_id: str, position: int, given: str,
-                   owner: Owner | None = None, kept: str = "") -> str:
+                   owner: Owner, kept: str) -> str:
     """The id the pair had (`kept`) if free, else the file's own pair id if safe and free, else
     `interview_id-position`, suffixed -2, -3... while another file's given id holds it; marked
     as used. Free: not used in this write, nor held for an interview other than `owner`'s."""
