@@ -309,14 +309,19 @@ QUESTION_WORDS = frozenset(
 )
 
 
+# Words a lone capital letter is not read with (see letter_pairs): those not searched, and
+# the negations, which say something of the letter ("not B") rather than name it with it.
+NO_MATES = QUESTION_WORDS | STOP_WORDS | {"not", "no", "nor"}
+
+
 def query_words(text: str) -> list[tuple[str | None, list[str], str]]:
     """Analyze query text into (joined term or None, part terms, raw word) per word.
 
     Stop words, question words and lone lower-case letters are dropped; names stay as
     written; ordinary words are stemmed exactly as at index time.
     """
-    return [(word.joined, list(word.terms), word.raw) for word in read_query(text)
-            if not word.skipped]
+    return [(word.joined, list(word.terms), word.searched or word.raw)
+            for word in read_query(text) if not word.skipped]
 
 
 LONE_PART_CHARS = 3  # a compound's part searched on its own: a name of this many characters
@@ -359,29 +364,65 @@ class QueryWord:
     alone_terms: tuple[str, ...] = ()  # their terms
     stemmed: bool = False  # an ordinary word, matched in any of its forms
     skipped: str = ""  # why the word is not searched: QUESTION_WORD, COMMON_WORD, LONE_LETTER
+    searched: str = ""  # the form the query parser is given, when not `raw` (hepatitis-B)
 
 
 def read_query(text: str) -> list[QueryWord]:
-    """Every word of query text, searched or not, with its terms or why it is left out."""
+    """Every word of query text, searched or not, with its terms or why it is left out.
+
+    A capital letter typed apart from the word it belongs to ("hepatitis B", "CAR T",
+    "T cell") is read with that word, as if joined by a hyphen (see :func:`letter_pairs`):
+    alone, "B" matched B-cell answers and "T" every T-lineage one."""
+    tokens = [(m.group(0), m.start()) for m in TOKEN_PATTERN.finditer(text)]
     words = []
-    for match in TOKEN_PATTERN.finditer(text):
-        raw, start = match.group(0), match.start()
+    for raw, start, searched in letter_pairs(text, tokens):
         if not is_name(raw) and fold(raw) in QUESTION_WORDS:
             words.append(QueryWord(raw, start, skipped=QUESTION_WORD))
             continue
-        terms = [t for t in analyze_word(raw) if not t.stopped]
+        terms = [t for t in analyze_word(searched) if not t.stopped]
         if not terms:
             words.append(QueryWord(raw, start,
                                    skipped=LONE_LETTER if len(raw) == 1 else COMMON_WORD))
             continue
         texts = tuple(finished(t) for t in terms)
         stemmed = any(t.stemmable for t in terms)
+        joined = "" if searched == raw else searched
         if len(terms) > 1 and terms[0].offset == 0 and terms[0].end == len(raw):
-            alone = lone_parts(raw)
+            alone = lone_parts(searched)
             words.append(QueryWord(raw, start, texts[0], texts[1:],
                                    tuple(raw[t.start:t.end] for t in terms[1:]),
                                    tuple(raw[t.start:t.end] for t in alone),
-                                   tuple(finished(t) for t in alone), stemmed))
+                                   tuple(finished(t) for t in alone), stemmed, searched=joined))
         else:
             words.append(QueryWord(raw, start, None, texts, stemmed=stemmed))
     return words
+
+
+def letter_pairs(text: str, tokens: list[tuple[str, int]]) -> list[tuple[str, int, str]]:
+    """(raw, start, form to analyze) of each token, a capital letter standing alone after a
+    word (or, first, before one) taken with it, one space apart: "hepatitis B" is searched
+    as hepatitis-B (the phrase, or the joined "hepatitisb"), "CAR T" as CAR-T, "T cell" as
+    T-cell. A and I are words, and a letter beside a question word, common word or negation
+    stays alone (so does a letter beside another letter, or beside a compound, which has its
+    own letters)."""
+    def letter(raw: str) -> bool:
+        return len(raw) == 1 and raw.isalpha() and raw.isupper() and raw not in "AI"
+
+    def mate(raw: str) -> bool:
+        return (len(raw) > 1 and not PART_SPLIT.search(raw) and not TRANSLOCATION.fullmatch(raw)
+                and (is_name(raw) or fold(raw) not in NO_MATES))
+
+    out, i = [], 0
+    while i < len(tokens):
+        raw, start = tokens[i]
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if following and " " == text[start + len(raw):following[1]] and (
+                (letter(following[0]) and mate(raw))
+                or (letter(raw) and mate(following[0]))):
+            whole = text[start:following[1] + len(following[0])]
+            out.append((whole, start, f"{raw}-{following[0]}"))
+            i += 2
+            continue
+        out.append((raw, start, raw))
+        i += 1
+    return out

@@ -122,6 +122,29 @@ def test_read_query_says_what_each_word_becomes():
     assert read["IL-6"].parts == ("IL", "6") and read["CD7"].start == 20
 
 
+@pytest.mark.parametrize("text, joined", [
+    ("hepatitis B vaccine", {"hepatitis B": ("hepatitisb", ("hepat", "b"), "hepatitis-B")}),
+    ("CAR T cells", {"CAR T": ("CART", ("car", "t"), "CAR-T")}),  # = CAR-T, CART
+    ("What is T cell lymphoma?", {"T cell": ("tcell", ("t", "cell"), "T-cell")}),
+    ("factor V Leiden", {"factor V": ("factorv", ("factor", "v"), "factor-V")}),
+    ("hepatitis B and C", {"hepatitis B": ("hepatitisb", ("hepat", "b"), "hepatitis-B")}),
+    ("not B, A or the B", {}),  # a negation, a stop word, A, a comma: the letters stay apart
+    ("CAR-T B", {}), ("B C", {}),  # a compound has its letters; two letters name nothing
+])
+def test_a_capital_letter_typed_apart_is_read_with_its_word(text, joined):
+    # alone, "hepatitis B" matched B-cell answers and "CAR T" a T-lineage one
+    read = read_query(text)
+    assert {w.raw: (w.joined, w.terms, w.searched) for w in read if w.searched} == joined
+    assert query_words(text) == [(w.joined, list(w.terms), w.searched or w.raw)
+                                 for w in read if not w.skipped]
+
+
+def test_a_letter_left_apart_is_still_searched_alone():
+    read = {w.raw: w for w in read_query("hepatitis B and C, not D")}
+    assert read["C"].terms == ("c",) and read["D"].terms == ("d",)
+    assert not read["C"].searched and not read["D"].searched
+
+
 INDEXED_TEXTS = [
     "What is (are) Adult Acute Lymphoblastic Leukemia (ALL)? The T-cells and B-cell ALL.",
     "CAR-T cells, CD4+ and CD8+ T-cells; t(9;22)(q34;q11) and inv(16) in AML-M4.",

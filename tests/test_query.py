@@ -169,6 +169,26 @@ def test_a_capitals_only_name_expands_only_in_capitals(word, meaning):
     assert meaning in parse(f"hearing {word.upper()} and ward visits").expansions
 
 
+def test_a_capital_letter_typed_apart_is_searched_with_its_word(tmp_path_factory):
+    corpus = new_corpus(tmp_path_factory, "letters")
+    write_interview(corpus, "a.txt", [
+        ("Who needs hepatitis B prophylaxis?", "Entecavir before CAR-T therapy."),
+        ("What about hepatitis C?", "Treat it first."),
+        ("Which tumors respond?", "B-lineage and T-lineage hematological tumors."),
+        ("How do T cells kill?", "Cytotoxic T cells recognise the antigen."),
+    ])
+    index = indexed(corpus)
+
+    def found(text):
+        return sorted(hit.id for hit in index.search(text, mode="keyword", expand=False).hits)
+
+    assert found("hepatitis B") == ["a-1"]  # not hepatitis C, not B-lineage
+    assert found("CAR T") == found("CAR-T") == found("CART") == ["a-1"]  # not T-lineage
+    assert found("T cell") == found("T-cell") == ["a-4"]
+    reading = index.search("hepatitis B", mode="keyword").readings
+    assert [(r.word, r.parts) for r in reading] == [("hepatitis B", ("hepatitis", "B"))]
+
+
 def test_a_capitals_only_name_in_capitals_does_not_match_the_word(tmp_path_factory):
     # "PET scan" opened on pet health and "AIDS" listed hearing aids (MedQuAD)
     corpus = new_corpus(tmp_path_factory, "capitals")
