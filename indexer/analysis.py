@@ -312,6 +312,8 @@ QUESTION_WORDS = frozenset(
 # Words a lone capital letter is not read with (see letter_pairs): those not searched, and
 # the negations, which say something of the letter ("not B") rather than name it with it.
 NO_MATES = QUESTION_WORDS | STOP_WORDS | {"not", "no", "nor"}
+# Words that join clauses in power-user text (Whoosh's operators), in capitals too.
+JOINING = frozenset({"and", "or", "not", "andnot", "andmaybe"})
 
 
 def query_words(text: str) -> list[tuple[str | None, list[str], str]]:
@@ -410,7 +412,7 @@ def letter_pairs(text: str, tokens: list[tuple[str, int]]) -> list[tuple[str, in
 
     def mate(raw: str) -> bool:
         return (len(raw) > 1 and not PART_SPLIT.search(raw) and not TRANSLOCATION.fullmatch(raw)
-                and (is_name(raw) or fold(raw) not in NO_MATES))
+                and fold(raw) not in JOINING and (is_name(raw) or fold(raw) not in NO_MATES))
 
     out, i = [], 0
     while i < len(tokens):

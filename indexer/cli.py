@@ -262,6 +262,8 @@ def stats(index_dir: Path) -> None:
                f"Size:       {info['size_bytes'] / 1e6:.1f} MB\n"
                f"Last {info['kind']}: {info['built_at']}\n"
                f"Hybrid:     {hybrid}")
+    if info["schema_note"]:
+        click.echo(f"Note:       {info['schema_note']}")
 
 
 @cli.command("eval")

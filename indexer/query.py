@@ -24,7 +24,9 @@ from whoosh.qparser import syntax
 
 from indexer import vocabulary
 from indexer.analysis import STOP_WORDS
+from indexer.analysis import TOKEN_PATTERN
 from indexer.analysis import is_name
+from indexer.analysis import letter_pairs
 from indexer.analysis import query_words
 from indexer.analysis import read_query
 from indexer.highlight import Marks
@@ -428,8 +430,9 @@ def unshout(text: str) -> str:
         after = [j for j in content if j > i][:1]
         return any(technical(words[j]) for j in before + after)
 
-    kept = {i for i, word in enumerate(words)
-            if technical(word) or (word in words_too and beside_technical(i))}
+    kept = {i for i, word in enumerate(words)  # and letters: "HEPATITIS B", "T CELL"
+            if technical(word) or (word in words_too and beside_technical(i))
+            or (len(word) == 1 and word not in "AI")}
     count = iter(range(len(words)))
     return TOKEN.sub(lambda m: m[0] if next(count) in kept else m[0].lower(), text)
 
@@ -527,13 +530,27 @@ def parse_text(text: str, groups: frozenset[int] = frozenset()) -> wq.Query | No
     """Parse with the power-user syntax; None when the parser cannot make sense of it. Each
     exclusion leaves out its synonyms from the vocabulary `groups` too, where it stands."""
     try:
-        protected = protect(text)
+        protected = protect(joined_letters(text))
         query = exclusions_apart(parser().parse(protected, normalize=False))
         if groups:
             query = synonyms_excluded(query, protected, groups)
         return query.normalize()
     except Exception:  # Whoosh raises assorted errors on odd input: fall back to words
         return None
+
+
+def joined_letters(text: str) -> str:
+    """Power-user text with each capital letter typed apart joined to its word by a hyphen,
+    outside quotes, as plain text is read (:func:`indexer.analysis.letter_pairs`): "hepatitis
+    B -C" searched a lone B (and found more pairs than "hepatitis B"). Same length, so the
+    positions of words stay."""
+    quoted = [m.span() for m in QUOTED.finditer(text)]
+    tokens = [(m.group(0), m.start()) for m in TOKEN_PATTERN.finditer(text)
+              if not any(start <= m.start() < end for start, end in quoted)]
+    for raw, start, searched in letter_pairs(text, tokens):
+        if searched != raw:
+            text = text[:start] + searched + text[start + len(searched):]
+    return text
 
 
 def synonyms_excluded(query: wq.Query, text: str, groups: frozenset[int]) -> wq.Query:

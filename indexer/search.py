@@ -430,6 +430,7 @@ class SearchIndex:
     def stats(self) -> dict:
         snap = self.snapshot()
         return {"build": snap.build, "documents": snap.index.doc_count(),
+                "schema_note": store.schema_note(snap.manifest),
                 "interviews": len(snap.manifest["interviews"]),
                 "built_at": snap.manifest.get("built_at"), "kind": snap.manifest.get("kind"),
                 "size_bytes": directory_size(store.build_path(self.index_dir, snap.build))}

@@ -301,13 +301,21 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
 def same_schema(manifest: dict) -> None:
     """Refuse to update a build whose words were indexed by another schema version (an update
     would add pairs indexed one way to pairs indexed another: PET was "pet" before schema 3)."""
+    note = schema_note(manifest)
+    if note:
+        raise StoreError(f"{note} Nothing was written, and the current index keeps serving.")
+
+
+def schema_note(manifest: dict) -> str | None:
+    """What to do about a build of another schema version than this program writes (search
+    still answers from it, but words it indexed differently are missed: PET in capitals found
+    nothing in a build of schema 2), or None."""
     version = manifest.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise StoreError(f"The index was built by another version of this program (schema "
-                         f"{version}, this one writes {SCHEMA_VERSION}), which indexed words "
-                         "differently. Build it again once (qa-index build, or Rebuild index "
-                         "on the staff pages); nothing was written, and the current index keeps "
-                         "serving.")
+    if version == SCHEMA_VERSION:
+        return None
+    return (f"The index was built by another version of this program (schema {version}, this "
+            f"one writes {SCHEMA_VERSION}), which indexed words differently. Build it again "
+            "once (qa-index build, or Rebuild index on the staff pages).")
 
 
 def existing(paths: Iterable[str | os.PathLike],

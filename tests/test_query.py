@@ -187,6 +187,11 @@ def test_a_capital_letter_typed_apart_is_searched_with_its_word(tmp_path_factory
     assert found("T cell") == found("T-cell") == ["a-4"]
     reading = index.search("hepatitis B", mode="keyword").readings
     assert [(r.word, r.parts) for r in reading] == [("hepatitis B", ("hepatitis", "B"))]
+    # and so in power-user text, outside quotes: "hepatitis B -C" searched a lone B
+    assert found("hepatitis B -C") == found("hepatitis B AND prophylaxis") == ["a-1"]
+    assert found("T cell -lymphoma") == found("T cell OR nothing") == ["a-4"]
+    assert found('"tumors vanish" OR hepatitis B') == ["a-1"]
+    assert found("Which tumors -hepatitis B") == ["a-3"]  # the excluded name is the phrase
 
 
 def test_a_capitals_only_name_in_capitals_does_not_match_the_word(tmp_path_factory):
@@ -663,6 +668,10 @@ def test_highlight_tokens_are_the_analyzers_for_any_text(text):
     ("CD7 CAR-T", "CD7 CAR-T"),  # a few capitals are names, not caps lock
     ("T-CELL ALL BCMA", "T-CELL ALL BCMA"),
     ("Is ALL treated with CAR-T in the US?", "Is ALL treated with CAR-T in the US?"),
+    # a letter keeps its capital, to be read with its word (A and I are words)
+    ("HEPATITIS B VACCINE FOR CHILDREN", "hepatitis B vaccine for children"),
+    ("TREATMENT OF T CELL LYMPHOMA", "treatment of T cell lymphoma"),
+    ("IS A VACCINE I NEED", "is a vaccine i need"),
 ])
 def test_text_in_capitals_throughout_is_searched_in_lower_case(typed, searched):
     assert unshout(typed) == searched

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import write_interview
 from staff_support import csrf_token
 from staff_support import make_staff_app
@@ -21,6 +22,7 @@ from webapp_support import text
 from indexer import corpus
 from indexer import semantic
 from indexer import store
+from indexer.cli import cli
 from webapp import staffops
 from webapp.rebuild import Rebuilder
 
@@ -304,3 +306,23 @@ def test_a_failing_audit_entry_does_not_lose_the_outcome(tmp_path):
         "error: the audit entry was not written: OSError: disk full"]
     saved = json.loads((tmp_path / "state" / "job.json").read_text())
     assert saved["state"] == "succeeded" and saved["finished_at"]
+
+
+def test_an_index_of_another_schema_is_said_to_need_a_rebuild(tmp_path):
+    # served quietly, it missed what the new schema indexes differently (PET in capitals)
+    make_staff_app(tmp_path)
+    build = store.current_build(tmp_path / "index")
+    manifest_file = store.build_path(tmp_path / "index", build) / store.MANIFEST
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    manifest_file.write_text(json.dumps({**manifest, "schema_version": 2}), encoding="utf-8")
+    app = make_staff_app(tmp_path)  # a fresh worker reads the manifest
+    staff = signed_in(app)
+    note = staff.get("/healthz").get_json()["schema_note"]
+    assert note.startswith("The index was built by another version") and "schema 2" in note
+    assert note in text(soup(staff.get("/staff/")).select_one(".schema-note"))
+    printed = CliRunner().invoke(cli, ["--index", str(tmp_path / "index"), "stats"]).output
+    assert f"Note:       {note}" in printed
+    status, body = start(staff)  # the rebuild it asks for
+    assert wait_for_job(staff, body["job"]["id"])["state"] == "succeeded"
+    assert staff.get("/healthz").get_json()["schema_note"] is None
+    assert not soup(staff.get("/staff/")).select_one(".schema-note")

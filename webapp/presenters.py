@@ -270,4 +270,5 @@ def health_context() -> dict:
     """/healthz: what the serving index holds and when it was built."""
     stats = get_index().stats()
     return {"status": "ok", "documents": stats["documents"], "interviews": stats["interviews"],
-            "built_at": stats["built_at"], "build": stats["build"]}
+            "built_at": stats["built_at"], "build": stats["build"],
+            "schema_note": stats["schema_note"]}

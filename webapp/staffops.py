@@ -155,7 +155,8 @@ def index_status(found: dict) -> dict | None:
         return None
     return {"documents": found["counts"]["pairs"], "interviews": found["counts"]["interviews"],
             "files": found["counts"]["files"], "built_at": found.get("built_at", ""),
-            "kind": found.get("kind", ""), "seconds": found.get("seconds")}
+            "kind": found.get("kind", ""), "seconds": found.get("seconds"),
+            "schema_note": store.schema_note(found)}
 
 
 def file_status(path: Path, corpus_dir: Path, found: dict) -> dict:
