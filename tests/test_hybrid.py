@@ -17,8 +17,10 @@ from indexer import dense
 from indexer import semantic
 from indexer import store
 from indexer.cli import cli
+from indexer.query import readings
 from indexer.search import Hybrid
 from indexer.search import SearchIndex
+from indexer.search import names_only
 from webapp import create_app
 
 MISSING = semantic.available()
@@ -244,6 +246,15 @@ def test_a_query_of_codes_lists_the_pairs_naming_them_before_those_found_by_mean
     # a query with ordinary words keeps the fusion: meaning may lead
     mixed = index.search("BCMA infection risk", mode="hybrid").hits
     assert [hit.by_meaning for hit in mixed] != sorted(hit.by_meaning for hit in mixed)
+
+
+@pytest.mark.parametrize("query, codes", [
+    ("BCMA", True), ("CD7 CAR-T", True), ("bcma CAR-T", True), ("What is HSCT?", True),
+    ("DIABETES", False), ("HNPP", False), ("BCMA relapse", False), ("hepatitis B", False),
+])
+def test_only_codes_and_known_acronyms_make_a_query_of_names(query, codes):
+    # a word in capitals the vocabulary does not know ("DIABETES") is read by the model
+    assert names_only(readings(query)) is codes
 
 
 @needs_extra
