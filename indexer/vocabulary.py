@@ -111,11 +111,13 @@ def capitals_only() -> set[str]:
 
 @lru_cache(maxsize=1)
 def no_stem() -> frozenset[str]:
-    """Words never stemmed: the [no-stem] list and every one-word acronym among the synonyms.
+    """Words never stemmed: the [no-stem] list and the one-word acronyms among the synonyms
+    but the capitals-only ones (in lower case they are words: "aids" meets "aid").
 
     Read once, like spellings() (the analyzer asks for every new word it meets)."""
     data = load()
     words = set(data["no-stem"])
-    for group in data["synonyms"]:
-        words.update(e.lower() for e in group if " " not in e and e.isupper())
+    for group in data["synonyms"]:  # not the capitals-only ones: in lower case they are
+        words.update(e.lower() for e in group  # words ("aids" is hearing aid's plural)
+                     if " " not in e and e.isupper() and e.lower() not in data["capitals-only"])
     return frozenset(words)
