@@ -261,3 +261,12 @@ def test_a_top_bar_with_a_log_in_link_is_chrome_not_summary():
     trial = body.replace("From grade 2.", '<a href="/t">Register for the trial</a>')
     iv = parse_text(f"<html><body>{trial}</body></html>", "crs.html").interviews[0]
     assert iv.pairs[1].answer == "Register for the trial"
+
+
+def test_a_two_digit_year_is_named_in_the_warning():
+    page = ('<html><head><meta property="article:published_time" content="12.3.24"></head>'
+            "<body><h1>Iron</h1><p>Q: Why?</p><p>A: Because.</p></body></html>")
+    result = parse_text(page, "d.html")
+    assert [(p.file, p.message) for p in result.problems] == [
+        ("d.html", "could not read the date '12.3.24': write it as YYYY-MM-DD "
+                   "(its year has two digits)")]

@@ -387,14 +387,17 @@ def test_an_ambiguous_dotted_date_warns_that_it_was_read_day_first():
 
 
 def test_an_unreadable_header_date_is_reported_and_keeps_the_title():
-    for written in ("March 2024", "Spring 2024", "12.3.24"):
+    no_day, two_digits = "(a date without a day is not stored)", "(its year has two digits)"
+    for written, why in (("March 2024", no_day), ("Spring 2024", no_day),
+                         ("12.3.24", two_digits), ("3/12/24", two_digits),
+                         ("March 3, 24", two_digits), ("31 February 2024", "")):
         result = parse_text(KIM.format(written), "kim.txt")
         iv = result.interviews[0]
         assert (iv.title, iv.date, iv.summary) == (
             "Venetoclax in older patients with AML: Dr. Susan Kim", "", "")
         assert [(p.file, p.message) for p in result.problems] == [
             ("kim.txt", f"could not read the date {written!r}: write it as YYYY-MM-DD "
-                        "(a date without a day is not stored)")]
+                        f"{why}".rstrip())], written
 
 
 def test_one_named_question_and_its_named_answer_are_one_pair():

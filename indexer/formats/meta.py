@@ -29,6 +29,11 @@ _YEAR = r"(?P<year>\d{4})"
 _MONTH_FIRST = re.compile(r"(?<!\d)(?P<mon>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})(?!\d)")
 # 12.03.2024: dotted dates are day first (the European order), unless the "month" is over 12
 _DAY_FIRST = re.compile(r"(?<![\d.])(?P<day>\d{1,2})\.(?P<mon>\d{1,2})\.(?P<year>\d{4})(?!\d)")
+_SHORT_YEAR = (  # 12.3.24, 3/12/24, 3-12-24, March 3, 24, 3 March '24: no full year
+    re.compile(r"(?<![\d.])\d{1,2}([./-])\d{1,2}\1\d{2}(?![\d.])"),
+    re.compile(rf"{_MONTH}\s+{_DAY},?\s+'?\d{{2}}(?![\d.])"),
+    re.compile(rf"{_DAY}\.?\s+(?:of\s+)?{_MONTH},?\s+'?\d{{2}}(?![\d.])"),
+)
 _SWAPPABLE = (_MONTH_FIRST, _DAY_FIRST)  # numeric orders read the other way round if need be
 _DATE_PATTERNS = [
     re.compile(r"(?<!\d)(?P<year>\d{4})[-/.](?P<mon>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
@@ -114,8 +119,20 @@ def unread_date(value: str) -> str:
     value = normalize_space(value)
     if not value or parse_date(value):
         return ""
-    return f"could not read the date {value!r}: write it as YYYY-MM-DD " \
-           "(a date without a day is not stored)"
+    return f"could not read the date {value!r}: write it as YYYY-MM-DD {_date_problem(value)}" \
+        .rstrip()
+
+
+def _date_problem(value: str) -> str:
+    """What keeps parse_date from reading value, in brackets, when it can tell: a two-digit
+    year ("12.3.24", "March 3, 24") or no day ("March 2024", "Spring 2024"); "" otherwise
+    ("31 February 2024")."""
+    found = (m for p in _SHORT_YEAR for m in p.finditer(value))
+    if any(_month_number(m["mon"]) if "mon" in m.re.groupindex else m for m in found):
+        return "(its year has two digits)"
+    if not re.search(r"(?<!\d)(?:0?[1-9]|[12]\d|3[01])(?!\d)", value):
+        return "(a date without a day is not stored)"
+    return ""
 
 
 def title_from_filename(name: str) -> str:
