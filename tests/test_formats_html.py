@@ -325,3 +325,16 @@ def test_a_two_digit_year_is_named_in_the_warning():
         ("d.html", "could not read the date '12.3.24': write it as YYYY-MM-DD "
                    "(its year has two digits)")]
 
+
+def test_an_author_class_byline_and_a_posted_line_under_the_title_are_no_summary():
+    page = ("<html><head><title>Dr. Ana Ruiz on MDS | Heme News</title></head><body><article>"
+            '<h1>Dr. Ana Ruiz on MDS</h1><p class="author">By Heme News Staff</p>'
+            "<p>Posted March 3, 2024</p><p>In this interview, Dr. Ana Ruiz discusses MDS.</p>"
+            "<p><strong>Heme News:</strong> When do you start luspatercept?</p>"
+            "<p><strong>Dr. Ruiz:</strong> In transfusion-dependent patients.</p>"
+            "<p><strong>Heme News:</strong> What about ESA-naive patients?</p>"
+            "<p><strong>Dr. Ruiz:</strong> COMMANDS supports first-line use.</p>"
+            "</article></body></html>")
+    iv = parse_text(page, "top.html").interviews[0]
+    assert (iv.interviewer, iv.date, iv.summary) == (
+        "Heme News", "2024-03-03", "In this interview, Dr. Ana Ruiz discusses MDS.")

@@ -64,6 +64,9 @@ _META_LINE = re.compile(
     r"title|interviewer|interviewee|guest)\s*[:：]\s*(?P<value>.+)$",
     re.IGNORECASE,
 )
+# "Posted March 3, 2024": a date line without a colon when all that follows is a date
+_DATED_LINE = re.compile(r"^(?:published|posted)(?: on)?\s+(?P<value>.{6,40}?)\.?$",
+                         re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _BYLINE = re.compile(r"^by\s*[:：]?\s+(?P<names>.{2,150})$", re.IGNORECASE)
 _BYLINE_END = re.compile(r"\s+[|·•]\s+")  # "By Jane Roe | March 3, 2024"
@@ -176,7 +179,7 @@ def meta_line(text: str, body: str, byline: bool = True) -> tuple[str, str] | No
         return "author", names
     match = _META_LINE.match(text)
     if not match or len(text) > 200:
-        return None
+        return _dated_line(text)
     key, value = match["key"].lower(), match["value"].strip()
     if key.startswith(("published", "publication", "date", "posted")):
         return _date_field(value)
@@ -189,6 +192,14 @@ def meta_line(text: str, body: str, byline: bool = True) -> tuple[str, str] | No
         return None  # a recurring speaker label, not a header line
     field = {"guest": "interviewee"}.get(key, key)
     return field, value
+
+
+def _dated_line(text: str) -> tuple[str, str] | None:
+    """("date", ISO) for 'Posted March 3, 2024' or 'Published on 2024-03-03' (not for
+    'Published March 3, 2024 in Blood.')."""
+    match = _DATED_LINE.match(text)
+    iso, date = _first_date(match["value"]) if match else ("", None)
+    return ("date", iso) if date and date[0] == match["value"].strip() else None
 
 
 UNREAD_DATE = "unread-date"  # meta_line's field for a header date that parse_date cannot read
