@@ -28,6 +28,7 @@ from .turns import detect
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _LT = re.compile("<")
+_BYLINES = 8  # byline elements read at most (each is checked against the whole text)
 _META_KEYS = {
     "og:title": "title",
     "twitter:title": "title",
@@ -146,7 +147,7 @@ def parse(text: str, name: str, result: ParseResult) -> None:
         blocks = [Block(t) for t in map(normalize_space, lines) if t]
     blocks = _drop_title(blocks, meta["title"])
     body = "\n".join(b.text for b in blocks)
-    for line in bylines:  # an element classed as a byline: read as one, whatever its place
+    for line in bylines[:_BYLINES]:  # elements classed as bylines: read, whatever their place
         found = meta_line(line, body)
         if found:
             T.use_meta_line(found, line, meta, result)

@@ -30,9 +30,9 @@ _MONTH_FIRST = re.compile(r"(?<!\d)(?P<mon>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d
 # 12.03.2024: dotted dates are day first (the European order), unless the "month" is over 12
 _DAY_FIRST = re.compile(r"(?<![\d.])(?P<day>\d{1,2})\.(?P<mon>\d{1,2})\.(?P<year>\d{4})(?!\d)")
 _SHORT_YEAR = (  # 12.3.24, 3/12/24, 3-12-24, March 3, 24, 3 March '24: no full year
-    re.compile(r"(?<![\d.])\d{1,2}([./-])\d{1,2}\1\d{2}(?![\d.])"),
-    re.compile(rf"{_MONTH}\s+{_DAY},?\s+'?\d{{2}}(?![\d.])"),
-    re.compile(rf"{_DAY}\.?\s+(?:of\s+)?{_MONTH},?\s+'?\d{{2}}(?![\d.])"),
+    re.compile(r"(?<![\d.])\d{1,2}([./-])\d{1,2}\1\d{2}(?!\d|\.\d)"),
+    re.compile(rf"{_MONTH}\s+{_DAY},?\s+'?\d{{2}}(?!\d|\.\d)"),
+    re.compile(rf"{_DAY}\.?\s+(?:of\s+)?{_MONTH},?\s+'?\d{{2}}(?!\d|\.\d)"),
 )
 _SWAPPABLE = (_MONTH_FIRST, _DAY_FIRST)  # numeric orders read the other way round if need be
 _DATE_PATTERNS = [
@@ -122,8 +122,9 @@ def unread_date(value: str) -> str:
     value = normalize_space(value)
     if not value or parse_date(value):
         return ""
-    return f"could not read the date {value!r}: write it as YYYY-MM-DD {_date_problem(value)}" \
-        .rstrip()
+    message = f"could not read the date {value!r}: write it as YYYY-MM-DD"
+    problem = _date_problem(value)
+    return f"{message} {problem}" if problem else message
 
 
 def _date_problem(value: str) -> str:
