@@ -465,11 +465,11 @@ def test_a_byline_with_a_role_or_a_date_is_the_interviewer_not_summary():
 
 
 def test_a_posted_or_published_line_without_a_colon_is_the_date():
-    for line, day in (("Posted March 3, 2024", "2024-03-03"), ("Published on 2024-03-03", "2024-03-03"),
-                      ("Posted 3 March 2024.", "2024-03-03")):
+    for line in ("Posted March 3, 2024", "Published on 2024-03-03", "Posted 3 March 2024."):
         text = f"Dr. Ana Ruiz on MDS\n{line}\n\nAn intro.\n\nQ: Why?\n\nA: Because.\n"
         iv = parse_text(text, "p.txt").interviews[0]
-        assert (iv.title, iv.date, iv.summary) == ("Dr. Ana Ruiz on MDS", day, "An intro."), line
+        assert (iv.title, iv.date, iv.summary) == (
+            "Dr. Ana Ruiz on MDS", "2024-03-03", "An intro."), line
     # a sentence that starts so is no date line
     text = "Dr. Ana Ruiz on MDS\n\nPublished March 3, 2024 in Blood.\n\nQ: Why?\n\nA: Because.\n"
     iv = parse_text(text, "p.txt").interviews[0]
