@@ -261,3 +261,80 @@ def test_a_top_bar_with_a_log_in_link_is_chrome_not_summary():
     trial = body.replace("From grade 2.", '<a href="/t">Register for the trial</a>')
     iv = parse_text(f"<html><body>{trial}</body></html>", "crs.html").interviews[0]
     assert iv.pairs[1].answer == "Register for the trial"
+
+
+BYLINE_PAGE = ("<html><head><title>Dr. Ana Ruiz on MDS</title></head><body>"
+               "<h1>Dr. Ana Ruiz on MDS</h1>{}"
+               "<p>Dr. Ana Ruiz discusses luspatercept in lower-risk MDS.</p>"
+               "<h3>When do you start luspatercept?</h3><p>In transfusion-dependent patients.</p>"
+               "<h3>What about ESA-naive patients?</h3><p>{}</p></body></html>")
+
+
+def test_a_byline_paragraph_is_the_interviewer_and_date_not_summary_as_in_text():
+    for byline, who, day in (("By Jane Roe", "Jane Roe", ""),
+                             ("By Heme News Staff", "Heme News Staff", ""),
+                             ("By Jane Roe | March 3, 2024", "Jane Roe", "2024-03-03")):
+        result = parse_text(BYLINE_PAGE.format(f"<p>{byline}</p>", "COMMANDS."), "by.html")
+        iv = result.interviews[0]
+        assert (iv.interviewer, iv.date, iv.summary) == (
+            who, day, "Dr. Ana Ruiz discusses luspatercept in lower-risk MDS."), byline
+        assert len(iv.pairs) == 2 and result.problems == []
+        text = parse_text(f"Dr. Ana Ruiz on MDS\n{byline}\n\n{iv.summary}\n\nQ: Why?\n\n"
+                          "A: Because.\n", "by.txt").interviews[0]
+        assert (text.interviewer, text.date, text.summary) == (iv.interviewer, iv.date,
+                                                               iv.summary)
+
+
+def test_a_byline_or_author_class_is_read_as_a_byline_and_never_summary():
+    summary = "Dr. Ana Ruiz discusses luspatercept in lower-risk MDS."
+    for element, who, day in (
+        ('<p class="author">By Heme News Staff</p>', "Heme News Staff", ""),
+        ('<div class="byline">By <a href="/jr">Jane Roe</a> | March 3, 2024</div>',
+         "Jane Roe", "2024-03-03"),
+        ('<div class="entry-meta">Published: 2024-03-03</div>', "", "2024-03-03"),
+        ('<span class="post-author">Jane Roe</span>', "", ""),  # no "By": not read, dropped
+    ):
+        iv = parse_text(BYLINE_PAGE.format(element, "COMMANDS."), "by.html").interviews[0]
+        assert (iv.interviewer, iv.date, iv.summary) == (who, day, summary), element
+
+
+def test_labels_naming_the_interviewer_win_over_a_byline_and_an_answer_by_stays():
+    page = ("<html><body><article><h1>Dr. Ana Ruiz on MDS</h1>"
+            '<p class="author">By Heme News Staff</p><p>By Jane Roe</p>'
+            "<p>In this interview, Dr. Ana Ruiz discusses luspatercept.</p>"
+            "<p><strong>Heme News:</strong> When do you start luspatercept?</p>"
+            "<p><strong>Dr. Ruiz:</strong> In transfusion-dependent patients.</p>"
+            "<p><strong>Heme News:</strong> How do you follow patients?</p>"
+            "<p><strong>Dr. Ruiz:</strong> By MRI.</p></article></body></html>")
+    iv = parse_text(page, "ruiz.html").interviews[0]
+    assert (iv.interviewer, iv.summary) == (
+        "Heme News", "In this interview, Dr. Ana Ruiz discusses luspatercept.")
+    assert iv.pairs[1].answer == "By MRI."
+    # an author <meta> wins over the byline, as front matter does in text
+    meta = BYLINE_PAGE.format("<p>By Jane Roe</p>", "By MRI.").replace(
+        "</title>", '</title><meta name="author" content="John Doe">')
+    iv = parse_text(meta, "by.html").interviews[0]
+    assert (iv.interviewer, iv.pairs[1].answer) == ("John Doe", "By MRI.")
+
+
+def test_a_two_digit_year_is_named_in_the_warning():
+    page = ('<html><head><meta property="article:published_time" content="12.3.24"></head>'
+            "<body><h1>Iron</h1><p>Q: Why?</p><p>A: Because.</p></body></html>")
+    result = parse_text(page, "d.html")
+    assert [(p.file, p.message) for p in result.problems] == [
+        ("d.html", "could not read the date '12.3.24': write it as YYYY-MM-DD "
+                   "(its year has two digits)")]
+
+
+def test_an_author_class_byline_and_a_posted_line_under_the_title_are_no_summary():
+    page = ("<html><head><title>Dr. Ana Ruiz on MDS | Heme News</title></head><body><article>"
+            '<h1>Dr. Ana Ruiz on MDS</h1><p class="author">By Heme News Staff</p>'
+            "<p>Posted March 3, 2024</p><p>In this interview, Dr. Ana Ruiz discusses MDS.</p>"
+            "<p><strong>Heme News:</strong> When do you start luspatercept?</p>"
+            "<p><strong>Dr. Ruiz:</strong> In transfusion-dependent patients.</p>"
+            "<p><strong>Heme News:</strong> What about ESA-naive patients?</p>"
+            "<p><strong>Dr. Ruiz:</strong> COMMANDS supports first-line use.</p>"
+            "</article></body></html>")
+    iv = parse_text(page, "top.html").interviews[0]
+    assert (iv.interviewer, iv.date, iv.summary) == (
+        "Heme News", "2024-03-03", "In this interview, Dr. Ana Ruiz discusses MDS.")

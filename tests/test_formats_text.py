@@ -387,14 +387,17 @@ def test_an_ambiguous_dotted_date_warns_that_it_was_read_day_first():
 
 
 def test_an_unreadable_header_date_is_reported_and_keeps_the_title():
-    for written in ("March 2024", "Spring 2024", "12.3.24"):
+    no_day, two_digits = "(a date without a day is not stored)", "(its year has two digits)"
+    for written, why in (("March 2024", no_day), ("Spring 2024", no_day),
+                         ("12.3.24", two_digits), ("3/12/24", two_digits),
+                         ("March 3, 24", two_digits), ("31 February 2024", "")):
         result = parse_text(KIM.format(written), "kim.txt")
         iv = result.interviews[0]
         assert (iv.title, iv.date, iv.summary) == (
             "Venetoclax in older patients with AML: Dr. Susan Kim", "", "")
         assert [(p.file, p.message) for p in result.problems] == [
             ("kim.txt", f"could not read the date {written!r}: write it as YYYY-MM-DD "
-                        "(a date without a day is not stored)")]
+                        f"{why}".rstrip())], written
 
 
 def test_one_named_question_and_its_named_answer_are_one_pair():
@@ -459,3 +462,15 @@ def test_a_byline_with_a_role_or_a_date_is_the_interviewer_not_summary():
         text = f"CAR-T today\n\n{byline}\n\nAn intro.\n\nQ: What is new?\n\nA: CD7.\n"
         iv = parse_text(text, "b.txt").interviews[0]
         assert (iv.interviewer, iv.date, iv.summary) == (who, day, "An intro."), byline
+
+
+def test_a_posted_or_published_line_without_a_colon_is_the_date():
+    for line in ("Posted March 3, 2024", "Published on 2024-03-03", "Posted 3 March 2024."):
+        text = f"Dr. Ana Ruiz on MDS\n{line}\n\nAn intro.\n\nQ: Why?\n\nA: Because.\n"
+        iv = parse_text(text, "p.txt").interviews[0]
+        assert (iv.title, iv.date, iv.summary) == (
+            "Dr. Ana Ruiz on MDS", "2024-03-03", "An intro."), line
+    # a sentence that starts so is no date line
+    text = "Dr. Ana Ruiz on MDS\n\nPublished March 3, 2024 in Blood.\n\nQ: Why?\n\nA: Because.\n"
+    iv = parse_text(text, "p.txt").interviews[0]
+    assert (iv.date, iv.summary) == ("", "Published March 3, 2024 in Blood.")

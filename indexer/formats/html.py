@@ -18,6 +18,7 @@ from ..model import ParseResult
 from ..model import normalize_space
 from . import text as T
 from .htmlblocks import html_blocks
+from .meta import meta_line
 from .meta import parse_date
 from .meta import unread_date
 from .structured import jsonld
@@ -27,6 +28,7 @@ from .turns import detect
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _LT = re.compile("<")
+_BYLINES = 8  # byline elements read at most (each is checked against the whole text)
 _META_KEYS = {
     "og:title": "title",
     "twitter:title": "title",
@@ -137,12 +139,20 @@ def parse(text: str, name: str, result: ParseResult) -> None:
     ld_pairs, ld_meta = jsonld(soup, result)
     root = content_root(soup)
     meta = _page_meta(soup, root, ld_meta, result)
+    bylines: list[str] = []
     try:
-        blocks = html_blocks(root)
+        blocks = html_blocks(root, bylines)
     except RecursionError:
         lines = root.get_text("\n").split("\n")
         blocks = [Block(t) for t in map(normalize_space, lines) if t]
-    turns = detect(_drop_title(blocks, meta["title"]))
+    blocks = _drop_title(blocks, meta["title"])
+    body = "\n".join(b.text for b in blocks)
+    for line in bylines[:_BYLINES]:  # elements classed as bylines: read, whatever their place
+        found = meta_line(line, body)
+        if found:
+            T.use_meta_line(found, line, meta, result)
+    blocks = T.take_meta_lines(blocks, body, meta, result)  # header lines as in plain text
+    turns = detect(blocks)
     structured = ld_pairs or microdata(soup)
     if structured:
         turns.pairs, turns.method = structured, "faq-jsonld" if ld_pairs else "faq-microdata"

@@ -20,9 +20,14 @@ SKIP_TAGS = set(
 _JUNK = re.compile(
     r"cookie|consent|banner|newsletter|subscri|share|social|related|comment|breadcrumb|menu|"
     r"nav|footer|sidebar|advert|popup|modal|promo|screen-reader|sr-only|visually-hidden|"
-    r"byline|dateline|(?:entry|post|article)-meta|"
     r"(?:^|[\s_-])(?:ads?|top-?bar|masthead|(?:user|utility|account)-?bar|log-?in|sign-?in)"
     r"(?:[\s_-]|$)",
+    re.IGNORECASE,
+)
+# A byline or dateline: never summary text, its text read as a header line ("By Jane Roe")
+_BYLINE = re.compile(
+    r"by-?line|dateline|(?:entry|post|article)-meta|"
+    r"(?:^|\s)(?:(?:article|post|entry|story)[_-])?authors?(?:[_-]name)?(?:\s|$)",
     re.IGNORECASE,
 )
 # A link offering to log in or subscribe; in a short row of links it makes a top bar
@@ -75,6 +80,12 @@ def has_junk_class(tag: Tag) -> bool:
     return bool(_JUNK.search(_classes(tag)))
 
 
+def is_byline(tag: Tag) -> bool:
+    """Does an element's class or id name a byline ("byline", "author", "post-meta")?
+    Not "author-bio": a bio is content."""
+    return bool(_BYLINE.search(_classes(tag)))
+
+
 def is_account_bar(tag: Tag) -> bool:
     """Is a small element a row of links (two or more, most of its text), one of them "Log
     in", "Sign up" or "Subscribe"? Site chrome whatever its class (a top bar's "Cancer Today
@@ -107,8 +118,9 @@ def _kind(tag: Tag, parent: tuple[str, int]) -> tuple[str, int]:
 
 
 class _Collector:
-    def __init__(self, keep: Tag | None) -> None:
+    def __init__(self, keep: Tag | None, bylines: list[str] | None = None) -> None:
         self.blocks: list[Block] = []
+        self.bylines = bylines if bylines is not None else []
         self.parts: list[tuple[str, bool]] = []
         self.kinds: list[tuple[str, int]] = [("p", 0)]
         self.bold = 0
@@ -120,11 +132,16 @@ class _Collector:
             return False
         if is_hidden(tag) or is_account_bar(tag):
             return True
-        if not has_junk_class(tag):
+        byline = is_byline(tag)
+        if not byline and not has_junk_class(tag):
             return False
         if self.root_size < 0:
             self.root_size = len(self.keep.get_text()) if self.keep else 0
-        return len(tag.get_text()) <= 0.6 * self.root_size  # a junk class on most content: keep
+        if len(tag.get_text()) > 0.6 * self.root_size:
+            return False  # a junk class on most content: keep
+        if byline:
+            self.bylines.append(normalize_space(tag.get_text(" ")))
+        return True
 
     def flush(self) -> None:
         text = normalize_space("".join(t for t, _ in self.parts))
@@ -153,9 +170,10 @@ class _Collector:
             self.kinds.pop()
 
 
-def html_blocks(root: Tag) -> list[Block]:
-    """The blocks of an element's visible text, in document order (iterative walk)."""
-    collector = _Collector(root)
+def html_blocks(root: Tag, bylines: list[str] | None = None) -> list[Block]:
+    """The blocks of an element's visible text, in document order (iterative walk). The
+    text of each byline element (skipped) is added to `bylines` when given."""
+    collector = _Collector(root, bylines)
     stack: list[tuple[object, bool]] = [(root, False)]
     while stack:
         node, leaving = stack.pop()

@@ -29,6 +29,11 @@ _YEAR = r"(?P<year>\d{4})"
 _MONTH_FIRST = re.compile(r"(?<!\d)(?P<mon>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})(?!\d)")
 # 12.03.2024: dotted dates are day first (the European order), unless the "month" is over 12
 _DAY_FIRST = re.compile(r"(?<![\d.])(?P<day>\d{1,2})\.(?P<mon>\d{1,2})\.(?P<year>\d{4})(?!\d)")
+_SHORT_YEAR = (  # 12.3.24, 3/12/24, 3-12-24, March 3, 24, 3 March '24: no full year
+    re.compile(r"(?<![\d.])\d{1,2}([./-])\d{1,2}\1\d{2}(?!\d|\.\d)"),
+    re.compile(rf"{_MONTH}\s+{_DAY},?\s+'?\d{{2}}(?!\d|\.\d)"),
+    re.compile(rf"{_DAY}\.?\s+(?:of\s+)?{_MONTH},?\s+'?\d{{2}}(?!\d|\.\d)"),
+)
 _SWAPPABLE = (_MONTH_FIRST, _DAY_FIRST)  # numeric orders read the other way round if need be
 _DATE_PATTERNS = [
     re.compile(r"(?<!\d)(?P<year>\d{4})[-/.](?P<mon>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
@@ -59,6 +64,9 @@ _META_LINE = re.compile(
     r"title|interviewer|interviewee|guest)\s*[:：]\s*(?P<value>.+)$",
     re.IGNORECASE,
 )
+# "Posted March 3, 2024": a date line without a colon when all that follows is a date
+_DATED_LINE = re.compile(r"^(?:published|posted)(?: on)?\s+(?P<value>.{6,40}?)\.?$",
+                         re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _BYLINE = re.compile(r"^by\s*[:：]?\s+(?P<names>.{2,150})$", re.IGNORECASE)
 _BYLINE_END = re.compile(r"\s+[|·•]\s+")  # "By Jane Roe | March 3, 2024"
@@ -114,8 +122,21 @@ def unread_date(value: str) -> str:
     value = normalize_space(value)
     if not value or parse_date(value):
         return ""
-    return f"could not read the date {value!r}: write it as YYYY-MM-DD " \
-           "(a date without a day is not stored)"
+    message = f"could not read the date {value!r}: write it as YYYY-MM-DD"
+    problem = _date_problem(value)
+    return f"{message} {problem}" if problem else message
+
+
+def _date_problem(value: str) -> str:
+    """What keeps parse_date from reading value, in brackets, when it can tell: a two-digit
+    year ("12.3.24", "March 3, 24") or no day ("March 2024", "Spring 2024"); "" otherwise
+    ("31 February 2024")."""
+    found = (m for p in _SHORT_YEAR for m in p.finditer(value))
+    if any(_month_number(m["mon"]) if "mon" in m.re.groupindex else m for m in found):
+        return "(its year has two digits)"
+    if not re.search(r"(?<!\d)(?:0?[1-9]|[12]\d|3[01])(?!\d)", value):
+        return "(a date without a day is not stored)"
+    return ""
 
 
 def title_from_filename(name: str) -> str:
@@ -159,7 +180,7 @@ def meta_line(text: str, body: str, byline: bool = True) -> tuple[str, str] | No
         return "author", names
     match = _META_LINE.match(text)
     if not match or len(text) > 200:
-        return None
+        return _dated_line(text)
     key, value = match["key"].lower(), match["value"].strip()
     if key.startswith(("published", "publication", "date", "posted")):
         return _date_field(value)
@@ -172,6 +193,14 @@ def meta_line(text: str, body: str, byline: bool = True) -> tuple[str, str] | No
         return None  # a recurring speaker label, not a header line
     field = {"guest": "interviewee"}.get(key, key)
     return field, value
+
+
+def _dated_line(text: str) -> tuple[str, str] | None:
+    """("date", ISO) for 'Posted March 3, 2024' or 'Published on 2024-03-03' (not for
+    'Published March 3, 2024 in Blood.')."""
+    match = _DATED_LINE.match(text)
+    iso, date = _first_date(match["value"]) if match else ("", None)
+    return ("date", iso) if date and date[0] == match["value"].strip() else None
 
 
 UNREAD_DATE = "unread-date"  # meta_line's field for a header date that parse_date cannot read

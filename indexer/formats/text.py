@@ -111,15 +111,24 @@ def take_meta_lines(
         if not found:
             kept.append(block)
             header = header and i < 8 and not asks_or_speaks(block)
-        elif found[0] == UNREAD_DATE:
-            result.warn(unread_date(found[1]))
-        elif found[0] not in meta:
-            meta[found[0]] = found[1]
-            if found[0] == "date":
-                warn_ambiguous_date(block.text, result)
-            elif found[0] == "author":
-                byline_date(block.text, meta, result)
+        else:
+            use_meta_line(found, block.text, meta, result)
     return kept
+
+
+def use_meta_line(found: tuple[str, str], text: str, meta: dict[str, str],
+                  result: ParseResult) -> None:
+    """Fill meta from what meta_line found in a header line (`text`) unless a value came
+    first; a date it cannot read is named in a warning."""
+    field, value = found
+    if field == UNREAD_DATE:
+        result.warn(unread_date(value))
+    elif not meta.get(field):
+        meta[field] = value
+        if field == "date":
+            warn_ambiguous_date(text, result)
+        elif field == "author":
+            byline_date(text, meta, result)
 
 
 def asks_or_speaks(block: Block) -> bool:
@@ -133,7 +142,7 @@ def byline_date(text: str, meta: dict[str, str], result: ParseResult) -> None:
     """The date of a byline such as "By Jane Roe | March 3, 2024" (unless a date line came
     first): the line leaves the summary, so its date must not be lost with it."""
     day = parse_date(text)
-    if day and "date" not in meta:
+    if day and not meta.get("date"):
         meta["date"] = day
         warn_ambiguous_date(text, result)
 
