@@ -43,6 +43,15 @@ def indexed(corpus: Path, **build) -> SearchIndex:
     return SearchIndex(corpus.parent / "index")
 
 
+def one_pair_each(tmp_path_factory, name: str, pairs: dict[str, tuple[str, str]]) -> SearchIndex:
+    """A keyword index of one interview per pair, each file named after its key (so the
+    pair ids are "key-1")."""
+    corpus = new_corpus(tmp_path_factory, name)
+    for key, pair in pairs.items():
+        write_interview(corpus, f"{key}.txt", [pair])
+    return indexed(corpus, embeddings=False)
+
+
 def top(index, text: str, **kwargs) -> str | None:
     hits = index.search(text, **kwargs).hits
     return hits[0].id if hits else None
@@ -255,7 +264,6 @@ def test_field_syntax(seed_index):
 @pytest.fixture(scope="module")
 def exclusions_index(tmp_path_factory) -> SearchIndex:
     """One pair per interview (named as below), for what -term and NOT leave out."""
-    corpus = new_corpus(tmp_path_factory, "exclusions")
     pairs = {
         "children": ("Which vaccines do children need?", "Children get the measles vaccine."),
         "adults": ("Which vaccines do adults need?", "Adults need a tetanus booster."),
@@ -268,9 +276,7 @@ def exclusions_index(tmp_path_factory) -> SearchIndex:
         "combined": ("Can metformin be combined?", "Metformin is combined with glibenclamide."),
         "myths": ("Is the flu shot not safe?", "It is safe: it does not cause flu."),
     }
-    for name, pair in pairs.items():
-        write_interview(corpus, f"{name}.txt", [pair])
-    return indexed(corpus, embeddings=False)
+    return one_pair_each(tmp_path_factory, "exclusions", pairs)
 
 
 def found(index: SearchIndex, text: str, **kwargs) -> list[str]:
@@ -383,7 +389,6 @@ def test_excluded_words_lend_no_synonyms_and_their_synonyms_are_left_out(exclusi
 @pytest.fixture(scope="module")
 def scope_index(tmp_path_factory) -> SearchIndex:
     """Lymphoma and myeloma pairs, with and without AML (as the name or spelled out)."""
-    corpus = new_corpus(tmp_path_factory, "scope")
     pairs = {
         "lymphoma": ("How is lymphoma treated?", "Lymphoma is treated with chemotherapy."),
         "lymphoma-aml": ("Can lymphoma turn into AML?", "Lymphoma therapy can lead to AML."),
@@ -394,9 +399,7 @@ def scope_index(tmp_path_factory) -> SearchIndex:
         "myeloma-spelled": ("Can myeloma turn into leukemia?",
                             "Myeloma therapy can lead to acute myeloid leukemia."),
     }
-    for name, pair in pairs.items():
-        write_interview(corpus, f"{name}.txt", [pair])
-    return indexed(corpus, embeddings=False)
+    return one_pair_each(tmp_path_factory, "scope", pairs)
 
 
 @pytest.mark.parametrize("text", ["((lymphoma -AML) OR myeloma)", "(lymphoma -AML) OR myeloma",
@@ -880,7 +883,6 @@ def test_the_opposite_finding_comes_after_the_asked_one(counts_index, mode):
 @pytest.fixture(scope="module")
 def compounds_index(tmp_path_factory) -> SearchIndex:
     """Pairs naming a code inside a compound (anti-CD19, allo-HSCT), alone, or not at all."""
-    corpus = new_corpus(tmp_path_factory, "compounds")
     pairs = {
         "anti-cd19": ("Is anti-CD19 therapy an option?", "Yes: anti-CD19 CAR-T cells work."),
         "cd19": ("Which markers matter?", "CD19 is often lost at relapse."),
@@ -893,9 +895,7 @@ def compounds_index(tmp_path_factory) -> SearchIndex:
         "phrase": ("What is new?", "CAR-T cell therapy helped her."),
         "covid": ("Does infection delay treatment?", "After COVID-19 we wait for a negative test."),
     }
-    for name, pair in pairs.items():
-        write_interview(corpus, f"{name}.txt", [pair])
-    return indexed(corpus, embeddings=False)
+    return one_pair_each(tmp_path_factory, "compounds", pairs)
 
 
 @pytest.mark.parametrize("text, expected", [
