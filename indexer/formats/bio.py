@@ -19,8 +19,10 @@ _BIO_WORDS = re.compile(
     r"head of|dean|consultant|scientist|researcher|award|board|academy|\bm\.?d\b|ph\.?d",
     re.IGNORECASE,
 )
+# Titles before a name (Dr. Sarah Klein), a regex alternation shared with names.py
+HONORIFICS = r"dr|prof|professor|mr|mrs|ms|mx"
 _TITLE_WORDS = re.compile(
-    r"^(?:dr|prof|professor|mr|mrs|ms|mx)\.?\s|,?\s(?:md|m\.d\.|phd|ph\.d\.|do|mbbs|mph|rn|np|"
+    rf"^(?:{HONORIFICS})\.?\s|,?\s(?:md|m\.d\.|phd|ph\.d\.|do|mbbs|mph|rn|np|"
     r"frcp|frcpc|facp|facs|mba|ms|msc|pharmd)\b",
     re.IGNORECASE,
 )

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
+from .bio import HONORIFICS
 from .labels import NAME_PARTICLES as _PARTICLES
 
-_HONORIFIC = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms|mx)\.?$", re.IGNORECASE)
+_HONORIFIC = re.compile(rf"^(?:{HONORIFICS})\.?$", re.IGNORECASE)
 _NOT_NAMES = {"a", "an", "and", "the", "with", "of", "on", "in", "for", "to", "from", "by",
               "about", "at", "interview", "interviews", "conversation", "meet", "talks", "says",
               "why", "how", "what", "when", "who", "q&a", "exclusive", "video", "podcast"}
