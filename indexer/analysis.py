@@ -116,8 +116,12 @@ class MedicalTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        previous, end = None, None
         for match in TOKEN_PATTERN.finditer(value):
             t.text = match.group(0)
+            # the word one space before, for a letter naming a kind with it (hepatitis A)
+            t.previous = previous if value[end:match.start()] == " " else None
+            previous, end = t.text, match.end()
             if chars:
                 t.startchar = start_char + match.start()
                 t.endchar = start_char + match.end()
@@ -139,7 +143,8 @@ class MedicalFilter(Filter):
         pos = 0
         for t in tokens:
             word_start = t.startchar if t.chars else 0
-            terms = analyze_word(t.text, emit_joined=t.mode != "query")
+            terms = (LETTER_TERMS[t.text] if names_letter(getattr(t, "previous", None), t.text)
+                     else analyze_word(t.text, emit_joined=t.mode != "query"))
             for term in terms:
                 if term.stopped and t.removestops:
                     continue
@@ -229,6 +234,33 @@ def index_terms(raw: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
     return kept, word_width(terms)
 
 
+# A and I are English words, not indexed, except as a letter naming a kind with the word
+# before them, one space apart (hepatitis A, type I): then they are indexed as "a" and "i".
+LETTER_TERMS = {letter: (Term(letter.lower(), 0, 1),) for letter in "AI"}
+LETTER_INDEXED = {letter: (((letter.lower(), 0, 0, 1),), 1) for letter in "AI"}
+
+
+@lru_cache(maxsize=1)
+def lettered_stems() -> frozenset[str]:
+    """The stems of the vocabulary's [lettered] words: any of their forms takes a letter."""
+    return frozenset(stem_word(normalize_word(word)) for word in vocabulary.lettered())
+
+
+def names_letter(previous: str | None, raw: str) -> bool:
+    """Whether `raw`, typed one space after the word `previous`, is a capital A or I naming a
+    kind with it ("hepatitis A", "type I diabetes", "stage I") rather than the English word:
+    only after a [lettered] word of the vocabulary ("as I said", "the A team" keep the
+    words). Other capital letters are kept everywhere (see single_term)."""
+    return ((raw == "A" or raw == "I") and previous is not None
+            and stem_word(normalize_word(previous)) in lettered_stems())
+
+
+def word_terms(raw: str, previous: str | None) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
+    """index_terms() of a word typed one space after `previous` (None: not so): a letter
+    naming a kind with its word (names_letter) is indexed."""
+    return LETTER_INDEXED[raw] if names_letter(previous, raw) else index_terms(raw)
+
+
 # The raw words indexed meanwhile, per thread (see collecting_words).
 COLLECTING = threading.local()
 
@@ -256,8 +288,13 @@ def term_positions(text: str) -> dict[str, list[int]]:
     raws = TOKEN_PATTERN.findall(text)
     if (seen := getattr(COLLECTING, "words", None)) is not None:
         seen.update(raws)
+    previous = None
     for raw in raws:
-        kept, width = index_terms(raw)
+        if (raw == "A" or raw == "I") and previous and f"{previous} {raw}" in text:
+            kept, width = word_terms(raw, previous)  # (rare: checked only for A and I)
+        else:
+            kept, width = index_terms(raw)
+        previous = raw
         for term, offset, _start, _end in kept:
             if term in positions:
                 positions[term].append(pos + offset)
@@ -389,11 +426,11 @@ def read_query(text: str) -> list[QueryWord]:
         texts = tuple(finished(t) for t in terms)
         stemmed = any(t.stemmable for t in terms)
         joined = "" if searched == raw else searched
-        if len(terms) > 1 and terms[0].offset == 0 and terms[0].end == len(raw):
+        if len(terms) > 1 and terms[0].offset == 0 and terms[0].end == len(searched):
             alone = lone_parts(searched)
             words.append(QueryWord(raw, start, texts[0], texts[1:],
-                                   tuple(raw[t.start:t.end] for t in terms[1:]),
-                                   tuple(raw[t.start:t.end] for t in alone),
+                                   tuple(searched[t.start:t.end] for t in terms[1:]),
+                                   tuple(searched[t.start:t.end] for t in alone),
                                    tuple(finished(t) for t in alone), stemmed, searched=joined))
         else:
             words.append(QueryWord(raw, start, None, texts, stemmed=stemmed))
@@ -404,11 +441,15 @@ def letter_pairs(text: str, tokens: list[tuple[str, int]]) -> list[tuple[str, in
     """(raw, start, form to analyze) of each token, a capital letter standing alone after a
     word (or, first, before one) taken with it, one space apart: "hepatitis B" is searched
     as hepatitis-B (the phrase, or the joined "hepatitisb"), "CAR T" as CAR-T, "T cell" as
-    T-cell. A and I are words, and a letter beside a question word, common word or negation
-    stays alone (so does a letter beside another letter, or beside a compound, which has its
-    own letters)."""
-    def letter(raw: str) -> bool:
-        return len(raw) == 1 and raw.isalpha() and raw.isupper() and raw not in "AI"
+    T-cell. A and I are words, but after a [lettered] word they are letters too
+    (:func:`names_letter`): "hepatitis A" is searched as hepatitis-A, and "type I" as the
+    word type and, besides, type-I ("what type I need" keeps the word's matches, the pronoun
+    being read as a letter). A letter beside a question word, common word or negation stays
+    alone (so does a letter beside another letter, or beside a compound, which has its own
+    letters)."""
+    def letter(raw: str, before: str | None = None) -> bool:
+        return (len(raw) == 1 and raw.isalpha() and raw.isupper()
+                and (raw not in "AI" or names_letter(before, raw)))
 
     def mate(raw: str) -> bool:
         return (len(raw) > 1 and not PART_SPLIT.search(raw) and not TRANSLOCATION.fullmatch(raw)
@@ -419,10 +460,13 @@ def letter_pairs(text: str, tokens: list[tuple[str, int]]) -> list[tuple[str, in
         raw, start = tokens[i]
         following = tokens[i + 1] if i + 1 < len(tokens) else None
         if following and " " == text[start + len(raw):following[1]] and (
-                (letter(following[0]) and mate(raw))
+                (letter(following[0], raw) and mate(raw))
                 or (letter(raw) and mate(following[0]))):
             whole = text[start:following[1] + len(following[0])]
-            out.append((whole, start, f"{raw}-{following[0]}"))
+            if following[0] == "I":  # also the pronoun: the word stays searched alone
+                out += [(raw, start, raw), (following[0], following[1], f"{raw}-I")]
+            else:
+                out.append((whole, start, f"{raw}-{following[0]}"))
             i += 2
             continue
         out.append((raw, start, raw))

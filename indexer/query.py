@@ -27,6 +27,7 @@ from indexer.analysis import STOP_WORDS
 from indexer.analysis import TOKEN_PATTERN
 from indexer.analysis import is_name
 from indexer.analysis import letter_pairs
+from indexer.analysis import names_letter
 from indexer.analysis import query_words
 from indexer.analysis import read_query
 from indexer.highlight import Marks
@@ -430,9 +431,10 @@ def unshout(text: str) -> str:
         after = [j for j in content if j > i][:1]
         return any(technical(words[j]) for j in before + after)
 
-    kept = {i for i, word in enumerate(words)  # and letters: "HEPATITIS B", "T CELL"
-            if technical(word) or (word in words_too and beside_technical(i))
-            or (len(word) == 1 and word not in "AI")}
+    kept = {i for i, word in enumerate(words)  # and letters: "HEPATITIS B", "T CELL",
+            if technical(word) or (word in words_too and beside_technical(i))  # "TYPE I"
+            or (len(word) == 1 and (word not in "AI" or names_letter(words[i - 1] if i else None,
+                                                                      word)))}
     count = iter(range(len(words)))
     return TOKEN.sub(lambda m: m[0] if next(count) in kept else m[0].lower(), text)
 

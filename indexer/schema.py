@@ -23,8 +23,9 @@ from indexer.analysis import read_query
 from indexer.analysis import term_positions
 
 # The version of how pairs are indexed; an update refuses a build of another version (see
-# store.same_schema). 3: capitals-only names written in capitals keep their case (PET, AIDS).
-SCHEMA_VERSION = 3
+# store.same_schema). 3: capitals-only names written in capitals keep their case (PET, AIDS);
+# 4: a capital A or I after a [lettered] word is indexed (hepatitis A, type I).
+SCHEMA_VERSION = 4
 
 # Fields searched by the query pipeline, with their weights (a match in the stored question
 # says more than a match in a long answer).

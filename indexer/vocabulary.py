@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_PATH = Path(__file__).with_name("data") / "vocabulary.txt"
-SECTIONS = ("spellings", "synonyms", "findings", "capitals-only", "no-stem")
+SECTIONS = ("spellings", "synonyms", "findings", "capitals-only", "no-stem", "lettered")
 
 
 class VocabularyError(ValueError):
@@ -38,10 +38,11 @@ def vocabulary_path() -> Path:
 @lru_cache(maxsize=4)
 def load(path: Path | None = None) -> dict:
     """Parse the vocabulary file into {"spellings": {}, "synonyms": [], "findings": [],
-    "capitals-only": set(), "no-stem": set()}; "synonyms" holds the [findings] groups too."""
+    "capitals-only": set(), "no-stem": set(), "lettered": set()}; "synonyms" holds the
+    [findings] groups too."""
     path = path or vocabulary_path()
     data: dict = {"spellings": {}, "synonyms": [], "findings": [], "capitals-only": set(),
-                  "no-stem": set()}
+                  "no-stem": set(), "lettered": set()}
     section = None
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = line.split("#", 1)[0].strip()
@@ -82,8 +83,8 @@ def add_line(data: dict, section: str | None, line: str, where: str) -> None:
                                       f"and digits in capitals (PET, not pet or PET-CT): "
                                       f"{word!r}")
             data["capitals-only"].add(word.lower())
-    elif section == "no-stem":
-        data["no-stem"].update(w.lower() for w in line.split())
+    elif section in ("no-stem", "lettered"):
+        data[section].update(w.lower() for w in line.split())
     else:
         raise VocabularyError(f"{where}: line outside a [section]: {line!r}")
 
@@ -107,6 +108,11 @@ def finding_groups() -> list[list[str]]:
 def capitals_only() -> set[str]:
     """One-word names (lower-cased) that expand only when typed in capitals."""
     return load()["capitals-only"]
+
+
+def lettered() -> set[str]:
+    """Words (lower case) after which a capital A or I names a kind: hepatitis A, type I."""
+    return load()["lettered"]
 
 
 @lru_cache(maxsize=1)

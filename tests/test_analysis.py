@@ -130,6 +130,11 @@ def test_read_query_says_what_each_word_becomes():
     ("hepatitis B and C", {"hepatitis B": ("hepatitisb", ("hepat", "b"), "hepatitis-B")}),
     ("not B, A or the B", {}),  # a negation, a stop word, A, a comma: the letters stay apart
     ("CAR-T B", {}), ("B C", {}),  # a compound has its letters; two letters name nothing
+    ("hepatitis A vaccine", {"hepatitis A": ("hepatitisa", ("hepat", "a"), "hepatitis-A")}),
+    ("vitamin A and I", {"vitamin A": ("vitamina", ("vitamin", "a"), "vitamin-A")}),
+    # I may be the pronoun: its word is also searched alone (see the next test)
+    ("stage I lymphoma", {"I": ("stagei", ("stage", "i"), "stage-I")}),
+    ("as I said, A patient", {}),  # A and I are words but after a [lettered] word
 ])
 def test_a_capital_letter_typed_apart_is_read_with_its_word(text, joined):
     # alone, "hepatitis B" matched B-cell answers and "CAR T" a T-lineage one
@@ -137,6 +142,13 @@ def test_a_capital_letter_typed_apart_is_read_with_its_word(text, joined):
     assert {w.raw: (w.joined, w.terms, w.searched) for w in read if w.searched} == joined
     assert query_words(text) == [(w.joined, list(w.terms), w.searched or w.raw)
                                  for w in read if not w.skipped]
+
+
+def test_i_after_a_lettered_word_is_searched_besides_the_word():
+    assert query_words("what type I need") == [(None, ["type"], "type"),
+                                               ("typei", ["type", "i"], "type-I"),
+                                               (None, ["need"], "need")]
+    assert read_query("type I")[1].parts == ("type", "I")
 
 
 def test_a_letter_left_apart_is_still_searched_alone():
@@ -151,6 +163,7 @@ INDEXED_TEXTS = [
     "It's up-to-date: a 3.5-fold rise in IL-6, not all of it in Sjögren’s patients.",
     "and-or A-B vitamin-A the-the I a 5-FU HbA1c BCR-ABL1 e.g. U.S. 1,000 mg/kg 10.2%",
     "Leukaemia leukemia treatments treated treating treat, treat; TREAT Treat",
+    "Hepatitis A, type I diabetes and types I-II; as I said, A team. Stage I. Type  I, type\nA",
     "",
 ]
 

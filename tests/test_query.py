@@ -203,6 +203,37 @@ def test_a_capital_letter_typed_apart_is_searched_with_its_word(tmp_path_factory
     assert found("Which tumors -hepatitis B") == ["a-3"]  # the excluded name is the phrase
 
 
+def test_a_and_i_after_a_lettered_word_name_the_kind(tmp_path_factory):
+    # A and I are English words, not indexed: "hepatitis A" searched hepatitis alone and
+    # listed hepatitis B first as often as not; "type I diabetes" lost its I
+    corpus = new_corpus(tmp_path_factory, "lettered")
+    write_interview(corpus, "a.txt", [
+        ("How does hepatitis A spread?", "Hepatitis A spreads through food and water."),
+        ("How does hepatitis B spread?", "Hepatitis B spreads through blood."),
+        ("Who gets type I diabetes?", "Mostly children: type I diabetes is autoimmune."),
+        ("What type of insulin?", "I think long-acting insulin, a type I trust."),
+        ("What did the A team find?", "As I said, a type of diabetes we had not seen."),
+    ])
+    index = indexed(corpus)
+
+    def found(text, expand=False):
+        return [hit.id for hit in index.search(text, mode="keyword", expand=expand).hits]
+
+    assert found("hepatitis A") == found("Hepatitis-A") == found('"hepatitis A"') == ["a-1"]
+    assert found("HEPATITIS A FOR EVERYONE") == ["a-1"]  # caps lock
+    # "I" may be the pronoun ("what type I need"): the word stays searched on its own, and
+    # the pairs naming type I come first
+    assert found("type I diabetes")[:1] == ["a-3"]
+    assert set(found("type I")) == {"a-3", "a-4", "a-5"} and found("type I")[0] == "a-3"
+    assert found('"type I diabetes"') == ["a-3"]
+    assert found("A team") == found("team")  # elsewhere A and I are words, not searched
+    # the vocabulary knows type I diabetes as type 1 diabetes, T1D, ...
+    assert "type 1 diabetes" in index.search("type I diabetes", mode="keyword").expansions
+    assert found("T1D", expand=True) == ["a-3"]
+    marked = index.search("hepatitis A", mode="keyword").hits[0].answer_html
+    assert '<mark class="match">Hepatitis A</mark>' in marked
+
+
 def test_a_capitals_only_name_in_capitals_does_not_match_the_word(tmp_path_factory):
     # "PET scan" opened on pet health and "AIDS" listed hearing aids (MedQuAD)
     corpus = new_corpus(tmp_path_factory, "capitals")
@@ -649,7 +680,8 @@ def test_highlight_tokens_are_the_analyzers_on_the_seed_interview():
 @given(st.lists(st.sampled_from(["CAR-T", "T-cell", "ALL", "all", "the", "IL-6", "CD4+",
                                  "t(9;22)", "BCR-ABL1", "5-FU", "leukaemia", "patients'",
                                  "don't", "U.S.", "COVID-19", "—", "(", ")", ",", "\n\n",
-                                 "naïve", "HID-HSCT", "x", "Dr.", "B", "cell"]),
+                                 "naïve", "HID-HSCT", "x", "Dr.", "B", "cell", "A", "I",
+                                 "type", "hepatitis"]),
                 max_size=30).map(" ".join))
 def test_highlight_tokens_are_the_analyzers_for_any_text(text):
     assert highlight.index_tokens(text) == analyzer_tokens(text)
@@ -675,6 +707,7 @@ def test_highlight_tokens_are_the_analyzers_for_any_text(text):
     ("HEPATITIS B VACCINE FOR CHILDREN", "hepatitis B vaccine for children"),
     ("TREATMENT OF T CELL LYMPHOMA", "treatment of T cell lymphoma"),
     ("IS A VACCINE I NEED", "is a vaccine i need"),
+    ("IS HEPATITIS A WORSE THAN TYPE I DIABETES", "is hepatitis A worse than type I diabetes"),
 ])
 def test_text_in_capitals_throughout_is_searched_in_lower_case(typed, searched):
     assert unshout(typed) == searched
