@@ -541,8 +541,9 @@ def names_only(words: list[Reading]) -> bool:
     BCR-ABL1, which were listed above a pair that names BCMA. Other words in capitals
     ("DIABETES") are not taken for names here: the model reads them."""
     searched = [word for word in words if word.how != "skipped"]
-    return bool(searched) and all(word.how == "name" and known_name(word.word)
-                                  for word in searched)
+    return bool(searched) and all(  # a letter typed apart is read with its word: CAR T = CAR-T
+        word.how == "name" and known_name("-".join(word.parts) if word.parts else word.word)
+        for word in searched)
 
 
 def known_name(word: str) -> bool:
