@@ -119,7 +119,8 @@ def take_meta_lines(
 def use_meta_line(found: tuple[str, str], text: str, meta: dict[str, str],
                   result: ParseResult) -> None:
     """Fill meta from what meta_line found in a header line (`text`) unless a value came
-    first; a date it cannot read is named in a warning."""
+    first; a date it cannot read is named in a warning. A byline's date is read even when
+    the author came first (from an author <meta>, or an author element inside the byline)."""
     field, value = found
     if field == UNREAD_DATE:
         result.warn(unread_date(value))
@@ -127,8 +128,8 @@ def use_meta_line(found: tuple[str, str], text: str, meta: dict[str, str],
         meta[field] = value
         if field == "date":
             warn_ambiguous_date(text, result)
-        elif field == "author":
-            byline_date(text, meta, result)
+    if field == "author":
+        byline_date(text, meta, result)
 
 
 def asks_or_speaks(block: Block) -> bool:
