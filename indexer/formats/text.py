@@ -26,6 +26,7 @@ from .meta import split_front_matter
 from .meta import title_from_filename
 from .meta import unread_date
 from .names import full_name
+from .names import names_person
 from .names import title_name
 from .turns import Block
 from .turns import Turns
@@ -183,9 +184,9 @@ def to_interview(turns: Turns, fmt: str, name: str, meta: dict[str, str],
     for key in ("title", "interviewee", "interviewer", "date", "source", "summary", "bio"):
         if meta.get(key):
             setattr(iv, key, meta[key])
-    iv.interviewer = iv.interviewer or meta.get("author", "")
     if not meta.get("interviewee"):
         name_interviewee(iv, [iv.title, iv.summary, context])
+    iv.interviewer = iv.interviewer or asking_author(meta.get("author", ""), iv.interviewee)
     iv.title = iv.title or title_from_filename(name)
     for pair in iv.pairs:
         if not pair.asker or L.canon(pair.asker) in L.GENERIC_WORDS:
@@ -193,6 +194,13 @@ def to_interview(turns: Turns, fmt: str, name: str, meta: dict[str, str],
         if not pair.answerer or L.canon(pair.answerer) in L.GENERIC_WORDS:
             pair.answerer = iv.interviewee
     return iv
+
+
+def asking_author(author: str, interviewee: str) -> str:
+    """The author of the page as the interviewer, unless the author is the interviewee (an
+    expert's own Q&A page, "By Dr. Ana Ruiz" above her answers): then nobody known asks."""
+    parties = [x for x in interviewee.split(", ") if x]
+    return "" if any(names_person(author, party) for party in parties) else author
 
 
 def name_interviewee(iv: Interview, texts: list[str]) -> None:
