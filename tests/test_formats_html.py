@@ -387,13 +387,14 @@ def test_an_unreadable_date_in_the_header_is_reported():
 
 
 def test_author_and_published_time_meta_tags_win_over_the_header_byline():
-    page = HEADER_PAGE.format('<p class="byline">By Jane Roe, March 3, 2024</p>').replace(
-        "<html>", '<html><head><meta name="author" content="John Doe">'
-        '<meta property="article:published_time" content="2024-03-01T08:00:00Z"></head>')
-    result = parse_text(page, "ruiz.html")
-    iv = result.interviews[0]
-    assert (iv.interviewer, iv.date, iv.summary) == ("John Doe", "2024-03-01", RUIZ_SUMMARY)
-    assert result.problems == []
+    byline = HEADER_PAGE.format('<p class="byline">By Jane Roe, March 3, 2024</p>')
+    author = '<meta name="author" content="John Doe">'
+    published = '<meta property="article:published_time" content="2024-03-01T08:00:00Z">'
+    for head, day in ((author + published, "2024-03-01"), (author, "2024-03-03")):
+        result = parse_text(byline.replace("<html>", f"<html><head>{head}</head>"), "ruiz.html")
+        iv = result.interviews[0]
+        assert (iv.interviewer, iv.date, iv.summary) == ("John Doe", day, RUIZ_SUMMARY), head
+        assert result.problems == []
 
 
 def test_newsarticle_jsonld_author_by_reference_and_date_published():
@@ -424,6 +425,11 @@ def test_an_author_element_holding_a_name_is_the_interviewer_and_never_summary()
         ('<p>By <a class="author" href="/jr">Jane Roe</a></p>', "Jane Roe", ""),
         ('<p>By <span class="author">Jane Roe</span>, March 3, 2024</p>', "Jane Roe",
          "2024-03-03"),
+        ('<p>By <span class="author">Jane Roe</span> and <span class="author">John Doe</span>'
+         "</p>", "Jane Roe and John Doe", ""),
+        ('<div class="byline">By <span class="author">Jane Roe</span> and <span class="author">'
+         'John Doe</span> | <time datetime="2024-03-03">March 3</time></div>',
+         "Jane Roe and John Doe", "2024-03-03"),
         ('<div class="byline"><span class="author-name">Jane Roe</span> · '
          '<time datetime="2024-03-03">March 3</time></div>', "Jane Roe", "2024-03-03"),
         # WordPress: the author inside a post-meta line that is no byline as a whole
@@ -444,7 +450,7 @@ def test_an_author_element_inside_a_sentence_stays_in_the_sentence():
     page = BYLINE_PAGE.format('<p>This interview by <span class="byline">Jane Roe</span> was '
                               "edited for length.</p>", "COMMANDS.")
     iv = parse_text(page, "by.html").interviews[0]
-    assert iv.interviewer == ""
+    assert iv.interviewer == "Jane Roe"  # the class says so
     assert iv.summary.startswith("This interview by Jane Roe was edited for length.")
 
 
@@ -457,17 +463,21 @@ def test_an_author_who_is_the_interviewee_is_not_the_interviewer():
             "<p><b>{}:</b> COMMANDS supports first-line use.</p></article></body></html>")
     ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "author": '
           '{"@type": "Person", "name": "Dr. Ana Ruiz"}}</script>')
-    for head, title, label, interviewer in (
-        ('<meta name="author" content="Ana Ruiz, MD">', "Ask the expert: MDS", "Dr. Ruiz", ""),
-        (ld, "A conversation with Dr. Ana Ruiz", "A", ""),
-        ('<meta name="author" content="Jane Roe">', "Ask the expert: MDS", "Dr. Ruiz",
+    ruiz = "Dr. Ana Ruiz"
+    for head, title, label, interviewee, interviewer in (
+        ('<meta name="author" content="Ana Ruiz, MD">', "Ask the expert: MDS", "Dr. Ruiz", ruiz,
+         ""),
+        ('<meta name="author" content="Dr. Ana Ruiz">', "Ask the expert: MDS", "Ana Ruiz, MD",
+         "Ana Ruiz, MD", ""),
+        (ld, "A conversation with Dr. Ana Ruiz", "A", ruiz, ""),
+        ('<meta name="author" content="Jane Roe">', "Ask the expert: MDS", "Dr. Ruiz", ruiz,
          "Jane Roe"),
-        ('<meta name="author" content="Tom Ruiz">', "Ask the expert: MDS", "Dr. Ruiz",
+        ('<meta name="author" content="Tom Ruiz">', "Ask the expert: MDS", "Dr. Ruiz", ruiz,
          "Tom Ruiz"),  # another Ruiz: the full name tells them apart
     ):
         iv = parse_text(page.format(head, title, label, label), "ruiz.html").interviews[0]
-        assert (iv.interviewee, iv.interviewer) == ("Dr. Ana Ruiz", interviewer), head
-        assert {(p.asker, p.answerer) for p in iv.pairs} == {(interviewer, "Dr. Ana Ruiz")}
+        assert (iv.interviewee, iv.interviewer) == (interviewee, interviewer), head
+        assert {(p.asker, p.answerer) for p in iv.pairs} == {(interviewer, interviewee)}
     text = parse_text("Ask the expert: MDS\nBy Dr. Ana Ruiz\n\nQ: Why?\n\nRuiz: Because.\n\n"
                       "Q: How?\n\nRuiz: Slowly.\n", "ruiz.txt").interviews[0]
-    assert (text.interviewee, text.interviewer) == ("Dr. Ana Ruiz", "")
+    assert (text.interviewee, text.interviewer) == ("Ruiz", "")  # "Ruiz" names her
