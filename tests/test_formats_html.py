@@ -292,7 +292,7 @@ def test_a_byline_or_author_class_is_read_as_a_byline_and_never_summary():
         ('<div class="byline">By <a href="/jr">Jane Roe</a> | March 3, 2024</div>',
          "Jane Roe", "2024-03-03"),
         ('<div class="entry-meta">Published: 2024-03-03</div>', "", "2024-03-03"),
-        ('<span class="post-author">Jane Roe</span>', "", ""),  # no "By": not read, dropped
+        ('<span class="post-author">Jane Roe</span>', "Jane Roe", ""),  # a name alone
     ):
         iv = parse_text(BYLINE_PAGE.format(element, "COMMANDS."), "by.html").interviews[0]
         assert (iv.interviewer, iv.date, iv.summary) == (who, day, summary), element
@@ -338,3 +338,146 @@ def test_an_author_class_byline_and_a_posted_line_under_the_title_are_no_summary
     iv = parse_text(page, "top.html").interviews[0]
     assert (iv.interviewer, iv.date, iv.summary) == (
         "Heme News", "2024-03-03", "In this interview, Dr. Ana Ruiz discusses MDS.")
+
+
+RUIZ_SUMMARY = "Dr. Ana Ruiz of Valle Cancer Center discusses luspatercept in lower-risk MDS."
+
+
+def test_a_byline_in_the_article_header_is_the_interviewer_and_date():
+    iv = parse_one("header-byline.html")
+    assert (iv.title, iv.interviewer, iv.date, iv.summary) == (
+        "Dr. Ana Ruiz on Lower-Risk MDS", "Jane Roe", "2024-03-03", RUIZ_SUMMARY)
+    assert len(iv.pairs) == 2 and "Heme News" not in iv.summary
+    # the same byline in plain text (a date after a comma is no part of the name)
+    text = parse_text(f"Dr. Ana Ruiz on MDS\nBy Jane Roe, March 3, 2024\n\n{RUIZ_SUMMARY}\n\n"
+                      "Q: Why?\n\nA: Because.\n", "ruiz.txt").interviews[0]
+    assert (text.interviewer, text.date, text.summary) == ("Jane Roe", "2024-03-03", RUIZ_SUMMARY)
+
+
+HEADER_PAGE = ("<html><body><article><header><h1>Dr. Ana Ruiz on MDS</h1>{}</header>"
+               f"<p>{RUIZ_SUMMARY}</p>"
+               "<h3>When do you start luspatercept?</h3><p>In transfusion-dependent patients.</p>"
+               "<h3>What about ESA-naive patients?</h3><p>By COMMANDS.</p></article></body></html>")
+
+
+def test_header_lines_and_time_datetime_are_read_as_metadata_never_summary():
+    for header, who, day in (
+        ('<p>By <a href="/staff/jane-roe">Jane Roe</a></p>'
+         '<time datetime="2024-03-04T09:00:00-05:00">March 4</time>', "Jane Roe", "2024-03-04"),
+        ('<p class="dateline">By <a rel="author" href="/jr">Jane Roe</a> '
+         '<time datetime="2024-03-04">March 4, 2024</time></p>', "Jane Roe", "2024-03-04"),
+        ("<p>Interviewer: Jane Roe</p><p>Published: 2024-03-04</p>", "Jane Roe", "2024-03-04"),
+        ("<p>Posted March 4, 2024</p>", "", "2024-03-04"),
+        ('<p class="dek">Luspatercept and beyond</p>', "", ""),  # a standfirst: not metadata
+    ):
+        result = parse_text(HEADER_PAGE.format(header), "ruiz.html")
+        iv = result.interviews[0]
+        assert (iv.interviewer, iv.date, iv.summary) == (who, day, RUIZ_SUMMARY), header
+        assert iv.pairs[1].answer == "By COMMANDS." and result.problems == [], header
+
+
+def test_an_unreadable_date_in_the_header_is_reported():
+    result = parse_text(HEADER_PAGE.format("<p>By Jane Roe</p><p>Published: Spring 2024</p>"),
+                        "ruiz.html")
+    iv = result.interviews[0]
+    assert (iv.interviewer, iv.date, iv.summary) == ("Jane Roe", "", RUIZ_SUMMARY)
+    assert [p.message for p in result.problems] == [
+        "could not read the date 'Spring 2024': write it as YYYY-MM-DD "
+        "(a date without a day is not stored)"]
+
+
+def test_author_and_published_time_meta_tags_win_over_the_header_byline():
+    byline = HEADER_PAGE.format('<p class="byline">By Jane Roe, March 3, 2024</p>')
+    author = '<meta name="author" content="John Doe">'
+    published = '<meta property="article:published_time" content="2024-03-01T08:00:00Z">'
+    for head, day in ((author + published, "2024-03-01"), (author, "2024-03-03")):
+        result = parse_text(byline.replace("<html>", f"<html><head>{head}</head>"), "ruiz.html")
+        iv = result.interviews[0]
+        assert (iv.interviewer, iv.date, iv.summary) == ("John Doe", day, RUIZ_SUMMARY), head
+        assert result.problems == []
+
+
+def test_newsarticle_jsonld_author_by_reference_and_date_published():
+    iv = parse_one("newsarticle-jsonld.html")
+    assert (iv.title, iv.interviewer, iv.interviewee, iv.date) == (
+        "Dr. Omar Haddad on CRS After CAR-T", "Lena Park", "Dr. Omar Haddad", "2023-11-20")
+    assert {(p.asker, p.answerer) for p in iv.pairs} == {("Lena Park", "Dr. Omar Haddad")}
+
+
+def test_jsonld_authors_are_all_named_and_a_url_is_no_author():
+    def interviewer(author: object) -> str:
+        data = {"@context": "https://schema.org", "@type": "NewsArticle",
+                "headline": "Iron", "author": author}
+        page = (f'<html><head><script type="application/ld+json">{json.dumps(data)}</script>'
+                "</head><body><p>Q: Why?</p><p>A: Because.</p></body></html>")
+        return parse_text(page, "iron.html").interviews[0].interviewer
+
+    assert interviewer([{"@type": "Person", "name": "Jane Roe"},
+                        {"@type": "Person", "name": "John Doe"}]) == "Jane Roe and John Doe"
+    assert interviewer({"@type": "Organization", "name": "Heme News"}) == "Heme News"
+    assert interviewer("https://hemenews.example.com/staff/jane-roe") == ""
+
+
+def test_an_author_element_holding_a_name_is_the_interviewer_and_never_summary():
+    summary = "Dr. Ana Ruiz discusses luspatercept in lower-risk MDS."
+    for element, who, day in (
+        ('<span class="author">Jane Roe</span>', "Jane Roe", ""),
+        ('<p>By <a class="author" href="/jr">Jane Roe</a></p>', "Jane Roe", ""),
+        ('<p>By <span class="author">Jane Roe</span>, March 3, 2024</p>', "Jane Roe",
+         "2024-03-03"),
+        ('<p>By <span class="author">Jane Roe</span> and <span class="author">John Doe</span>'
+         "</p>", "Jane Roe and John Doe", ""),
+        ('<div class="byline">By <span class="author">Jane Roe</span> and <span class="author">'
+         'John Doe</span> | <time datetime="2024-03-03">March 3</time></div>',
+         "Jane Roe and John Doe", "2024-03-03"),
+        ('<div class="byline"><span class="author-name">Jane Roe</span> · '
+         '<time datetime="2024-03-03">March 3</time></div>', "Jane Roe", "2024-03-03"),
+        # WordPress: the author inside a post-meta line that is no byline as a whole
+        ('<div class="entry-meta"><span class="posted-on">Posted on <time datetime='
+         '"2024-03-03">March 3, 2024</time></span><span class="byline"> by <span class='
+         '"author vcard"><a class="url fn n" href="/a/jr">Jane Roe</a></span></span></div>',
+         "Jane Roe", "2024-03-03"),
+        ('<span class="author">Admin</span>', "", ""),  # one word: no name to go by
+        ('<span class="author">Staff Writer</span>', "", ""),
+        ('<div class="entry-meta">Oncology, Hematology</div>', "", ""),  # not an author class
+        ('<p class="author">Jane Roe reports for Heme News.</p>', "", ""),
+    ):
+        iv = parse_text(BYLINE_PAGE.format(element, "COMMANDS."), "by.html").interviews[0]
+        assert (iv.interviewer, iv.date, iv.summary) == (who, day, summary), element
+
+
+def test_an_author_element_inside_a_sentence_stays_in_the_sentence():
+    page = BYLINE_PAGE.format('<p>This interview by <span class="byline">Jane Roe</span> was '
+                              "edited for length.</p>", "COMMANDS.")
+    iv = parse_text(page, "by.html").interviews[0]
+    assert iv.interviewer == "Jane Roe"  # the class says so
+    assert iv.summary.startswith("This interview by Jane Roe was edited for length.")
+
+
+def test_an_author_who_is_the_interviewee_is_not_the_interviewer():
+    page = ("<html><head>{}<title>Ask the expert: MDS</title></head><body><article>"
+            "<h1>{}</h1><p>Dr. Ana Ruiz answers reader questions about MDS.</p>"
+            "<p><b>Q:</b> When do you start luspatercept?</p>"
+            "<p><b>{}:</b> In transfusion-dependent patients.</p>"
+            "<p><b>Q:</b> What about ESA-naive patients?</p>"
+            "<p><b>{}:</b> COMMANDS supports first-line use.</p></article></body></html>")
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "author": '
+          '{"@type": "Person", "name": "Dr. Ana Ruiz"}}</script>')
+    ruiz = "Dr. Ana Ruiz"
+    for head, title, label, interviewee, interviewer in (
+        ('<meta name="author" content="Ana Ruiz, MD">', "Ask the expert: MDS", "Dr. Ruiz", ruiz,
+         ""),
+        ('<meta name="author" content="Dr. Ana Ruiz">', "Ask the expert: MDS", "Ana Ruiz, MD",
+         "Ana Ruiz, MD", ""),
+        (ld, "A conversation with Dr. Ana Ruiz", "A", ruiz, ""),
+        ('<meta name="author" content="Jane Roe">', "Ask the expert: MDS", "Dr. Ruiz", ruiz,
+         "Jane Roe"),
+        ('<meta name="author" content="Tom Ruiz">', "Ask the expert: MDS", "Dr. Ruiz", ruiz,
+         "Tom Ruiz"),  # another Ruiz: the full name tells them apart
+    ):
+        iv = parse_text(page.format(head, title, label, label), "ruiz.html").interviews[0]
+        assert (iv.interviewee, iv.interviewer) == (interviewee, interviewer), head
+        assert {(p.asker, p.answerer) for p in iv.pairs} == {(interviewer, interviewee)}
+    text = parse_text("Ask the expert: MDS\nBy Dr. Ana Ruiz\n\nQ: Why?\n\nRuiz: Because.\n\n"
+                      "Q: How?\n\nRuiz: Slowly.\n", "ruiz.txt").interviews[0]
+    assert (text.interviewee, text.interviewer) == ("Ruiz", "")  # "Ruiz" names her

@@ -21,11 +21,10 @@ _BIO_WORDS = re.compile(
 )
 # Titles before a name (Dr. Sarah Klein), a regex alternation shared with names.py
 HONORIFICS = r"dr|prof|professor|mr|mrs|ms|mx"
-_TITLE_WORDS = re.compile(
-    rf"^(?:{HONORIFICS})\.?\s|,?\s(?:md|m\.d\.|phd|ph\.d\.|do|mbbs|mph|rn|np|"
-    r"frcp|frcpc|facp|facs|mba|ms|msc|pharmd)\b",
-    re.IGNORECASE,
-)
+# Degrees after a name (He Huang, MD), a regex alternation shared with names.py
+CREDENTIALS = (r"md|m\.d\.|phd|ph\.d\.|do|mbbs|mph|rn|np|frcp|frcpc|facp|facs|mba|ms|msc|"
+               r"pharmd")
+_TITLE_WORDS = re.compile(rf"^(?:{HONORIFICS})\.?\s|,?\s(?:{CREDENTIALS})\b", re.IGNORECASE)
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "la", "le", "bin", "al", "and"}
 
 

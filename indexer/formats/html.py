@@ -3,7 +3,9 @@
 Pairs come from, in order: FAQPage JSON-LD, Question microdata, then the shared turn detector
 over the visible blocks of the main content (<article>, else <main>, else <body>) with
 navigation, scripts, forms, hidden elements and boilerplate classes skipped. Metadata comes from
-<meta>, <link rel=canonical>, <time datetime>, <h1>/<title> and JSON-LD Article data.
+<meta>, <link rel=canonical>, <time datetime>, <h1>/<title> and JSON-LD Article data first, then
+from bylines (elements classed as such, wherever they stand) and the lines of <header> elements,
+read as the header lines of plain text.
 Every parse yields exactly one Interview (possibly without pairs).
 """
 
@@ -17,7 +19,10 @@ from bs4 import Tag
 from ..model import ParseResult
 from ..model import normalize_space
 from . import text as T
+from .htmlblocks import Byline
+from .htmlblocks import SetAside
 from .htmlblocks import html_blocks
+from .meta import bare_byline
 from .meta import meta_line
 from .meta import parse_date
 from .meta import unread_date
@@ -28,7 +33,7 @@ from .turns import detect
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _LT = re.compile("<")
-_BYLINES = 8  # byline elements read at most (each is checked against the whole text)
+_BYLINES = 8  # bylines and <header> lines read at most, each (each is checked against the text)
 _META_KEYS = {
     "og:title": "title",
     "twitter:title": "title",
@@ -133,24 +138,33 @@ def _soup(text: str) -> BeautifulSoup:
     return BeautifulSoup(defuse_brackets(_XML_DECL.sub("", text, count=1)), "html.parser")
 
 
+def _byline_meta(line: Byline, body: str) -> tuple[str, str] | None:
+    """What a byline or <header> line says ("By Jane Roe", "Published: ..."); in an element
+    classed as the author, a name alone ("Jane Roe") is the author."""
+    found = meta_line(line.text, body)
+    names = bare_byline(line.text) if line.named and not found else ""
+    return ("author", names) if names else found
+
+
 def parse(text: str, name: str, result: ParseResult) -> None:
     """Parse an HTML interview into result."""
     soup = _soup(text)
     ld_pairs, ld_meta = jsonld(soup, result)
     root = content_root(soup)
     meta = _page_meta(soup, root, ld_meta, result)
-    bylines: list[str] = []
+    aside = SetAside()
     try:
-        blocks = html_blocks(root, bylines)
+        blocks = html_blocks(root, aside)
     except RecursionError:
         lines = root.get_text("\n").split("\n")
         blocks = [Block(t) for t in map(normalize_space, lines) if t]
     blocks = _drop_title(blocks, meta["title"])
     body = "\n".join(b.text for b in blocks)
-    for line in bylines[:_BYLINES]:  # elements classed as bylines: read, whatever their place
-        found = meta_line(line, body)
+    header = [Byline(line, False) for line in aside.header]
+    for line in aside.bylines[:_BYLINES] + header[:_BYLINES]:
+        found = _byline_meta(line, body)
         if found:
-            T.use_meta_line(found, line, meta, result)
+            T.use_meta_line(found, line.text, meta, result)
     blocks = T.take_meta_lines(blocks, body, meta, result)  # header lines as in plain text
     turns = detect(blocks)
     structured = ld_pairs or microdata(soup)

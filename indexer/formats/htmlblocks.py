@@ -1,19 +1,24 @@
-"""HTML to Blocks without recursion: junk and hidden elements skipped, bold tracked."""
+"""HTML to Blocks without recursion: junk and hidden elements skipped, bold tracked, and
+bylines and <header> lines set aside for the caller to read as metadata."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from dataclasses import field
 from itertools import islice
+from typing import NamedTuple
 
 from bs4 import NavigableString
 from bs4 import Tag
 from bs4.element import PreformattedString
 
 from ..model import normalize_space
+from .meta import around_date
 from .turns import Block
 
 SKIP_TAGS = set(
-    "script style noscript template nav header footer aside form iframe svg canvas button input "
+    "script style noscript template nav footer aside form iframe svg canvas button input "
     "select textarea option label dialog object embed map figure figcaption img picture video "
     "audio source track head title meta link".split()
 )
@@ -24,12 +29,18 @@ _JUNK = re.compile(
     r"(?:[\s_-]|$)",
     re.IGNORECASE,
 )
-# A byline or dateline: never summary text, its text read as a header line ("By Jane Roe")
-_BYLINE = re.compile(
-    r"by-?line|dateline|(?:entry|post|article)-meta|"
-    r"(?:^|\s)(?:(?:article|post|entry|story)[_-])?authors?(?:[_-]name)?(?:\s|$)",
+# A byline or an author: never summary text, its text read as a header line ("By Jane Roe")
+# or as the author's name alone ("Jane Roe")
+_AUTHOR = re.compile(
+    r"by-?line|(?:^|\s)(?:(?:article|post|entry|story)[_-])?authors?(?:[_-]name)?(?:\s|$)",
     re.IGNORECASE,
 )
+# A dateline or post meta: never summary text, read as a header line ("Posted March 3, 2024")
+_DATELINE = re.compile(r"dateline|(?:entry|post|article)-meta", re.IGNORECASE)
+_INNER_AUTHORS = 4  # author elements read inside one byline at most
+# What a line holds besides its byline and <time> elements when it is a byline as a whole
+# ("By <a class=author>Jane Roe</a>, March 3, 2024"): these words and a date
+_BYLINE_WORDS = {"by", "and", "on", "published", "posted", "updated", "written"}
 # A link offering to log in or subscribe; in a short row of links it makes a top bar
 _ACCOUNT_LINK = re.compile(
     r"(?:log\s?in|log\s?out|sign\s?in|sign\s?out|sign\s?up|register|my account|subscribe)",
@@ -80,10 +91,40 @@ def has_junk_class(tag: Tag) -> bool:
     return bool(_JUNK.search(_classes(tag)))
 
 
+def is_author(tag: Tag) -> bool:
+    """Does an element's class or id name a byline or an author ("byline", "author vcard",
+    "author-name")? Not "author-bio": a bio is content."""
+    return bool(_AUTHOR.search(_classes(tag)))
+
+
 def is_byline(tag: Tag) -> bool:
-    """Does an element's class or id name a byline ("byline", "author", "post-meta")?
-    Not "author-bio": a bio is content."""
-    return bool(_BYLINE.search(_classes(tag)))
+    """Does an element's class or id name a byline, an author or a dateline ("post-meta")?"""
+    return is_author(tag) or bool(_DATELINE.search(_classes(tag)))
+
+
+class Byline(NamedTuple):
+    """The text of a byline element, and whether its class names an author (then a name
+    alone, "Jane Roe", is the author; in a "post-meta" line it may be anything)."""
+
+    text: str
+    named: bool
+
+
+@dataclass
+class SetAside:
+    """What the walk keeps out of the blocks for the caller to read as metadata: bylines
+    wherever they stand and the lines of <header> elements (a title, "By Jane Roe")."""
+
+    bylines: list[Byline] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+
+
+def _byline_rest(text: str) -> bool:
+    """Is what a line holds besides its byline and <time> elements no more than "By", a
+    date and punctuation ("By , March 3, 2024")?"""
+    around = around_date(text)
+    words = re.findall(r"[^\W_]+", "".join(around) if around else text)
+    return all(word.lower() in _BYLINE_WORDS for word in words)
 
 
 def is_account_bar(tag: Tag) -> bool:
@@ -118,12 +159,15 @@ def _kind(tag: Tag, parent: tuple[str, int]) -> tuple[str, int]:
 
 
 class _Collector:
-    def __init__(self, keep: Tag | None, bylines: list[str] | None = None) -> None:
+    def __init__(self, keep: Tag | None, aside: SetAside | None = None) -> None:
         self.blocks: list[Block] = []
-        self.bylines = bylines if bylines is not None else []
-        self.parts: list[tuple[str, bool]] = []
+        self.aside = aside if aside is not None else SetAside()
+        self.parts: list[tuple[str, bool, bool]] = []  # (text, bold, in a byline or <time>)
+        self.inline: list[Byline] = []  # byline elements inside the current block
         self.kinds: list[tuple[str, int]] = [("p", 0)]
         self.bold = 0
+        self.time = 0  # depth of <time> elements
+        self.header = 0  # depth of <header> elements: their lines are set aside
         self.keep = keep  # never skipped as junk (the chosen content root)
         self.root_size = -1
 
@@ -140,40 +184,73 @@ class _Collector:
         if len(tag.get_text()) > 0.6 * self.root_size:
             return False  # a junk class on most content: keep
         if byline:
-            self.bylines.append(normalize_space(tag.get_text(" ")))
+            self._byline(tag)
         return True
 
+    def _byline(self, tag: Tag) -> None:
+        """Set a byline element aside: its text, then the author elements inside it ("By
+        <span class=author>Jane Roe</span> and ..."). One inside a line ("By <a class=author>
+        Jane Roe</a>, March 3") also stays in the line: flush() sets the line aside first
+        when it is a byline as a whole, else it keeps the line as content."""
+        inner = tag.find_all(is_author, limit=_INNER_AUTHORS)
+        found = [Byline(normalize_space(tag.get_text(" ")), is_author(tag))]
+        found += [Byline(normalize_space(t.get_text(" ")), True) for t in inner]
+        if tag.name in _BLOCK_TAGS:
+            self.flush()
+            self.aside.bylines.extend(found)
+        else:
+            self.parts.append((tag.get_text(), self.bold > 0, True))
+            self.inline += found
+
     def flush(self) -> None:
-        text = normalize_space("".join(t for t, _ in self.parts))
-        if text:
-            total = sum(len(t.strip()) for t, _ in self.parts)
-            bold = sum(len(t.strip()) for t, b in self.parts if b)
+        text = normalize_space("".join(t for t, _, _ in self.parts))
+        rest = "".join(t for t, _, aside in self.parts if not aside)
+        if text and self.inline and _byline_rest(rest):
+            self.aside.bylines.append(Byline(text, any(b.named for b in self.inline)))
+        elif text and self.header:
+            self.aside.header.append(text)
+        elif text:
+            total = sum(len(t.strip()) for t, _, _ in self.parts)
+            bold = sum(len(t.strip()) for t, b, _ in self.parts if b)
             kind, level = self.kinds[-1]
             self.blocks.append(Block(text, kind, level, bold == total))
-        self.parts = []
+        self.aside.bylines += self.inline
+        self.parts, self.inline = [], []
+
+    def text(self, text: str) -> None:
+        self.parts.append((text, self.bold > 0, self.time > 0))
 
     def start(self, tag: Tag) -> bool:
         if self._junk(tag):
             return False
         if tag.name in _BOLD_TAGS:
             self.bold += 1
-        if tag.name in _BLOCK_TAGS:
+        if tag.name == "time":
+            self.time += 1
+        if tag.name in _BLOCK_TAGS or tag.name == "header":
             self.flush()
             self.kinds.append(_kind(tag, self.kinds[-1]))
+        if tag.name == "header" and tag is not self.keep:
+            self.header += 1
         return True
 
     def end(self, tag: Tag) -> None:
         if tag.name in _BOLD_TAGS:
             self.bold -= 1
-        if tag.name in _BLOCK_TAGS:
+        if tag.name == "time":
+            self.time -= 1
+        if tag.name in _BLOCK_TAGS or tag.name == "header":
             self.flush()
             self.kinds.pop()
+        if tag.name == "header" and tag is not self.keep:
+            self.header -= 1
 
 
-def html_blocks(root: Tag, bylines: list[str] | None = None) -> list[Block]:
-    """The blocks of an element's visible text, in document order (iterative walk). The
-    text of each byline element (skipped) is added to `bylines` when given."""
-    collector = _Collector(root, bylines)
+def html_blocks(root: Tag, aside: SetAside | None = None) -> list[Block]:
+    """The blocks of an element's visible text, in document order (iterative walk). Byline
+    elements and the lines of <header> elements are no blocks: they go to `aside` when
+    given."""
+    collector = _Collector(root, aside)
     stack: list[tuple[object, bool]] = [(root, False)]
     while stack:
         node, leaving = stack.pop()
@@ -184,6 +261,6 @@ def html_blocks(root: Tag, bylines: list[str] | None = None) -> list[Block]:
                 stack.append((node, True))
                 stack.extend((child, False) for child in reversed(node.contents))
         elif _is_text(node):
-            collector.parts.append((str(node), collector.bold > 0))
+            collector.text(str(node))
     collector.flush()
     return collector.blocks

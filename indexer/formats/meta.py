@@ -72,6 +72,9 @@ _BYLINE = re.compile(r"^by\s*[:：]?\s+(?P<names>.{2,150})$", re.IGNORECASE)
 _BYLINE_END = re.compile(r"\s+[|·•]\s+")  # "By Jane Roe | March 3, 2024"
 _BYLINE_ROLES = {"staff", "writer", "writers", "reporter", "reporters", "editor", "editors",
                  "correspondent", "contributor", "team", "desk"}  # "By Hematology Weekly staff"
+# what leads from a byline's names to its date: "Jane Roe, March 3", "Jane Roe on March 3"
+_DATE_LEAD = re.compile(r"(?:[\s,;|·•–—-]|\b(?:on|published|posted|updated)\b)*$",
+                        re.IGNORECASE)
 _NAME_PARTICLES = {"and", "&", "al", "bin", "da", "de", "del", "der", "di", "du", "la", "le",
                    "van", "von"}
 
@@ -220,14 +223,44 @@ def _date_field(value: str) -> tuple[str, str] | None:
 
 def _byline(text: str) -> str:
     """The names of a byline such as 'By Dr. Jane Roe and John Smith', 'By Hematology Weekly
-    staff' or 'By Jane Roe | March 3, 2024' (the date after the bar is read by the caller),
-    or ""."""
+    staff', 'By Jane Roe | March 3, 2024' or 'By Jane Roe, March 3, 2024' (the date is read by
+    the caller), or ""."""
     match = _BYLINE.match(text)
-    names = _BYLINE_END.split(match["names"], maxsplit=1)[0].strip() if match else ""
+    return _names(match["names"]) if match else ""
+
+
+def bare_byline(text: str) -> str:
+    """The names of an element classed as the author that holds no "By": "Jane Roe", "Jane
+    Roe · March 3, 2024". Two words at least, so a lone "Admin" or "Editor" is no name."""
+    names = _names(text) if len(text) <= 150 else ""
+    return names if len(names.replace(",", " ").split()) >= 2 else ""
+
+
+def _names(text: str) -> str:
+    """The names that open a byline ("Jane Roe | March 3, 2024", "Jane Roe, March 3, 2024"):
+    capitalised words, particles and staff words only, not roles alone ("Staff Writer")."""
+    names = _without_date(_BYLINE_END.split(text, maxsplit=1)[0].strip())
     words = names.replace(",", " ").split()
     if not words or len(words) > 12 or not words[0][0].isupper():
         return ""
     if words[0].lower() in ("the", "this", "our"):  # "By The Numbers": a heading ("By An
         return ""                                      # Nguyen", "By A Smith" are names)
+    if all(w.lower() in _BYLINE_ROLES for w in words):
+        return ""
     lower_ok = _NAME_PARTICLES | _BYLINE_ROLES
     return names if all(w[0].isupper() or w.lower() in lower_ok for w in words) else ""
+
+
+def _without_date(names: str) -> str:
+    """Names without the date that ends them ("Jane Roe, March 3, 2024", "Jane Roe on
+    2024-03-03"), with the comma or word that led to it."""
+    around = around_date(names)
+    if around is None or around[1].strip(" .") or not around[0].strip():
+        return names
+    return _DATE_LEAD.sub("", around[0])
+
+
+def around_date(text: str) -> tuple[str, str] | None:
+    """The text before and after the first date parse_date reads in text; None without one."""
+    match = _first_date(text)[1]
+    return (text[: match.start()], text[match.end() :]) if match else None

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 
+from .bio import CREDENTIALS
 from .bio import HONORIFICS
 from .labels import NAME_PARTICLES as _PARTICLES
 
 _HONORIFIC = re.compile(rf"^(?:{HONORIFICS})\.?$", re.IGNORECASE)
+_CREDENTIAL = re.compile(rf",\s*(?:{CREDENTIALS})(?!\w)", re.IGNORECASE)  # ", MD", ", Ph.D."
 _NOT_NAMES = {"a", "an", "and", "the", "with", "of", "on", "in", "for", "to", "from", "by",
               "about", "at", "interview", "interviews", "conversation", "meet", "talks", "says",
               "why", "how", "what", "when", "who", "q&a", "exclusive", "video", "podcast"}
@@ -83,6 +85,19 @@ def full_name(label: str, texts: list[str]) -> str:
     honorific, given, surname = next((f for f in forms if f[0]), forms[0])
     honorific = honorific or parts[0]  # "Dr. Gonzalez:" keeps its "Dr." before "Maria Gonzalez"
     return " ".join(([honorific] if honorific else []) + given + [surname])
+
+
+def names_person(text: str, person: str) -> bool:
+    """Does text name the person: every word of the person's name, titles and degrees
+    aside, among its words? "Ana Ruiz, MD" names "Dr. Ana Ruiz" and "Ruiz", not "Dr. Tom
+    Ruiz"."""
+    words = _name_words(person)
+    return bool(words) and words <= _name_words(text)
+
+
+def _name_words(name: str) -> set[str]:
+    tokens = re.findall(r"[^\W\d_][\w'’-]*", _CREDENTIAL.sub("", name))
+    return {t.casefold() for t in tokens if not _HONORIFIC.match(t)}
 
 
 def title_name(title: str) -> str:

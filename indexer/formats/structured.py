@@ -15,6 +15,7 @@ from ..model import normalize_space
 from .htmlblocks import html_blocks
 
 _QUESTION_TYPE = re.compile(r"schema\.org/Question\b", re.IGNORECASE)
+_URL = re.compile(r"(?:https?://|www\.)", re.IGNORECASE)
 
 
 def fragment_text(value: object) -> str:
@@ -72,20 +73,43 @@ def jsonld(soup: BeautifulSoup, result: ParseResult) -> tuple[list[QAPair], dict
     """FAQPage pairs and Article-level metadata from <script type="application/ld+json">."""
     pairs: list[QAPair] = []
     meta: dict[str, str] = {}
+    nodes: list[dict] = []
     for script in soup.find_all("script", attrs={"type": re.compile(r"ld\+json", re.I)}):
         try:
             data = json.loads(script.get_text())
         except (ValueError, RecursionError) as exc:
             result.warn(f"invalid JSON-LD ignored: {str(exc)[:80]}")
             continue
-        for node in _walk(data):
-            if "FAQPage" in _types(node):
-                pairs.extend(_faq_pairs(node))
-            _article_meta(node, meta)
+        nodes.extend(_walk(data))
+    names = {}  # the name of each node with an @id: an author may be given by reference
+    for node in nodes:
+        if isinstance(node.get("@id"), str) and isinstance(node.get("name"), str):
+            names.setdefault(node["@id"], node["name"])
+    for node in nodes:
+        if "FAQPage" in _types(node):
+            pairs.extend(_faq_pairs(node))
+        _article_meta(node, meta, names)
     return pairs, meta
 
 
-def _article_meta(node: dict, meta: dict[str, str]) -> None:
+def _authors(value: object, names: dict[str, str]) -> str:
+    """The names of an Article's authors, joined as a byline joins them ("Jane Roe and John
+    Doe"): each a name, a Person or Organization, or a reference to one ({"@id": ...}, as
+    Yoast's @graph gives it); a URL is no name."""
+    found = []
+    for author in _as_list(value):
+        if isinstance(author, dict):
+            ref = author.get("@id")
+            author = author.get("name") or (names.get(ref) if isinstance(ref, str) else None)
+        if isinstance(author, str) and normalize_space(author) and not _URL.match(author):
+            found.append(normalize_space(author))
+    found = list(dict.fromkeys(found))
+    if len(found) > 1:
+        return f"{', '.join(found[:-1])} and {found[-1]}"
+    return found[0] if found else ""
+
+
+def _article_meta(node: dict, meta: dict[str, str], names: dict[str, str]) -> None:
     if not _types(node) & {
         "Article",
         "NewsArticle",
@@ -97,13 +121,11 @@ def _article_meta(node: dict, meta: dict[str, str]) -> None:
         "Interview",
     }:
         return
-    author = node.get("author")
-    author = author[0] if isinstance(author, list) and author else author
     values = {
         "title": node.get("headline") or node.get("name"),
         "date": node.get("datePublished"),
         "source": node.get("url") if isinstance(node.get("url"), str) else None,
-        "author": author.get("name") if isinstance(author, dict) else author,
+        "author": _authors(node.get("author"), names),
         "summary": node.get("description"),
     }
     for key, value in values.items():

@@ -26,6 +26,7 @@ from .meta import split_front_matter
 from .meta import title_from_filename
 from .meta import unread_date
 from .names import full_name
+from .names import names_person
 from .names import title_name
 from .turns import Block
 from .turns import Turns
@@ -119,7 +120,8 @@ def take_meta_lines(
 def use_meta_line(found: tuple[str, str], text: str, meta: dict[str, str],
                   result: ParseResult) -> None:
     """Fill meta from what meta_line found in a header line (`text`) unless a value came
-    first; a date it cannot read is named in a warning."""
+    first; a date it cannot read is named in a warning. A byline's date is read even when
+    the author came first (from an author <meta>, or an author element inside the byline)."""
     field, value = found
     if field == UNREAD_DATE:
         result.warn(unread_date(value))
@@ -127,8 +129,8 @@ def use_meta_line(found: tuple[str, str], text: str, meta: dict[str, str],
         meta[field] = value
         if field == "date":
             warn_ambiguous_date(text, result)
-        elif field == "author":
-            byline_date(text, meta, result)
+    if field == "author":
+        byline_date(text, meta, result)
 
 
 def asks_or_speaks(block: Block) -> bool:
@@ -182,9 +184,9 @@ def to_interview(turns: Turns, fmt: str, name: str, meta: dict[str, str],
     for key in ("title", "interviewee", "interviewer", "date", "source", "summary", "bio"):
         if meta.get(key):
             setattr(iv, key, meta[key])
-    iv.interviewer = iv.interviewer or meta.get("author", "")
     if not meta.get("interviewee"):
         name_interviewee(iv, [iv.title, iv.summary, context])
+    iv.interviewer = iv.interviewer or asking_author(meta.get("author", ""), iv.interviewee)
     iv.title = iv.title or title_from_filename(name)
     for pair in iv.pairs:
         if not pair.asker or L.canon(pair.asker) in L.GENERIC_WORDS:
@@ -192,6 +194,13 @@ def to_interview(turns: Turns, fmt: str, name: str, meta: dict[str, str],
         if not pair.answerer or L.canon(pair.answerer) in L.GENERIC_WORDS:
             pair.answerer = iv.interviewee
     return iv
+
+
+def asking_author(author: str, interviewee: str) -> str:
+    """The author of the page as the interviewer, unless the author is the interviewee (an
+    expert's own Q&A page, "By Dr. Ana Ruiz" above her answers): then nobody known asks."""
+    parties = [x for x in interviewee.split(", ") if x]
+    return "" if any(names_person(author, party) for party in parties) else author
 
 
 def name_interviewee(iv: Interview, texts: list[str]) -> None:
