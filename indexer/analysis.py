@@ -8,7 +8,9 @@ ALL as a stop word, MDS stemmed to "md"). This pipeline instead:
   so ``CART``, ``CAR-T`` and the phrase ``"CAR T"`` all meet;
 * respects case: a token written in capitals (``ALL``, ``IT``, ``US``, ``MDS``) or with digits
   or inner capitals (``CD7``, ``HbA1c``) is a name: never a stop word, never stemmed. The same
-  word in lower case is ordinary English (``all`` is a stop word);
+  word in lower case is ordinary English (``all`` is a stop word). A query word in capitals
+  that is no name the vocabulary knows (``DIABETES``) is searched as the word too
+  (:func:`read_as_word`);
 * keeps negations (``not``, ``no``) and one-letter parts next to a letter or digit;
 * stems ordinary English words (Porter) and folds accents and UK spellings.
 
@@ -24,6 +26,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import replace
 from functools import lru_cache
 
 from whoosh.analysis import Composable
@@ -74,6 +77,56 @@ def is_name(word: str) -> bool:
     if len(letters) < 2:
         return False
     return all(c.isupper() for c in letters) or any(c.isupper() for c in letters[1:])
+
+
+def is_code(word: str) -> bool:
+    """A word with a digit or a joining sign: CD7, IL-6, CAR-T, CD4+ (not DON'T)."""
+    return any(c.isdigit() or c in "+-" for c in word)
+
+
+@lru_cache(maxsize=1)
+def vocabulary_names() -> frozenset[str]:
+    """The vocabulary's one-word names, in capitals: its expressions of one word and one part
+    that are names (AML, HSCT, NSAIDS, CD7, CART; ALL and PET too, also English words)."""
+    return frozenset(expression.upper() for group in vocabulary.synonym_groups()
+                     for expression in group
+                     if TOKEN_PATTERN.fullmatch(expression) and is_name(expression)
+                     and len(PART.findall(expression.rstrip("+"))) == 1)
+
+
+def known_name(word: str) -> bool:
+    """A code (CD7, CAR-T, IL-6) or a one-word name the vocabulary knows, however it is typed
+    (BCMA, bcma, HSCT, ALL): read as a name by every rule about capitals (:func:`read_as_word`,
+    caps lock in ``indexer.query.unshout``, a query of names in ``indexer.search.names_only``)."""
+    return is_code(word) or word.upper() in vocabulary_names()
+
+
+def read_as_word(word: str) -> bool:
+    """Whether a query word typed in capitals is searched as the English word as well as the
+    name as written: letters in capitals, two or more, that are neither a stop word (IT and US
+    in capitals are names, as indexed) nor a :func:`known_name`. Typed so, "DIABETES" and
+    "HEPATITIS" are more often the words, in caps lock or for emphasis, than acronyms; but an
+    acronym the vocabulary lacks is typed so too ("POEMS" syndrome, indexed as "poems" where
+    written in capitals, as "poem" in lower case), so the name is searched beside the word
+    rather than instead of it.
+    A word with a capital letter read with it (HEPATITIS-B, typed "HEPATITIS B", see
+    :func:`letter_pairs`; T-CELL) goes by its word, unless the two make a known name (CAR-T
+    is CART)."""
+    parts = PART_SPLIT.split(word)
+    if len(parts) == 2 and min(map(len, parts)) == 1:
+        if known_name("".join(parts)):
+            return False
+        word = max(parts, key=len)
+    elif len(parts) != 1:
+        return False
+    return (word.isupper() and sum(c.isalpha() for c in word) >= 2 and not known_name(word)
+            and fold(word) not in STOP_WORDS and len(word.lower()) == len(word))  # spans stay
+
+
+def lowered(word: str) -> str:
+    """A word :func:`read_as_word` reads, as the word: in lower case but for a letter read
+    with it (HEPATITIS-B -> hepatitis-B, T-CELL -> T-cell)."""
+    return PART.sub(lambda part: part[0] if len(part[0]) == 1 else part[0].lower(), word)
 
 
 def normalize_word(word: str) -> str:
@@ -404,6 +457,12 @@ class QueryWord:
     stemmed: bool = False  # an ordinary word, matched in any of its forms
     skipped: str = ""  # why the word is not searched: QUESTION_WORD, COMMON_WORD, LONE_LETTER
     searched: str = ""  # the form the query parser is given, when not `raw` (hepatitis-B)
+    written: QueryWord | None = None  # a word in capitals read as the word: also the name
+
+    @property
+    def clauses(self) -> tuple[QueryWord, ...]:
+        """The readings searched, OR-ed: the word's, and the name as written if it differs."""
+        return (self,) if self.written is None else (self, self.written)
 
 
 def read_query(text: str) -> list[QueryWord]:
@@ -411,30 +470,47 @@ def read_query(text: str) -> list[QueryWord]:
 
     A capital letter typed apart from the word it belongs to ("hepatitis B", "CAR T",
     "T cell") is read with that word, as if joined by a hyphen (see :func:`letter_pairs`):
-    alone, "B" matched B-cell answers and "T" every T-lineage one."""
+    alone, "B" matched B-cell answers and "T" every T-lineage one. A word in capitals that
+    :func:`read_as_word` reads as the word too ("DIABETES") is read in lower case, with its
+    reading as the name kept in ``written`` when that searches other terms; it is left out
+    where the word is (a question word, "HELP")."""
     tokens = [(m.group(0), m.start()) for m in TOKEN_PATTERN.finditer(text)]
     words = []
     for raw, start, searched in letter_pairs(text, tokens):
-        if not is_name(raw) and fold(raw) in QUESTION_WORDS:
-            words.append(QueryWord(raw, start, skipped=QUESTION_WORD))
+        if not read_as_word(searched):
+            words.append(read_word(raw, start, searched, searched))
             continue
-        terms = [t for t in analyze_word(searched) if not t.stopped]
-        if not terms:
-            words.append(QueryWord(raw, start,
-                                   skipped=LONE_LETTER if len(raw) == 1 else COMMON_WORD))
-            continue
-        texts = tuple(finished(t) for t in terms)
-        stemmed = any(t.stemmable for t in terms)
-        joined = "" if searched == raw else searched
-        if len(terms) > 1 and terms[0].offset == 0 and terms[0].end == len(searched):
-            alone = lone_parts(searched)
-            words.append(QueryWord(raw, start, texts[0], texts[1:],
-                                   tuple(searched[t.start:t.end] for t in terms[1:]),
-                                   tuple(searched[t.start:t.end] for t in alone),
-                                   tuple(finished(t) for t in alone), stemmed, searched=joined))
-        else:
-            words.append(QueryWord(raw, start, None, texts, stemmed=stemmed))
+        word = read_word(raw, start, searched, lowered(searched))
+        written = None if word.skipped else read_word(raw, start, searched, searched)
+        if written is not None and searches(written) != searches(word):
+            word = replace(word, written=written)
+        words.append(word)
     return words
+
+
+def read_word(raw: str, start: int, searched: str, form: str) -> QueryWord:
+    """One word of a query (`raw` as typed, `searched` as the parser is given it), read in the
+    `form` analyzed: `searched`, or its lower case for a word in capitals read as the word."""
+    if not is_name(form) and fold(form) in QUESTION_WORDS:
+        return QueryWord(raw, start, skipped=QUESTION_WORD)
+    terms = [t for t in analyze_word(form) if not t.stopped]
+    if not terms:
+        return QueryWord(raw, start, skipped=LONE_LETTER if len(raw) == 1 else COMMON_WORD)
+    texts = tuple(finished(t) for t in terms)
+    stemmed = any(t.stemmable for t in terms)
+    if len(terms) > 1 and terms[0].offset == 0 and terms[0].end == len(form):
+        alone = lone_parts(form)  # (`searched` is `raw`, or "type-I" for the I of "type I")
+        return QueryWord(raw, start, texts[0], texts[1:],
+                         tuple(searched[t.start:t.end] for t in terms[1:]),
+                         tuple(searched[t.start:t.end] for t in alone),
+                         tuple(finished(t) for t in alone), stemmed,
+                         searched="" if searched == raw else searched)
+    return QueryWord(raw, start, None, texts, stemmed=stemmed)
+
+
+def searches(word: QueryWord) -> tuple:
+    """What a word's reading searches: its joined term, its terms and its parts alone."""
+    return word.joined, word.terms, word.alone_terms
 
 
 def letter_pairs(text: str, tokens: list[tuple[str, int]]) -> list[tuple[str, int, str]]:

@@ -26,10 +26,12 @@ from indexer import vocabulary
 from indexer.analysis import STOP_WORDS
 from indexer.analysis import TOKEN_PATTERN
 from indexer.analysis import is_name
+from indexer.analysis import known_name
 from indexer.analysis import letter_pairs
 from indexer.analysis import names_letter
 from indexer.analysis import query_words
 from indexer.analysis import read_query
+from indexer.analysis import vocabulary_names
 from indexer.highlight import Marks
 from indexer.schema import SEARCH_FIELDS
 from indexer.schema import make_schema
@@ -411,18 +413,19 @@ def unshout(text: str) -> str:
     """Text typed in capitals throughout ("CAN LIPNODES AND OR LIVER CANCER BE DETECTED"), whose
     case says nothing, with its words in lower case: stemmed, stop words dropped, AND/OR/NOT
     words rather than operators. Codes (CD7, IL-6, CAR-T) and the vocabulary's names (AML,
-    HSCT, BCMA) stay as written; a name that is also an English word (ALL, PET, AIDS) only
-    when the nearest words beside it, stop words aside, include a code or name ("AML AND
-    ALL", "T-CELL ALL", "HIV AIDS"; not "WITH ALL MY PILLS", "HEARING AIDS"). Text with a
-    lower-case letter, or under four words, is returned as it is ("CD7 CAR-T", "T-CELL ALL
-    BCMA")."""
+    HSCT, BCMA: :func:`known_name`) stay as written; a name that is also an English word (ALL,
+    PET, AIDS) only when the nearest words beside it, stop words aside, include a code or name
+    ("AML AND ALL", "T-CELL ALL", "HIV AIDS"; not "WITH ALL MY PILLS", "HEARING AIDS"). Text
+    with a lower-case letter, or under four words, is returned as it is ("CD7 CAR-T", "T-CELL
+    ALL BCMA"; there another word in capitals is searched as the word and as written,
+    :func:`indexer.analysis.read_as_word`)."""
     words = TOKEN.findall(text)
     if len(words) < SHOUTED_WORDS or any(c.islower() for c in text):
         return text
-    names, words_too = shouted_names()
+    words_too = names_also_words()
 
     def technical(word: str) -> bool:
-        return is_code(word) or word in names
+        return known_name(word) and word not in words_too
 
     content = [i for i, word in enumerate(words) if word.lower() not in STOP_WORDS]
 
@@ -439,21 +442,13 @@ def unshout(text: str) -> str:
     return TOKEN.sub(lambda m: m[0] if next(count) in kept else m[0].lower(), text)
 
 
-def is_code(word: str) -> bool:
-    """A word with a digit or a joining sign: CD7, IL-6, CAR-T, CD4+ (not DON'T)."""
-    return any(c.isdigit() or c in "+-" for c in word)
-
-
 @lru_cache(maxsize=1)
-def shouted_names() -> tuple[frozenset[str], frozenset[str]]:
-    """The vocabulary's one-word names in capitals: those that are names only, and those
-    that are also English words: stop words (ALL, IT, US) and the capitals-only list (PET,
-    AIDS)."""
-    groups, _by_first = vocabulary_groups()
-    names = {text.upper() for group in groups for text, _parts, name in group if name}
+def names_also_words() -> frozenset[str]:
+    """The vocabulary's one-word names in capitals (:func:`vocabulary_names`) that are also
+    English words: stop words (ALL) and the capitals-only list (PET, AIDS)."""
     ambiguous = vocabulary.capitals_only()
-    words_too = {name for name in names if name.lower() in STOP_WORDS or name.lower() in ambiguous}
-    return frozenset(names - words_too), frozenset(words_too)
+    return frozenset(name for name in vocabulary_names()
+                     if name.lower() in STOP_WORDS or name.lower() in ambiguous)
 
 
 @dataclass(frozen=True)
@@ -501,7 +496,7 @@ def name_meanings() -> dict[str, str]:
     """The vocabulary's one-word names that are English stop words in lower case (ALL), each
     with its first expansion: typed in lower case they are not searched at all."""
     groups, _by_first = vocabulary_groups()
-    _names, words_too = shouted_names()
+    words_too = names_also_words()
     meanings = {}
     for group in groups:
         spelled = [text for text, _parts, name in group if not name]
@@ -724,10 +719,9 @@ def occurs(expression: Expression, words: list[tuple[str, bool]]) -> bool:
 @lru_cache(maxsize=1)
 def capitals_only() -> frozenset[str]:
     """One-word names (lower-cased) that match only typed in capitals: the names that are
-    also English words (:func:`shouted_names`: stop words such as ALL, and the vocabulary's
-    [capitals-only] list)."""
-    _names, words_too = shouted_names()
-    return frozenset(name.lower() for name in words_too)
+    also English words (:func:`names_also_words`: stop words such as ALL, and the
+    vocabulary's [capitals-only] list)."""
+    return frozenset(name.lower() for name in names_also_words())
 
 
 def boosted(q: wq.Query, factor: float) -> wq.Query:

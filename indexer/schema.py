@@ -59,11 +59,15 @@ class MedicalText(fields.TEXT):
                 for term, poses in term_positions(value).items()]
 
     def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> wq.Query:
-        clauses = [word_query(fieldname, word.joined, list(word.terms), boost, word.alone_terms)
+        clauses = [any_of([word_query(fieldname, read.joined, list(read.terms), boost,
+                                      read.alone_terms) for read in word.clauses])
                    for word in read_query(qstring) if not word.skipped]
-        if not clauses:
-            return wq.NullQuery
-        return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+        return any_of(clauses) if clauses else wq.NullQuery
+
+
+def any_of(clauses: list[wq.Query]) -> wq.Query:
+    """The clauses OR-ed; the clause itself when it is the only one."""
+    return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
 
 
 @lru_cache(maxsize=100_000)

@@ -36,16 +36,15 @@ from indexer import dense
 from indexer import highlight
 from indexer import semantic
 from indexer import store
+from indexer.analysis import known_name
 from indexer.highlight import Marks
 from indexer.query import ParsedQuery
 from indexer.query import Reading
 from indexer.query import clean
 from indexer.query import findings
-from indexer.query import is_code
 from indexer.query import marks
 from indexer.query import parse
 from indexer.query import readings
-from indexer.query import shouted_names
 from indexer.query import unshout
 from indexer.scoring import FastScorer
 from indexer.scoring import TermCache
@@ -539,17 +538,13 @@ def names_only(words: list[Reading]) -> bool:
     """Whether the query names only codes and the vocabulary's acronyms (BCMA, CD19 CAR-T),
     the words an embedding model cannot read: "BCMA" came nearest to pairs on IL-6 and on
     BCR-ABL1, which were listed above a pair that names BCMA. Other words in capitals
-    ("DIABETES") are not taken for names here: the model reads them."""
+    ("DIABETES", "T-CELL") are read as words (:func:`indexer.analysis.read_as_word`), and a
+    name without a digit that the vocabulary does not know ("IgG") is left to the model too
+    (:func:`indexer.analysis.known_name`)."""
     searched = [word for word in words if word.how != "skipped"]
     return bool(searched) and all(  # a letter typed apart is read with its word: CAR T = CAR-T
         word.how == "name" and known_name("-".join(word.parts) if word.parts else word.word)
         for word in searched)
-
-
-def known_name(word: str) -> bool:
-    """A code (CD7, CAR-T, IL-6) or a name the vocabulary knows (BCMA, HSCT, ALL)."""
-    names, words_too = shouted_names()
-    return is_code(word) or word.upper() in names or word.upper() in words_too
 
 
 def put_last(ranked: list[tuple[int, float]],

@@ -10,6 +10,7 @@ from indexer.analysis import LONE_LETTER
 from indexer.analysis import QUESTION_WORD
 from indexer.analysis import medical_analyzer
 from indexer.analysis import query_words
+from indexer.analysis import read_as_word
 from indexer.analysis import read_query
 from indexer.analysis import term_positions
 from indexer.schema import make_schema
@@ -155,6 +156,51 @@ def test_a_letter_left_apart_is_still_searched_alone():
     read = {w.raw: w for w in read_query("hepatitis B and C, not D")}
     assert read["C"].terms == ("c",) and read["D"].terms == ("d",)
     assert not read["C"].searched and not read["D"].searched
+
+
+@pytest.mark.parametrize("typed, word, written", [
+    ("DIABETES", ("diabet",), ("diabetes",)),  # indexed "diabet" in lower case, "diabetes" in
+    ("POEMS", ("poem",), ("poems",)),  # capitals; an acronym the vocabulary lacks (POEMS
+    ("ALZHEIMER'S", ("alzheim",), ("alzheimer's",)),  # syndrome) stays findable as written
+    ("ASTHMA", ("asthma",), None),  # the same term either way: searched once
+])
+def test_a_word_in_capitals_is_read_as_the_word_and_as_written(typed, word, written):
+    (read,) = read_query(typed)
+    assert read.terms == word and read.stemmed and read.raw == typed
+    assert (read.written.terms if read.written else None) == written
+    assert query_words(typed) == [(None, list(word), typed)]  # the parser is given it as typed
+
+
+def test_a_word_in_capitals_with_its_letter_is_read_as_the_word_and_as_written():
+    (read,) = read_query("HEPATITIS B")
+    assert (read.joined, read.terms, read.parts, read.searched) == (
+        "hepatitisb", ("hepat", "b"), ("HEPATITIS", "B"), "HEPATITIS-B")
+    assert read.written.terms == ("hepatitis", "b")
+    assert read_query("HEPATITIS-B")[0].terms == ("hepat", "b")  # typed with the hyphen too
+    (cell,) = read_query("T CELL")
+    assert cell.terms == ("t", "cell") and cell.stemmed and cell.written is None  # same terms
+
+
+@pytest.mark.parametrize("typed", ["ALL", "AML", "CD7", "BCMA", "HSCT", "MDS", "PET", "AIDS",
+                                   "IT", "US", "WHAT", "NSAIDs", "IgG", "CAR T", "T-ALL",
+                                   "IL-6", "CD4+", "HLA-B", "Diabetes"])
+def test_known_names_codes_stop_words_and_mixed_case_stay_names(typed):
+    # the vocabulary's names, codes, stop words in capitals (IT, US) and words not typed in
+    # capitals throughout are read as before: CAR T is CAR-T, the name CART, not "cart"
+    assert not read_as_word(typed.replace(" ", "-"))
+    assert all(read.written is None for read in read_query(typed))
+
+
+@pytest.mark.parametrize("typed", ["DIABETES", "HNPP", "HEPATITIS-B", "T-CELL", "B-CELL",
+                                   "DON'T", "HELP"])
+def test_other_words_in_capitals_are_read_as_words(typed):
+    assert read_as_word(typed)
+
+
+def test_a_word_in_capitals_is_left_out_where_the_word_is():
+    # "HELP" is a question word, as "help" is; "WHAT" is a stop word: a name in capitals (IT)
+    read = {w.raw: w for w in read_query("HELP WHAT")}
+    assert read["HELP"].skipped == QUESTION_WORD and read["WHAT"].terms == ("what",)
 
 
 INDEXED_TEXTS = [

@@ -252,9 +252,11 @@ def test_a_query_of_codes_lists_the_pairs_naming_them_before_those_found_by_mean
     ("BCMA", True), ("CD7 CAR-T", True), ("bcma CAR-T", True), ("What is HSCT?", True),
     ("DIABETES", False), ("HNPP", False), ("BCMA relapse", False), ("hepatitis B", False),
     ("CD19 CAR T", True), ("BCMA CAR T cells", False),  # CAR T, typed apart, is CAR-T
+    ("HEPATITIS B", False), ("T-CELL", False), ("ALL", True), ("PET CD7", True),
 ])
 def test_only_codes_and_known_acronyms_make_a_query_of_names(query, codes):
-    # a word in capitals the vocabulary does not know ("DIABETES") is read by the model
+    # a word in capitals the vocabulary does not know ("DIABETES", "T-CELL") is read as the
+    # word, and by the model
     assert names_only(readings(query)) is codes
 
 

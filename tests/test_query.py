@@ -254,6 +254,45 @@ def test_a_capitals_only_name_in_capitals_does_not_match_the_word(tmp_path_facto
     assert ">PET</mark> scan" in index.search("PET", mode="keyword").hits[0].answer_html
 
 
+def test_a_word_in_capitals_finds_the_word_in_any_form_and_as_written(tmp_path_factory):
+    # "DIABETES" and "HEPATITIS B" found only the few pairs that write them in capitals
+    # (MedQuAD: 4 and 0 pairs, against 1,076 and 65 in lower case)
+    index = one_pair_each(tmp_path_factory, "shouted", {
+        "sugar": ("How is diabetes treated?", "Diabetes treatments include insulin."),
+        "panel": ("What does the DIABETES SCREENING panel test?", "Fasting glucose."),
+        "liver": ("Who needs hepatitis B vaccines?", "Adults with liver disease."),
+        "poems": ("What is POEMS syndrome?", "POEMS syndrome is a rare plasma cell disorder."),
+        "verse": ("Which poems did she write?", "She wrote poems about the ward."),
+    })
+
+    def found(text):
+        return [hit.id for hit in index.search(text, mode="keyword").hits]
+
+    assert sorted(found("DIABETES")) == ["panel-1", "sugar-1"]
+    assert found("diabetes") == ["sugar-1"]  # "DIABETES" in capitals is indexed as written
+    assert found("HEPATITIS B") == found("hepatitis B") == ["liver-1"]
+    # an acronym the vocabulary does not know still finds what names it in capitals
+    assert sorted(found("POEMS")) == ["poems-1", "verse-1"] and found("poems") == ["verse-1"]
+    assert found("DIABETES -insulin") == ["panel-1"] and found("DIABETES AND glucose") == [
+        "panel-1"]  # and so in power-user text
+    assert found("insulin -DIABETES") == []  # an excluded word in capitals: any form too
+    html = {hit.id: hit.question_html for hit in index.search("DIABETES").hits}
+    assert ">diabetes</mark>" in html["sugar-1"] and ">DIABETES</mark>" in html["panel-1"]
+    (reading,) = index.search("DIABETES").readings
+    assert (reading.word, reading.how) == ("DIABETES", "word")
+
+
+@pytest.mark.parametrize("typed, how", [
+    ("DIABETES", "word"), ("HEPATITIS B", "word"), ("HNPP", "word"), ("T-CELL", "word"),
+    ("ALL", "name"), ("AML", "name"), ("CD7", "name"), ("BCMA", "name"), ("HSCT", "name"),
+    ("MDS", "name"), ("PET", "name"), ("AIDS", "name"), ("IT", "name"), ("US", "name"),
+    ("CAR T", "name"), ("HELP", "skipped"),
+])
+def test_readings_say_a_word_in_capitals_is_the_word_and_acronyms_names(typed, how):
+    (reading,) = readings(typed)
+    assert reading.how == how
+
+
 def test_the_vocabulary_refuses_a_capitals_only_line_it_cannot_use(tmp_path):
     file = tmp_path / "vocabulary.txt"
     file.write_text("[synonyms]\nPET | positron emission tomography\n"

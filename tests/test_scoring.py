@@ -88,7 +88,8 @@ def test_required_and_excluded_terms_are_left_to_whoosh(segmented):
 
 WORDS = st.sampled_from(["CAR-T", "ALL", "all", "CD7", "BCMA", "relapse", "stem", "cell",
                          "transplant", "leukemia", "fever", "rash", "what", "is", "the",
-                         "T-cell", "IL-6", "myeloma", "toxicity", "HSCT", "cure", "patients"])
+                         "T-cell", "IL-6", "myeloma", "toxicity", "HSCT", "cure", "patients",
+                         "RELAPSES", "T-CELL"])  # words in capitals: the word OR as written
 
 
 @settings(max_examples=60, deadline=None,
