@@ -5,7 +5,9 @@ them; matches in the stored question weigh more than in the answer; question wor
 punctuation do not count (a trailing ``?`` is never a wildcard). Quotes, ``AND``/``OR``/``NOT``
 in capitals, ``-term`` and ``field:`` work where they are unambiguous. Text the parser cannot
 use falls back to its plain words. Vocabulary synonyms are added as extra OR-ed alternatives
-of the words searched for, and left out with the words excluded (``-term``, ``NOT term``).
+of the words searched for, within the exclusions that apply to those words, and left out with
+the words excluded (``-term``, ``NOT term``), but for a synonym of a word searched for ("AML
+-ANLL" leaves out ANLL only); a synonym holding an excluded word is not searched.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import copy
 import re
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from functools import lru_cache
 
 from whoosh import matching
@@ -206,28 +209,31 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
         raise nothing_to_find(text)
     fielded = advanced and names_fields(text)
     groups = expanding(wanted) if expand and not fielded else frozenset()
-    main = parse_text(text, groups) if advanced else None
-    if main is None or main is wq.NullQuery:  # words only: what they leave out, everywhere
+    how = Widening(groups, named_groups(wanted, groups) if excluded else frozenset())
+    main = parse_text(text, how) if advanced else None
+    widened_already = main is not None and main is not wq.NullQuery
+    if not widened_already:  # words only: what they leave out, everywhere
         main = plain_query(wanted)
         if main is not wq.NullQuery:
-            main = without(main, leaving_out(excluded, groups))
+            main = without(main, leaving_out(excluded, groups - how.searched))
     exact = advanced and (bool(RESTRICTING.search(text)) or fielded)
     parsed = ParsedQuery(text, main, advanced=advanced, exact=exact,
                          findings=frozenset() if advanced else asked_findings(text))
     if parsed.empty or not expand or fielded:
         return parsed
-    extras, parsed.expansions = synonym_clauses(wanted, groups, phrases=False)
-    parsed.synonyms = list(parsed.expansions)
     fixed = typo_alternative(text, wanted, corrected, advanced, groups)
-    if fixed is not None and not advanced:
-        extras.append(fixed)
-    parsed.query = with_extras(main, extras)
-    if parsed.query is main:
-        parsed.expansions, parsed.synonyms = [], []
+    if widened_already:
+        parsed.synonyms = how.shown
+    else:
+        extras, shown = synonym_clauses(wanted, groups, phrases=False,
+                                        left_out=tuple(map(terms_of, excluded)))
+        if fixed is not None and not advanced:
+            extras.append(fixed)
+        parsed.query = with_extras(main, extras)
+        parsed.synonyms = shown if parsed.query is not main else []
     if fixed is not None and advanced:  # with its own syntax, beside the query as typed
         parsed.query = wq.Or([parsed.query, fixed])
-    if fixed is not None:
-        parsed.expansions.append(corrected)
+    parsed.expansions = parsed.synonyms + ([corrected] if fixed is not None else [])
     return parsed
 
 
@@ -240,9 +246,11 @@ def typo_alternative(text: str, wanted: str, corrected: str | None, advanced: bo
     if not corrected or corrected == text:
         return None
     if advanced:  # compare the words searched for, operators and exclusions aside
-        if words_only(split_words(corrected)[0]) == words_only(wanted):
+        fixed_words = split_words(corrected)[0]
+        if words_only(fixed_words) == words_only(wanted):
             return None
-        fixed = parse_text(corrected, groups)
+        fixed = parse_text(corrected, Widening(groups, named_groups(fixed_words, groups),
+                                               expand=False))
     else:
         fixed = plain_query(corrected)
     return None if fixed is None or fixed is wq.NullQuery else boosted(fixed, TYPO_BOOST)
@@ -315,10 +323,11 @@ def split_words(text: str) -> tuple[str, list[str]]:
     """Power-user text without the parts it excludes (-word, -"phrase", NOT ..., ANDNOT ...),
     and each excluded word or phrase as typed: "leukemia -AML" is ("leukemia -", ["AML"]),
     "CAR-T -(CD19 OR BCMA)" ("CAR-T -( OR )", ["CD19", "BCMA"]). The operators stay, so
-    words on either side of a NOT are not taken as one expression."""
-    protected = protect(text)
+    words on either side of a NOT are not taken as one expression. The text is as the parser
+    reads it (:func:`parser_text`)."""
+    protected = parser_text(text)
     try:
-        parts = [text_nodes(part) for part in exclusions(parser().process(protected))]
+        parts = [text_nodes(part) for part in exclusions(syntax_tree(protected))]
     except Exception:  # as parse_text: the whole text is taken as words
         return text, []
     spans = sorted({(n.startchar, n.endchar) for nodes in parts for n in nodes
@@ -523,17 +532,33 @@ def protect(text: str) -> str:
     return PROTECT.sub(r'"\1"', text)
 
 
-def parse_text(text: str, groups: frozenset[int] = frozenset()) -> wq.Query | None:
-    """Parse with the power-user syntax; None when the parser cannot make sense of it. Each
-    exclusion leaves out its synonyms from the vocabulary `groups` too, where it stands."""
+def parse_text(text: str, how: Widening | None = None) -> wq.Query | None:
+    """Parse with the power-user syntax; None when the parser cannot make sense of it. With
+    vocabulary groups to expand (`how`), each exclusion leaves out its synonyms too, where it
+    stands, and the words searched have theirs added where they stand (:func:`widened`)."""
     try:
-        protected = protect(joined_letters(text))
-        query = exclusions_apart(parser().parse(protected, normalize=False))
-        if groups:
-            query = synonyms_excluded(query, protected, groups)
+        protected = parser_text(text)
+        query = syntax_tree(protected).query(parser()) or wq.NullQuery
+        query = exclusions_apart(query)
+        if how is not None and how.groups:
+            query = scoped(query, protected, how)
         return query.normalize()
     except Exception:  # Whoosh raises assorted errors on odd input: fall back to words
         return None
+
+
+def parser_text(text: str) -> str:
+    """Power-user text as the parser is given it: capital letters typed apart joined to their
+    word, and what must reach the analyzer whole quoted (same positions for the first)."""
+    return protect(joined_letters(text))
+
+
+@lru_cache(maxsize=64)
+def syntax_tree(text: str) -> syntax.GroupNode:
+    """The parser's syntax tree of `text` (from :func:`parser_text`), which nothing changes:
+    split_words(), parse_text() and the typo fix of a query read the same tree, parsed once
+    (it was parsed three to four times per query)."""
+    return parser().process(text)
 
 
 def joined_letters(text: str) -> str:
@@ -550,23 +575,119 @@ def joined_letters(text: str) -> str:
     return text
 
 
-def synonyms_excluded(query: wq.Query, text: str, groups: frozenset[int]) -> wq.Query:
-    """The query with each ANDNOT and NOT leaving out the synonyms (from the vocabulary
-    `groups`) of what it names, within the same clause: "(lymphoma -AML) OR myeloma" leaves
-    pairs that say "acute myeloid leukemia" out of the lymphoma pairs, not out of the myeloma
-    pairs. `text` is what the parser read (the positions of the query's words)."""
-    if isinstance(query, (wq.AndNot, wq.Not)):
-        query = copy.copy(query)
-        excluded = query.b if isinstance(query, wq.AndNot) else query.query
-        parts = [text[start:end] for start, end in sorted(typed_spans(excluded))]
-        clauses = leaving_out(parts, groups, words=False)
-        excluded = wq.Or([excluded, *clauses]) if clauses else excluded
-        if isinstance(query, wq.AndNot):
-            query.a, query.b = synonyms_excluded(query.a, text, groups), excluded
-        else:
-            query.query = excluded
+@dataclass
+class Widening:
+    """How :func:`widened` adds synonyms to power-user text: from the vocabulary `groups`; an
+    exclusion leaves out none of the groups `searched` (those the words searched for name: the
+    synonyms of ANLL are AML's, and "AML -ANLL" left everything out), and a synonym holding a
+    word `left_out` where it would stand is not searched (as terms: ("anll",)). With
+    `expand`, the words searched have their synonyms added, listed in `shown`; otherwise only
+    exclusions leave out theirs."""
+
+    groups: frozenset[int]
+    searched: frozenset[int] = frozenset()
+    expand: bool = True
+    left_out: tuple[tuple[str, ...], ...] = ()
+    shown: list[str] = field(default_factory=list)
+
+
+def scoped(query: wq.Query, text: str, how: Widening) -> wq.Query:
+    """:func:`widened` `query`, beside the synonyms of the words that the same exclusions
+    apply to (:func:`scope_spans`), so that they leave those out too: "(CLL -AML) OR myeloma"
+    had searched "chronic lymphocytic leukemia" beside the whole query, and found the pairs
+    that say it and AML. `text` is what the parser read (the positions of the words)."""
+    inner = widened(query, text, how)
+    return beside(inner, synonyms_at(scope_spans(query), text, how)) if how.expand else inner
+
+
+def widened(query: wq.Query, text: str, how: Widening) -> wq.Query:
+    """The unnormalized query with each ANDNOT and NOT leaving out the synonyms of what it
+    names, within its own clause ("(lymphoma -AML) OR myeloma" leaves pairs that say "acute
+    myeloid leukemia" out of the lymphoma pairs, not out of the myeloma pairs), and what each
+    ANDNOT keeps widened in its turn (:func:`scoped`). Under an AND, a NOT or a +term no word
+    takes synonyms (they would be optional beside required words); those of +terms join the
+    optional words beside them."""
+    if isinstance(query, wq.AndNot):
+        parts = typed_parts(query.b, text)
+        within = replace(how, left_out=how.left_out + tuple(map(terms_of, parts)))
+        return wq.AndNot(scoped(query.a, text, within), excluded_too(query.b, parts, how))
+    if isinstance(query, wq.Not):
+        return wq.Not(excluded_too(query.query, typed_parts(query.query, text), how))
+    if isinstance(query, wq.AndMaybe) and how.expand:
+        spans = scope_spans(query.a, required=True) | scope_spans(query.b)
+        optional = beside(widened(query.b, text, how), synonyms_at(spans, text, how))
+        return wq.AndMaybe(widened(query.a, text, replace(how, expand=False)), optional)
+    if isinstance(query, (wq.And, wq.Require)):
+        how = replace(how, expand=False)
+    return query.apply(lambda child: widened(child, text, how))
+
+
+SCOPED = (wq.AndNot, wq.AndMaybe, wq.Not)  # with exclusions or required words of their own
+REQUIRED = (wq.And, wq.Require)
+
+
+def scope_spans(query: wq.Query, required: bool = False) -> set[tuple[int, int]]:
+    """Where the words of `query` stand that share its exclusions (in the text the parser
+    read): those reached through OR, not those of an ANDNOT or +term within, which have
+    their own (:func:`widened`), nor those under a NOT or, unless `required`, an AND."""
+    return open_spans(query, SCOPED if required else SCOPED + REQUIRED)[0]
+
+
+def open_spans(query: wq.Query, closed: tuple[type, ...]) -> tuple[set[tuple[int, int]], bool]:
+    """:func:`scope_spans` of the query, past none of the `closed` types, and whether none is
+    within it. The parser marks where it read each word and group (not the terms inside a
+    compound): the innermost marks are the words, and a group holding no closed part is
+    read whole."""
+    if isinstance(query, closed):
+        return set(), False
+    inner = [open_spans(child, closed) for child in query.children()]
+    spans = {span for found, _open in inner for span in found}
+    whole = all(is_open for _found, is_open in inner)
+    if whole and not spans and getattr(query, "startchar", None) is not None:
+        return {(query.startchar, query.endchar)}, True
+    return spans, whole
+
+
+def synonyms_at(spans: set[tuple[int, int]], text: str, how: Widening) -> list[str]:
+    """The synonyms of the words at `spans` of `text` (a quoted phrase has none), less those
+    holding a word left out there; each listed once in `how.shown`."""
+    words = [" "] * len(text)
+    for start, end in spans:
+        words[start:end] = text[start:end]
+    _clauses, shown = synonym_clauses("".join(words), how.groups, phrases=False,
+                                      left_out=how.left_out)
+    how.shown.extend(s for s in dict.fromkeys(shown) if s not in how.shown)
+    return shown
+
+
+def beside(query: wq.Query, expressions: list[str]) -> wq.Query:
+    """The query OR-ed with the vocabulary `expressions`, if any: their phrases, made once,
+    go straight into the OR (as normalize() would put them, copying each one anew: a third
+    of parsing power-user text)."""
+    if not expressions:
         return query
-    return query.apply(lambda child: synonyms_excluded(child, text, groups))
+    phrases = [phrase for expression in expressions for phrase in synonym_phrases(expression)]
+    if type(query) is wq.Or and query.boost == 1 and not query.scale:  # merged the same way
+        return wq.Or([*query.subqueries, *phrases])
+    return wq.Or([query, *phrases])
+
+
+def excluded_too(excluded: wq.Query, parts: list[str], how: Widening) -> wq.Query:
+    """An exclusion with the synonyms of what it names (`parts`, as typed), but those of the
+    groups the query searches."""
+    groups = how.groups - how.searched
+    return beside(excluded, [expression for part in parts
+                             for expression in excluded_synonyms(part, groups)])
+
+
+def typed_parts(query: wq.Query, text: str) -> list[str]:
+    """The words and phrases of an unnormalized query as typed (in the `text` parsed)."""
+    return [text[start:end] for start, end in sorted(typed_spans(query))]
+
+
+def terms_of(text: str) -> tuple[str, ...]:
+    """The terms of some query text, in order (compounds as their parts)."""
+    return tuple(term for term, _name in analyzed(text))
 
 
 def typed_spans(query: wq.Query) -> set[tuple[int, int]]:
@@ -579,17 +700,23 @@ def typed_spans(query: wq.Query) -> set[tuple[int, int]]:
     return {(query.startchar, query.endchar)}
 
 
-def leaving_out(parts: list[str], groups: frozenset[int], words: bool = True) -> list[wq.Query]:
-    """What excluded words and phrases (as typed) leave out: with `words` the words
-    themselves, and their synonyms from the vocabulary `groups` (those of the whole part: an
-    excluded T-ALL leaves out its own synonyms, not those of ALL)."""
+def leaving_out(parts: list[str], groups: frozenset[int]) -> list[wq.Query]:
+    """What excluded words and phrases (as typed) leave out: the words themselves, and their
+    synonyms from the vocabulary `groups` (:func:`excluded_synonyms`)."""
     found = []
     for part in parts:
-        typed = parse_text(part) if words else None
+        typed = parse_text(part)
         if typed is not None and typed is not wq.NullQuery:
             found.append(typed)
-        found += synonym_clauses(part, groups, whole=True)[0]
+        found += [synonym_query(expression) for expression in excluded_synonyms(part, groups)]
     return found
+
+
+def excluded_synonyms(part: str, groups: frozenset[int]) -> list[str]:
+    """The synonyms from the vocabulary `groups` that an excluded word or phrase (as typed)
+    leaves out with it: those of the whole part (an excluded T-ALL leaves out its own
+    synonyms, not those of ALL)."""
+    return synonym_clauses(part, groups, whole=True)[1]
 
 
 def exclusions_apart(query: wq.Query) -> wq.Query:
@@ -623,33 +750,79 @@ def plain_query(text: str) -> wq.Query:
 
 
 def synonym_clauses(text: str, expanded: frozenset[int], whole: bool = False,
-                    phrases: bool = True) -> tuple[list[wq.Query], list[str]]:
+                    phrases: bool = True, left_out: tuple[tuple[str, ...], ...] = ()
+                    ) -> tuple[list[wq.Query], list[str]]:
     """Alternatives from the vocabulary groups `expanded` (see :func:`expanding`) for
     expressions found in the text (with `whole`, only for an expression that is the whole
     text: an excluded T-ALL leaves out its own synonyms, not those of ALL, which it
     contains). Without `phrases`, none for the words of a quoted phrase: quotes ask for the
     phrase exactly, and "CAR-T cell therapy" OR-ed with CART would find every pair naming
-    CART (an excluded phrase still leaves out its synonyms)."""
+    CART (an excluded phrase still leaves out its synonyms). None holding the terms of an
+    expression `left_out` (excluded) either: "AML -leukemia" cannot find a pair through
+    "acute myeloid leukemia", nor list it as searched."""
+    groups, _by_first = vocabulary_groups()
+    clauses, shown, seen = [], [], set()
+    for number, found in naming(text, expanded, whole, phrases):
+        seen.update(tuple(parts) for _text, parts, _name in found)
+        for expression, parts, _single_name in groups[number]:
+            if tuple(parts) in seen or any(holds(parts, run) for run in left_out):
+                continue
+            seen.add(tuple(parts))
+            clause = synonym_query(expression)
+            if clause is not None:
+                clauses.append(clause)
+                shown.append(expression)
+    return clauses, shown
+
+
+def naming(text: str, expanded: frozenset[int], whole: bool = False, phrases: bool = True
+           ) -> list[tuple[int, list[Expression]]]:
+    """The vocabulary groups of `expanded` that the text names, each with the expressions of
+    it found there (see :func:`synonym_clauses` for `whole` and `phrases`)."""
     segments = [analyzed(part) for part in (QUOTED.split(text) if not phrases else [text])]
     words = [word for segment in segments for word in segment]
     groups, by_first = vocabulary_groups()
-    clauses, shown, seen = [], [], set()
-    candidates = sorted({g for word, _name in words for g in by_first.get(word, ())} & expanded)
-    for group in (groups[g] for g in candidates):
-        found = [e for e in group if any(occurs(e, segment) for segment in segments)
+    named = []
+    for number in sorted({g for word, _name in words for g in by_first.get(word, ())}
+                         & expanded):
+        found = [e for e in groups[number] if any(occurs(e, segment) for segment in segments)
                  and (not whole or len(e[1]) == len(words))]
-        if not found:
-            continue
-        seen.update(tuple(e[1]) for e in found)
-        for expression, parts, _single_name in group:
-            if tuple(parts) in seen:
-                continue
-            seen.add(tuple(parts))
-            clause = parser().parse(f'"{expression}"')
-            if clause is not wq.NullQuery:
-                clauses.append(boosted(clause, SYNONYM_BOOST))
-                shown.append(expression)
-    return clauses, shown
+        if found:
+            named.append((number, found))
+    return named
+
+
+def named_groups(text: str, expanded: frozenset[int]) -> frozenset[int]:
+    """The vocabulary groups of `expanded` that the words of the text name, in a quoted
+    phrase or not."""
+    return frozenset(number for number, _found in naming(text, expanded))
+
+
+def holds(parts: list[str], run: tuple[str, ...]) -> bool:
+    """Whether the terms `run` occur in a row in `parts`."""
+    return bool(run) and any(tuple(parts[i:i + len(run)]) == run
+                             for i in range(len(parts) - len(run) + 1))
+
+
+@lru_cache(maxsize=4096)
+def synonym_query(expression: str) -> wq.Query | None:
+    """A vocabulary expression's clause: the phrase over the search fields at SYNONYM_BOOST
+    (None if no word of it is searched). Parsed once and shared by the queries that use it:
+    nothing changes a query once made, but preload_unions(), which sets the same matcher
+    each time."""
+    clause = parser().parse(f'"{expression}"')
+    return None if clause is wq.NullQuery else boosted(clause, SYNONYM_BOOST)
+
+
+@lru_cache(maxsize=4096)
+def synonym_phrases(expression: str) -> tuple[wq.Query, ...]:
+    """:func:`synonym_query` as the OR around it takes it in when normalized: its phrase in
+    each field, the clause's boost multiplied in."""
+    clause = synonym_query(expression)
+    if not isinstance(clause, wq.Or):
+        return () if clause is None else (clause,)
+    return tuple(phrase.normalize().with_boost(phrase.boost * clause.boost)
+                 for phrase in clause.subqueries)
 
 
 def analyzed(text: str) -> list[tuple[str, bool]]:

@@ -20,8 +20,10 @@ from indexer.query import asked_findings
 from indexer.query import findings
 from indexer.query import marks
 from indexer.query import parse
+from indexer.query import parser
 from indexer.query import readings
 from indexer.query import split_words
+from indexer.query import syntax_tree
 from indexer.query import unshout
 from indexer.search import SearchIndex
 from indexer.spelling import Words
@@ -342,6 +344,7 @@ def exclusions_index(tmp_path_factory) -> SearchIndex:
         "aml": ("How is AML treated?", "AML is a leukemia treated with chemotherapy."),
         "aml-spelled": ("What is acute myeloid leukemia?", "Acute myeloid leukemia is a cancer."),
         "cll": ("What is chronic lymphocytic leukemia?", "CLL is a slow leukemia."),
+        "anll": ("What does ANLL stand for?", "ANLL is an older name of the same disease."),
         "metformin": ("How is metformin taken?", "Metformin is taken with meals."),
         "combined": ("Can metformin be combined?", "Metformin is combined with glibenclamide."),
         "myths": ("Is the flu shot not safe?", "It is safe: it does not cause flu."),
@@ -428,6 +431,21 @@ def test_a_typo_fix_beside_not_searches_no_operator(exclusions_index):
         "vaccines NOT children"]
 
 
+def test_power_user_text_is_parsed_once(monkeypatch):
+    # split_words() and parse_text() parsed the text each, and every synonym was parsed anew,
+    # those excluded too: nine parses for "(CLL -AML) OR myeloma", 14 for a typo beside it
+    text, typo, fixed = ("(CLL -AML) OR myeloma", "(lymphomma -AML) OR myeloma",
+                         "(lymphoma -AML) OR myeloma")
+    parse(text), parse(fixed)  # the vocabulary's phrases are parsed once, when first used
+    read = []
+    process = parser().process
+    monkeypatch.setattr(parser(), "process", lambda t, **kw: read.append(t) or process(t, **kw))
+    syntax_tree.cache_clear()
+    parse(text)
+    parse(typo, corrected=fixed)
+    assert read == [text, typo, fixed]
+
+
 def test_an_excluded_name_leaves_out_its_own_synonyms_not_those_it_contains():
     # T-ALL contains ALL: "leukemia -T-ALL" must not leave out every ALL pair
     query = str(parse("leukemia -T-ALL").query)
@@ -456,6 +474,36 @@ def test_excluded_words_lend_no_synonyms_and_their_synonyms_are_left_out(exclusi
     assert parse("leukemea -CD7", corrected="leukemia -CD7").expansions == ["leukemia -CD7"]
 
 
+@pytest.mark.parametrize("text", ["AML -ANLL", "AML NOT ANLL", "(AML -ANLL)"])
+def test_excluding_a_synonym_of_a_word_searched_leaves_out_that_synonym_only(exclusions_index,
+                                                                              text):
+    # ANLL took its synonyms along, AML among them: nothing was found, and ANLL was still
+    # listed as also searched
+    assert set(found(exclusions_index, text)) == {"aml", "aml-spelled"}
+    assert "ANLL" not in parse(text).expansions and "ANLL" not in parse(text).synonyms
+    assert parse(text).synonyms == ["acute myeloid leukemia", "acute myelogenous leukemia",
+                                    "acute myeloblastic leukemia",
+                                    "acute nonlymphocytic leukemia"]
+    # beside an AND too, which takes no synonyms: ANLL alone is left out
+    assert str(parse("AML AND relapse NOT ANLL").query).count("acut") == 0
+
+
+def test_a_synonym_holding_an_excluded_word_is_neither_searched_nor_listed(exclusions_index):
+    assert parse("AML -leukemia").expansions == ["ANLL"]
+    assert parse('AML -"acute myeloid leukemia"').expansions == [
+        "acute myelogenous leukemia", "acute myeloblastic leukemia",
+        "acute nonlymphocytic leukemia", "ANLL"]
+    assert found(exclusions_index, 'AML -"acute myeloid leukemia"') == ["aml", "anll"]
+
+
+def test_what_is_excluded_is_not_shown_as_also_searched_on_the_page_or_api(seed_index_dir):
+    client = make_app(seed_index_dir).test_client()
+    api = client.get("/api/search", query_string={"q": "AML -ANLL"}).get_json()
+    assert "ANLL" not in api["expansions"] and "acute myeloid leukemia" in api["expansions"]
+    page = client.get("/", query_string={"q": "AML -ANLL"}).get_data(as_text=True)
+    assert "Also searched: acute myeloid leukemia" in page and "ANLL." not in page
+
+
 @pytest.fixture(scope="module")
 def scope_index(tmp_path_factory) -> SearchIndex:
     """Lymphoma and myeloma pairs, with and without AML (as the name or spelled out)."""
@@ -468,6 +516,11 @@ def scope_index(tmp_path_factory) -> SearchIndex:
         "myeloma-aml": ("Can myeloma turn into AML?", "Myeloma therapy can lead to AML."),
         "myeloma-spelled": ("Can myeloma turn into leukemia?",
                             "Myeloma therapy can lead to acute myeloid leukemia."),
+        "cll-spelled": ("How is chronic lymphocytic leukemia treated?",
+                        "Chronic lymphocytic leukemia is often watched first."),
+        "cll-spelled-aml": ("Can chronic lymphocytic leukemia turn into AML?",
+                            "Rarely, chronic lymphocytic leukemia is followed by AML."),
+        "cll-relapse": ("How is relapsed CLL treated?", "Relapsed CLL is treated with venetoclax."),
     }
     return one_pair_each(tmp_path_factory, "scope", pairs)
 
@@ -490,6 +543,26 @@ def test_an_exclusion_outside_brackets_still_leaves_out_its_synonyms_everywhere(
         assert set(found(scope_index, text)) == {"lymphoma", "myeloma"}
     assert set(found(scope_index, "(lymphoma -AML) OR myeloma", expand=False)) == {
         "lymphoma", "lymphoma-spelled", "myeloma", "myeloma-aml", "myeloma-spelled"}
+
+
+@pytest.mark.parametrize("text", ["(CLL -AML) OR myeloma", "myeloma OR (CLL NOT AML)",
+                                  "(CLL -AML) myeloma", "((CLL -AML)) OR myeloma", "CLL -AML",
+                                  "myeloma OR (CLL -(AML OR daratumumab))"])
+def test_the_synonyms_of_a_word_keep_to_the_exclusions_around_it(scope_index, text):
+    # CLL's synonyms were added beside the whole query, outside the brackets that leave out
+    # AML: the pair that says "chronic lymphocytic leukemia" and AML was found through them
+    hits = set(found(scope_index, text))
+    assert "cll-spelled" in hits  # through the synonym, which is still searched
+    assert "cll-spelled-aml" not in hits and "chronic lymphocytic leukemia" in parse(text).synonyms
+
+
+def test_the_synonyms_of_a_word_keep_to_the_and_around_it(scope_index):
+    # an AND takes no synonyms, yet in brackets CLL's were OR-ed with the whole query: the
+    # pair that says "chronic lymphocytic leukemia" and nothing of relapse was found
+    text = "(CLL AND relapse) OR myeloma"
+    assert set(found(scope_index, text)) == {"cll-relapse", "myeloma", "myeloma-aml",
+                                             "myeloma-spelled"}
+    assert parse(text).expansions == []
 
 
 def test_a_typo_fix_leaves_out_the_synonyms_where_the_exclusion_stands(scope_index):
