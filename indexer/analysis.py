@@ -63,10 +63,22 @@ STOP_WORDS = frozenset(
 )
 
 
+# Greek letters as medical text spells them out: β-thalassemia is beta-thalassemia, TNF-α
+# TNF-alpha, κ light chains kappa light chains (mu is left: µg is micrograms).
+GREEK = str.maketrans({"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon",
+                       "θ": "theta", "κ": "kappa", "λ": "lambda", "ω": "omega"})
+
+
 def fold(text: str) -> str:
-    """Lower-case and strip accents (Sjögren -> sjogren), keeping Greek letters."""
+    """Lower-case, strip accents (Sjögren -> sjogren) and spell out the Greek letters of
+    :data:`GREEK` (β -> beta)."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(GREEK)
+
+
+def spelled_greek(word: str) -> bool:
+    """A Greek letter that :func:`fold` spells out (β, Κ): a word, not a lone letter."""
+    return len(word) == 1 and len(fold(word)) > 1
 
 
 def is_name(word: str) -> bool:
@@ -359,7 +371,7 @@ def term_positions(text: str) -> dict[str, list[int]]:
 
 def single_term(word: str, start: int, end: int, offset: int, compound_part: bool) -> Term:
     """One word alone or as part of a compound."""
-    if len(word) == 1:
+    if len(word) == 1 and not spelled_greek(word):
         keep = word.isdigit() or compound_part or (word.isupper() and word not in "AI")
         return Term(fold(word), start, end, offset, stopped=not keep)
     if is_name(word):

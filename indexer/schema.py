@@ -24,7 +24,8 @@ from indexer.analysis import term_positions
 
 # The version of how pairs are indexed; an update refuses a build of another version (see
 # store.same_schema). 3: capitals-only names written in capitals keep their case (PET, AIDS);
-# 4: a capital A or I after a [lettered] word is indexed (hepatitis A, type I).
+# 4: a capital A or I after a [lettered] word is indexed (hepatitis A, type I), Greek letters
+# as their names (β-thalassemia as beta-thalassemia).
 SCHEMA_VERSION = 4
 
 # Fields searched by the query pipeline, with their weights (a match in the stored question

@@ -46,6 +46,22 @@ def test_biomedical_tokens_survive_as_written_and_as_parts(text, expected):
     assert terms(text) == expected
 
 
+@pytest.mark.parametrize("greek, spelled", [
+    ("β-thalassemia", "beta-thalassemia"), ("TNF-α", "TNF-alpha"), ("IFN-γ", "IFN-gamma"),
+    ("κ light chains", "kappa light chains"), ("β thalassemia", "beta thalassemia"),
+    ("Β2-microglobulin", "beta2-microglobulin"),
+])
+def test_greek_letters_are_their_spelled_names(greek, spelled):
+    # "β-thalassemia" found nothing on MedQuAD, which writes beta thalassemia
+    assert terms(greek) == terms(spelled) and term_positions(greek) == term_positions(spelled)
+    assert query_words(greek) == [(j, t, g) for (j, t, _s), g in
+                                  zip(query_words(spelled), greek.split(), strict=True)]
+
+
+def test_micro_is_not_mu():
+    assert terms("5 µg") == ["5", "μg"]
+
+
 def test_compound_parts_take_consecutive_positions():
     tokens = [(t.text, t.pos) for t in ANALYZER("CAR-T cells", positions=True)]
     assert tokens == [("CART", 0), ("car", 0), ("t", 1), ("cell", 2)]
@@ -210,6 +226,7 @@ INDEXED_TEXTS = [
     "and-or A-B vitamin-A the-the I a 5-FU HbA1c BCR-ABL1 e.g. U.S. 1,000 mg/kg 10.2%",
     "Leukaemia leukemia treatments treated treating treat, treat; TREAT Treat",
     "Hepatitis A, type I diabetes and types I-II; as I said, A team. Stage I. Type  I, type\nA",
+    "β-thalassemia, TNF-α, κ and λ light chains, 5 µg, Δ F508",
     "",
 ]
 

@@ -793,7 +793,7 @@ def test_highlight_tokens_are_the_analyzers_on_the_seed_interview():
                                  "t(9;22)", "BCR-ABL1", "5-FU", "leukaemia", "patients'",
                                  "don't", "U.S.", "COVID-19", "—", "(", ")", ",", "\n\n",
                                  "naïve", "HID-HSCT", "x", "Dr.", "B", "cell", "A", "I",
-                                 "type", "hepatitis"]),
+                                 "type", "hepatitis", "β", "TNF-α"]),
                 max_size=30).map(" ".join))
 def test_highlight_tokens_are_the_analyzers_for_any_text(text):
     assert highlight.index_tokens(text) == analyzer_tokens(text)
