@@ -59,10 +59,12 @@ TERM_CACHE_POSTINGS = 1_000_000  # scored postings kept per build (about 12 MB)
 CACHE_SIZE = 512  # recent searches kept per process (a page of results is a few dozen KB)
 FACETS = ("interviewee", "interview_id")  # and "date", counted by year, when a build has dates
 FACET_VALUES = 20  # values listed per facet (a filter list, not an index of the corpus)
-CLOSEST = 3  # pairs nearest in meaning offered when nothing matches (hybrid mode)
+CLOSEST = 3  # pairs nearest in meaning offered when nothing matches (hybrid mode, names only)
 MODES = ("keyword", "hybrid")
 SORTS = ("relevance", "newest")  # newest: interview date, latest first; relevance within a date
 AUTO = "auto"  # hybrid when it can be, else keyword
+NAMES_NOTE = ("Keyword search only: codes and acronyms are matched as written; the model that "
+              "compares meaning cannot read them.")
 
 
 def check_sort(sort: str) -> str:
@@ -147,8 +149,8 @@ class SearchResults:
     mode: str = "keyword"
     sort: str = "relevance"
     mode_note: str | None = None  # why hybrid was not used, when it was asked for or default
-    # nothing matched in hybrid mode: the pairs nearest in meaning (under the similarity
-    # floor), offered apart as leads and not counted in the total
+    # nothing matched in hybrid mode (or a query of names, searched by keywords in its stead):
+    # the pairs nearest in meaning, offered apart as leads and not counted in the total
     closest: list[Hit] = field(default_factory=list)
 
     @property
@@ -368,7 +370,9 @@ class SearchIndex:
                                 # no capitals hint for text typed in capitals throughout
                                 readings=readings(searched, hints=searched == text))
         found, results.mode_note = meaning(view, parsed, mode)
-        if found is not None:
+        if found is not None and names_only(results.readings):
+            results.mode_note = NAMES_NOTE  # the cosines only offer leads when nothing matches
+        elif found is not None:
             results.mode = "hybrid"
         if not parsed.empty:
             run(view, parsed, results, highlight, found, self.hybrid)
@@ -477,15 +481,19 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
         cosines=None, hybrid: Hybrid = Hybrid()) -> None:
     """Score every match once: exact total and facets, the best ones re-ranked, a page.
 
-    With `cosines` (every pair's cosine to the query), the best keyword matches and the
-    pairs nearest in meaning are fused (:func:`fused`) and counted in the total and facets.
-    The same best matches are re-ranked whatever the page, and the matches after them follow
-    in keyword order, so pages never repeat or skip a pair. Sorted by newest, every match is
-    ranked so, then ordered by its interview's date (:func:`newest_first`).
+    With `cosines` (every pair's cosine to the query) in hybrid mode (``results.mode``), the
+    best keyword matches and the pairs nearest in meaning are fused (:func:`fused`) and
+    counted in the total and facets; in keyword mode (a query of names, :func:`names_only`)
+    they only offer leads. Either way, when nothing matches, the nearest pairs are offered
+    apart (:func:`closest`). The same best matches are re-ranked whatever the page, and the
+    matches after them follow in keyword order, so pages never repeat or skip a pair. Sorted
+    by newest, every match is ranked so, then ordered by its interview's date
+    (:func:`newest_first`).
     """
     start = (results.page - 1) * results.per_page
     newest = results.sort == "newest"
-    reranked = max(RERANK_DEPTH, hybrid.depth) if cosines is not None else RERANK_DEPTH
+    fuse = cosines is not None and results.mode == "hybrid"
+    reranked = max(RERANK_DEPTH, hybrid.depth) if fuse else RERANK_DEPTH
     query_filter = filter_query(results.filters)
     found = view.scorer.scores(parsed.query)
     allowed = None  # the filter's documents, for tally() and fused(); Whoosh's path filters itself
@@ -503,14 +511,11 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     interview_of = view.column("interview_id")
     ranked = rerank([(docnum, interview_of[docnum], score) for docnum, score in best])
     meant: set[int] = set()
-    nearby: list[tuple[int, float]] = []  # the pairs nearest in meaning, nearest first
-    if cosines is not None:
-        nearby = nearest(cosines, allowed, max(hybrid.depth, CLOSEST))
-        mixed, near = fused(ranked[:hybrid.depth], total, nearby[:hybrid.depth], hybrid)
+    if fuse:
+        nearby = nearest(cosines, allowed, hybrid.depth)  # nearest first
+        mixed, near = fused(ranked[:hybrid.depth], total, nearby, hybrid)
         ranked = followed_by(mixed, ranked[hybrid.depth:])
         meant = {docnum for docnum in near if docnum not in matched}
-        if names_only(results.readings):
-            ranked = put_last(ranked, meant.__contains__)
         total += len(meant)
         for name in counted:  # a Counter, or Whoosh's plain dict of counts
             values = view.column(name)
@@ -528,18 +533,28 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     results.hits = [to_hit(view.searcher.stored_fields(docnum), score, found_marks,
                            by_meaning=docnum in meant)
                     for docnum, score in ranked[start:start + results.per_page]]
-    if nearby and not total and results.page == 1:
-        results.closest = [to_hit(view.searcher.stored_fields(docnum), score, found_marks,
-                                  by_meaning=True)
-                           for docnum, score in nearby[:CLOSEST] if score >= hybrid.closest]
+    if cosines is not None and not total and results.page == 1:
+        results.closest = closest(view, cosines, allowed, hybrid, found_marks)
+
+
+def closest(view: View, cosines, allowed: set[int] | None, hybrid: Hybrid,
+            found: Marks | None) -> list[Hit]:
+    """The pairs (within the filters) nearest in meaning with cosine at least
+    ``hybrid.closest``, as hits found by meaning: leads offered apart when nothing matches,
+    since a query with no match may still be near a pair that answers it."""
+    return [to_hit(view.searcher.stored_fields(docnum), score, found, by_meaning=True)
+            for docnum, score in nearest(cosines, allowed, CLOSEST) if score >= hybrid.closest]
 
 
 def names_only(words: list[Reading]) -> bool:
     """Whether the query names only codes and the vocabulary's acronyms (BCMA, CD19 CAR-T),
-    the words an embedding model cannot read: "BCMA" came nearest to pairs on IL-6 and on
-    BCR-ABL1, which were listed above a pair that names BCMA. Other words in capitals
-    ("DIABETES", "T-CELL") are read as words (:func:`indexer.analysis.read_as_word`), and a
-    name without a digit that the vocabulary does not know ("IgG") is left to the model too
+    the words an embedding model cannot read, so that it is searched by keywords alone:
+    "BCMA" came nearest to pairs on IL-6 and on BCR-ABL1, which were listed above a pair
+    that names BCMA; "TTP", which no pair names, listed 4 pairs on ITP as results; and for
+    "CAR-T", fusion put pairs whose interview title (embedded with each question) names
+    CAR-T above those that ask about it. Other words in capitals ("DIABETES", "T-CELL") are
+    read as words (:func:`indexer.analysis.read_as_word`), and a name without a digit that
+    the vocabulary does not know ("IgG") is left to the model too
     (:func:`indexer.analysis.known_name`)."""
     searched = [word for word in words if word.how != "skipped"]
     return bool(searched) and all(  # a letter typed apart is read with its word: CAR T = CAR-T
@@ -555,8 +570,7 @@ def put_last(ranked: list[tuple[int, float]],
     Used for pairs whose stored question names the opposite level of what the query asks about
     (a query's finding (sign, target) against a pair's (-sign, target): "Low white blood cell
     count" for "What causes an increase in white blood cell count?"), which share every other
-    word of the query and which embeddings place close (dev summary avgScore@1 1.33 -> 1.37);
-    and, for a query of names only, for the pairs found by meaning alone (:func:`names_only`).
+    word of the query and which embeddings place close (dev summary avgScore@1 1.33 -> 1.37).
     """
     kept: list[tuple[int, float]] = []
     last: list[tuple[int, float]] = []

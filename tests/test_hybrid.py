@@ -204,13 +204,14 @@ def test_keyword_matches_keep_their_highlights_and_lead_in_hybrid(built):
 
 @needs_extra
 def test_a_lone_keyword_match_keeps_its_weight_in_the_fusion(seed_index):
-    # HSCT matches one seed pair, by its synonym "bone marrow transplant"; another pair is
-    # only near in meaning. The lone match's keyword z-score must not fall to 0 (no spread).
-    results = seed_index.search("HSCT", mode="hybrid")
-    assert any(hit.by_meaning for hit in results.hits)
+    # "bone marrow transplant" matches one seed pair; another pair is only near in meaning.
+    # The lone match's keyword z-score must not fall to 0 (no spread). ("HSCT", which found it
+    # by this synonym, is a query of names now, which is not fused.)
+    results = seed_index.search("bone marrow transplant", mode="hybrid")
+    assert results.mode == "hybrid" and any(hit.by_meaning for hit in results.hits)
     top = results.hits[0]
     assert top.id == "he-huang-cellular-immunotherapy-1" and not top.by_meaning
-    assert "Bone Marrow Transplant</mark>" in top.answer_html
+    assert '<mark class="match">Marrow</mark>' in top.answer_html
 
 
 MYELOMA = [
@@ -227,25 +228,81 @@ MYELOMA = [
 ]
 
 
-@needs_extra
-def test_a_query_of_codes_lists_the_pairs_naming_them_before_those_found_by_meaning(tmp_path):
-    # The model cannot read "BCMA": its nearest pairs are on IL-6 and hepatitis B, and they
-    # came before the seed's two long answers that name BCMA once.
-    corpus = tmp_path / "corpus"
+@pytest.fixture(scope="module")
+def klein_index_dir(tmp_path_factory):
+    """The seed interview and Dr. Klein's on myeloma (whose title names BCMA and CAR-T), with
+    embeddings: built once for this module (treat as read-only)."""
+    root = tmp_path_factory.mktemp("klein")
+    corpus = root / "corpus"
     corpus.mkdir()
     (corpus / SEED.name).write_bytes(SEED.read_bytes())
     write_interview(corpus, "klein.txt", MYELOMA, interviewee="Dr. Sarah Klein",
                     title="Dr. Sarah Klein on BCMA-Directed CAR-T in Myeloma")
-    store.build(tmp_path / "index", [corpus], embeddings=True)
-    index = SearchIndex(tmp_path / "index", cache_size=0)
-    for query in ("BCMA", "bcma CAR-T"):
-        hits = index.search(query, mode="hybrid").hits
-        found = [hit.by_meaning for hit in hits]
-        assert True in found and found == sorted(found), (query, [h.id for h in hits])
-        assert sum(not hit.by_meaning for hit in hits) >= 3
-    # a query with ordinary words keeps the fusion: meaning may lead
-    mixed = index.search("BCMA infection risk", mode="hybrid").hits
-    assert [hit.by_meaning for hit in mixed] != sorted(hit.by_meaning for hit in mixed)
+    if not MISSING:
+        store.build(root / "index", [corpus], embeddings=True)
+    return root / "index"
+
+
+@needs_extra
+@pytest.mark.parametrize("query", ["BCMA", "bcma CAR-T", "CAR-T", "HSCT", "What is HSCT?"])
+def test_a_query_of_names_lists_the_keyword_matches_as_keyword_search_ranks_them(
+        klein_index_dir, query):
+    # The model cannot read "BCMA": its nearest pairs are on IL-6 and hepatitis B, and they
+    # were listed with the seed's two long answers that name BCMA once; fused with cosines,
+    # "HSCT" put Klein's pair above the seed's (by its synonym bone marrow transplant), which
+    # keyword search ranks first. A query of names is searched by keywords, saying why.
+    index = SearchIndex(klein_index_dir, cache_size=0)
+    keyword = index.search(query, mode="keyword")
+    for mode in ("hybrid", "auto"):
+        results = index.search(query, mode=mode)
+        assert [hit.id for hit in results.hits] == [hit.id for hit in keyword.hits]
+        assert [hit.score for hit in results.hits] == [hit.score for hit in keyword.hits]
+        assert results.total == keyword.total >= 2 and results.facets == keyword.facets
+        assert not any(hit.by_meaning for hit in results.hits) and results.closest == []
+        assert results.mode == "keyword" and "codes and acronyms" in results.mode_note
+
+
+@needs_extra
+def test_a_query_of_names_no_pair_names_has_no_results_only_the_closest_in_meaning(
+        klein_index_dir):
+    # No pair names MDS (nor myelodysplastic syndrome); by meaning, the model put the myeloma
+    # and transplant pairs above the similarity floor, and they were counted as 2 results.
+    index = SearchIndex(klein_index_dir, cache_size=0)
+    results = index.search("MDS", mode="hybrid")
+    assert results.total == 0 and results.hits == []
+    assert results.mode == "keyword" and "codes and acronyms" in results.mode_note
+    assert results.closest and all(hit.by_meaning for hit in results.closest)
+    assert {hit.id for hit in results.closest} >= {"klein-1", "klein-4"}
+    assert index.search("MDS", mode="keyword").closest == []  # keyword mode offers none
+    assert index.search("MDS", filters={"interviewee": "Dr. He Huang"}).closest == [
+        hit for hit in index.search("MDS").closest if hit.interviewee == "Dr. He Huang"]
+
+
+@needs_extra
+def test_a_query_mixing_names_and_words_is_still_fused(klein_index_dir):
+    index = SearchIndex(klein_index_dir, cache_size=0)
+    mixed = index.search("BCMA infection risk", mode="hybrid")
+    assert mixed.mode == "hybrid" and mixed.mode_note is None
+    assert [hit.by_meaning for hit in mixed.hits] != sorted(hit.by_meaning for hit in mixed.hits)
+
+
+@needs_extra
+def test_pages_and_api_say_a_query_of_names_was_searched_by_keywords(klein_index_dir):
+    client = create_app({"INDEX_DIR": str(klein_index_dir), "TESTING": True}).test_client()
+    data = client.get("/api/search", query_string={"q": "MDS"}).get_json()
+    assert data["total"] == 0 and data["results"] == [] and data["mode"] == "keyword"
+    assert "codes and acronyms" in data["mode_note"]
+    page = client.get("/", query_string={"q": "MDS"}).get_data(as_text=True)
+    assert "0 results for" in page and data["mode_note"] in page
+    assert "Closest in meaning" in page and "Related by meaning" not in page
+    assert "near enough in meaning to count" not in page  # meaning did not choose the results
+    for hit in data["closest"]:
+        assert hit["by_meaning"] and hit["question"] in page
+    data = client.get("/api/search", query_string={"q": "BCMA"}).get_json()
+    assert data["total"] == 3 and data["mode"] == "keyword" and data["closest"] == []
+    page = client.get("/", query_string={"q": "BCMA"}).get_data(as_text=True)
+    assert "3 results for" in page and data["mode_note"] in page
+    assert "Related by meaning" not in page and "Match words only" not in page
 
 
 @pytest.mark.parametrize("query, codes", [
