@@ -233,7 +233,7 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
         click.echo(f"\n{rank}. {heading(hit)}{meant}")
         click.echo(f"   Q: {plain(hit.question_html)}\n   A: {plain(hit.answer_html)}")
     if results.closest:
-        click.echo("\nClosest in meaning (not counted as results):")
+        click.echo("\nClosest in meaning (not near enough to count as results):")
     for hit in results.closest:
         click.echo(f"- {heading(hit)}\n  Q: {plain(hit.question_html)}")
 

@@ -369,10 +369,8 @@ class SearchIndex:
                                 expansions=parsed.expansions, suggestion=suggestion,
                                 # no capitals hint for text typed in capitals throughout
                                 readings=readings(searched, hints=searched == text))
-        found, results.mode_note = meaning(view, parsed, mode)
-        if found is not None and names_only(results.readings):
-            results.mode_note = NAMES_NOTE  # the cosines only offer leads when nothing matches
-        elif found is not None:
+        found, results.mode_note = meaning(view, parsed, mode, names_only(results.readings))
+        if found is not None:
             results.mode = "hybrid"
         if not parsed.empty:
             run(view, parsed, results, highlight, found, self.hybrid)
@@ -461,11 +459,14 @@ def rerank(scored: list[tuple[int, str, float]]) -> list[tuple[int, float]]:
     return sorted(combined, key=lambda item: -item[1])
 
 
-def meaning(view: View, parsed: ParsedQuery, mode: str):
+def meaning(view: View, parsed: ParsedQuery, mode: str, names: bool = False):
     """(the query's cosine to every pair, None) for a hybrid search, else (None, why not).
 
     No reason is given for keyword mode, an empty query, or auto mode on a build that has no
-    embeddings (keyword search is then simply what the index offers)."""
+    embeddings (keyword search is then simply what the index offers). A query of `names`
+    only (:func:`names_only`) is not embedded at all: the model cannot read codes, so its
+    nearest pairs are no leads either ("TTP", which no pair names, came nearest to ITP, the
+    opposite emergency); the "did you mean" suggestion is the help for a name not found."""
     if mode == "keyword" or parsed.empty:
         return None, None
     store_dense, reason = view.snap.dense(view.searcher)
@@ -474,6 +475,8 @@ def meaning(view: View, parsed: ParsedQuery, mode: str):
     if parsed.exact:
         return None, ("Keyword search only: quotes, AND, NOT, -term and field: ask for "
                       "exact matching.")
+    if names:
+        return None, NAMES_NOTE
     return store_dense.scores(dense.query_vector(parsed.meaning_text)), None
 
 
@@ -483,8 +486,7 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
 
     With `cosines` (every pair's cosine to the query) in hybrid mode (``results.mode``), the
     best keyword matches and the pairs nearest in meaning are fused (:func:`fused`) and
-    counted in the total and facets; in keyword mode (a query of names, :func:`names_only`)
-    they only offer leads. Either way, when nothing matches, the nearest pairs are offered
+    counted in the total and facets, and when nothing matches, the nearest pairs are offered
     apart (:func:`closest`). The same best matches are re-ranked whatever the page, and the
     matches after them follow in keyword order, so pages never repeat or skip a pair. Sorted
     by newest, every match is ranked so, then ordered by its interview's date

@@ -263,19 +263,15 @@ def test_a_query_of_names_lists_the_keyword_matches_as_keyword_search_ranks_them
 
 
 @needs_extra
-def test_a_query_of_names_no_pair_names_has_no_results_only_the_closest_in_meaning(
-        klein_index_dir):
+def test_a_query_of_names_no_pair_names_has_no_results_nor_leads_by_meaning(klein_index_dir):
     # No pair names MDS (nor myelodysplastic syndrome); by meaning, the model put the myeloma
-    # and transplant pairs above the similarity floor, and they were counted as 2 results.
+    # and transplant pairs above the similarity floor, and they were counted as 2 results
+    # (and "TTP" listed ITP, the opposite emergency): a model that cannot read the name
+    # offers no leads either
     index = SearchIndex(klein_index_dir, cache_size=0)
     results = index.search("MDS", mode="hybrid")
-    assert results.total == 0 and results.hits == []
+    assert results.total == 0 and results.hits == [] and results.closest == []
     assert results.mode == "keyword" and "codes and acronyms" in results.mode_note
-    assert results.closest and all(hit.by_meaning for hit in results.closest)
-    assert {hit.id for hit in results.closest} >= {"klein-1", "klein-4"}
-    assert index.search("MDS", mode="keyword").closest == []  # keyword mode offers none
-    assert index.search("MDS", filters={"interviewee": "Dr. He Huang"}).closest == [
-        hit for hit in index.search("MDS").closest if hit.interviewee == "Dr. He Huang"]
 
 
 @needs_extra
@@ -294,10 +290,8 @@ def test_pages_and_api_say_a_query_of_names_was_searched_by_keywords(klein_index
     assert "codes and acronyms" in data["mode_note"]
     page = client.get("/", query_string={"q": "MDS"}).get_data(as_text=True)
     assert "0 results for" in page and data["mode_note"] in page
-    assert "Closest in meaning" in page and "Related by meaning" not in page
-    assert "near enough in meaning to count" not in page  # meaning did not choose the results
-    for hit in data["closest"]:
-        assert hit["by_meaning"] and hit["question"] in page
+    assert data["closest"] == [] and "Closest in meaning" not in page
+    assert "Related by meaning" not in page
     data = client.get("/api/search", query_string={"q": "BCMA"}).get_json()
     assert data["total"] == 3 and data["mode"] == "keyword" and data["closest"] == []
     page = client.get("/", query_string={"q": "BCMA"}).get_data(as_text=True)
