@@ -401,10 +401,10 @@ class SearchIndex:
                        key=lambda d: d["position"])
         return {**record, "pairs": pairs}
 
-    def related(self, pair_id: str, limit: int = 5) -> list[dict]:
+    def related(self, pair_id: str, limit: int = 5, mode: str | None = None) -> list[dict]:
         """Pairs asking something close to this one, nearest first.
 
-        With embeddings (and a default mode other than keyword), the questions nearest in
+        With embeddings (and a `mode`, else the default, other than keyword), the nearest in
         meaning, above the hybrid similarity floor: more-like-this picks a question's rarest
         words, which in a templated question are its template ("How should Metformin be used
         and what is the dosage?" was related to the dosage of zolmitriptan, amphetamine and
@@ -416,7 +416,8 @@ class SearchIndex:
         docnum = searcher.document_number(id=pair_id)
         if docnum is None:
             return []
-        store_dense = view.snap.dense(searcher)[0] if self.mode != "keyword" else None
+        keyword = check_mode(mode or self.mode) == "keyword"
+        store_dense = None if keyword else view.snap.dense(searcher)[0]
         if store_dense is not None:
             cosines = store_dense.scores(store_dense.matrix[docnum])
             cosines[docnum] = -2.0  # not related to itself

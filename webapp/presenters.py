@@ -26,10 +26,10 @@ from indexer.search import SearchIndex
 from indexer.search import SearchResults
 from indexer.search import unknown_filter
 from webapp.params import FILTERS
+from webapp.params import SearchParams
 from webapp.params import canonical_params
-from webapp.params import flag
-from webapp.params import query_link
 from webapp.params import search_params
+from webapp.params import state_url
 from webapp.params import whole_number
 
 
@@ -52,7 +52,7 @@ def search_context(args: Mapping[str, str]) -> dict:
     results = index.search(params.q, page=params.page, per_page=params.per_page,
                            filters=params.filters, expand=params.expand,
                            mode=params.mode or None, sort=params.sort or "relevance")
-    link = query_link(results.query, params.expand)
+    state = canonical_params(params, results.query)
     return {
         "query": results.query, "total": results.total, "page": results.page,
         "pages": results.pages, "per_page": results.per_page, "took_ms": results.took_ms,
@@ -61,9 +61,9 @@ def search_context(args: Mapping[str, str]) -> dict:
         "expand": params.expand, "mode": results.mode, "mode_note": results.mode_note,
         "sort": results.sort, "dated": snapshot.dated,
         "filters": active_filters(results),
-        "facets": facets(results), "results": [hit_dict(h, link) for h in results.hits],
-        "closest": [hit_dict(h, link) for h in results.closest],
-        "params": canonical_params(params, results.query),
+        "facets": facets(results), "results": [hit_dict(h, state) for h in results.hits],
+        "closest": [hit_dict(h, state) for h in results.closest],
+        "params": state,
     }
 
 
@@ -85,17 +85,18 @@ def interviews_context(args: Mapping[str, str]) -> dict:
     }
 
 
-def hit_dict(hit, link: dict) -> dict:
-    """One result: highlighted question and answer fragments, where it came from, its URL."""
+def hit_dict(hit, state: dict) -> dict:
+    """One result: highlighted question and answer fragments, where it came from, its URL
+    and its interview's (both carrying the search's `state`)."""
     return {
         "id": hit.id, "question": hit.question, "question_html": hit.question_html,
         "answer_html": hit.answer_html, "score": hit.score, "by_meaning": hit.by_meaning,
         "interviewee": hit.interviewee,
         "interviewer": hit.interviewer, "title": hit.title, "date": hit.date,
         "interview_id": hit.interview_id, "position": hit.position,
-        "url": url_for("pages.pair", pair_id=hit.id, **link),
-        "interview_url": url_for("pages.interview", interview_id=hit.interview_id,
-                                 _anchor=hit.id, **link),
+        "url": state_url("pages.pair", state, pair_id=hit.id),
+        "interview_url": state_url("pages.interview", state, interview_id=hit.interview_id,
+                                   _anchor=hit.id),
     }
 
 
@@ -115,34 +116,42 @@ def active_filters(results: SearchResults) -> list[dict]:
 # --- pair and interview ----------------------------------------------------------------
 
 
-def marking(args: Mapping[str, str]) -> tuple[str, bool, Marks]:
-    """The query carried to a pair or interview page: (text, expand, what to mark)."""
-    query, expand = args.get("q", "").strip(), flag(args, "expand")
-    terms = marks(parse(unshout(clean(query)), expand=expand)) if query else Marks()  # as searched
-    return query, expand, terms
+def carried(args: Mapping[str, str]) -> tuple[SearchParams, dict, Marks]:
+    """The search a pair or interview page was reached from, validated as the search page
+    validates it: (its parameters, its state for links, what to mark as it searched)."""
+    params = search_params(args)
+    query = clean(params.q)
+    terms = marks(parse(unshout(query), expand=params.expand)) if query else Marks()
+    return params, canonical_params(params, query), terms
+
+
+def results_url(params: SearchParams, state: dict) -> str | None:
+    """"Back to results": the list the page was reached from, or None without a search."""
+    return state_url("pages.search", state) if params.q.strip() or params.filters else None
 
 
 def pair_context(pair_id: str, args: Mapping[str, str]) -> dict:
     """The pair page and /api/pairs/<id>: the whole pair marked, its interview, neighbours."""
     index = get_index()
     pair = index.pair(pair_id) or abort(404, f"There is no question with the id {pair_id!r}.")
-    query, expand, terms = marking(args)
-    link = query_link(query, expand)
+    params, state, terms = carried(args)
     record = index.interview(pair["interview_id"]) or {"pairs": [pair]}
     before, after = neighbours(record["pairs"], pair_id)
-    related = index.related(pair_id, limit=current_app.config["RELATED_LIMIT"])
-    meta = interview_meta({**pair, **record, "id": pair["interview_id"]}, link)
+    related = index.related(pair_id, limit=current_app.config["RELATED_LIMIT"],
+                            mode=params.mode or None)
+    meta = interview_meta({**pair, **record, "id": pair["interview_id"]}, state)
     return {
-        "query": query, "id": pair_id, "position": pair.get("position", 0),
+        "query": params.q.strip(), "results_url": results_url(params, state),
+        "id": pair_id, "position": pair.get("position", 0),
         "question": pair["question"], "answer": pair["answer"],
         "question_html": highlight.mark(pair["question"], terms),
         "answer_paragraphs_html": highlight.mark_paragraphs(pair["answer"], terms),
         "interview": meta, "passage_url": passage_url(meta["source_url"], pair["answer"]),
         "citation": citation(meta, pair.get("position", 0),
                              url_for("pages.pair", pair_id=pair_id, _external=True)),
-        "previous": brief(before, link), "next": brief(after, link),
-        "related": [brief(doc, link) for doc in related],
-        "url": url_for("pages.pair", pair_id=pair_id, **link),
+        "previous": brief(before, state), "next": brief(after, state),
+        "related": [brief(doc, state) for doc in related],
+        "url": state_url("pages.pair", state, pair_id=pair_id),
     }
 
 
@@ -179,47 +188,48 @@ def neighbours(pairs: list[dict], pair_id: str) -> tuple[dict | None, dict | Non
     return (pairs[at - 1] if at > 0 else None), (pairs[at + 1] if at + 1 < len(pairs) else None)
 
 
-def brief(doc: dict | None, link: dict) -> dict | None:
-    """A pair as a link: id, question, where it is from, page URL."""
+def brief(doc: dict | None, state: dict) -> dict | None:
+    """A pair as a link: id, question, where it is from, page URL (carrying `state`)."""
     if doc is None:
         return None
     return {"id": doc["id"], "question": doc.get("question", ""),
             "interviewee": doc.get("interviewee", ""), "title": doc.get("title", ""),
-            "url": url_for("pages.pair", pair_id=doc["id"], **link)}
+            "url": state_url("pages.pair", state, pair_id=doc["id"])}
 
 
-def interview_meta(record: dict, link: dict) -> dict:
-    """An interview's public metadata (never the server's file paths)."""
+def interview_meta(record: dict, state: dict) -> dict:
+    """An interview's public metadata (never the server's file paths); its URL carries
+    the search's `state`."""
     return {"id": record["id"], "title": record.get("title", ""),
             "interviewee": record.get("interviewee", ""),
             "interviewer": record.get("interviewer", ""), "date": record.get("date", ""),
             "source": record.get("source", ""), "source_url": source_url(record.get("source")),
-            "url": url_for("pages.interview", interview_id=record["id"], **link)}
+            "url": state_url("pages.interview", state, interview_id=record["id"])}
 
 
 def interview_context(interview_id: str, args: Mapping[str, str]) -> dict:
     """The interview page and /api/interviews/<id>: everything, in order, matches marked."""
     record = (get_index().interview(interview_id)
               or abort(404, f"There is no interview with the id {interview_id!r}."))
-    query, expand, terms = marking(args)
-    link = query_link(query, expand)
+    params, state, terms = carried(args)
     summary, bio = record.get("summary", ""), record.get("bio", "")
     return {
-        **interview_meta(record, link), "query": query,
+        **interview_meta(record, state), "query": params.q.strip(),
+        "results_url": results_url(params, state),
         "summary": summary, "summary_html": highlight.mark_paragraphs(summary, terms),
         "bio": bio, "bio_html": [highlight.mark(line, terms)
                                  for line in bio.splitlines() if line.strip()],
-        "pairs": [interview_pair(p, terms, link) for p in record["pairs"]],
+        "pairs": [interview_pair(p, terms, state) for p in record["pairs"]],
     }
 
 
-def interview_pair(pair: dict, terms: Marks, link: dict) -> dict:
+def interview_pair(pair: dict, terms: Marks, state: dict) -> dict:
     """One pair of an interview page, marked."""
     return {"id": pair["id"], "position": pair.get("position", 0),
             "question": pair["question"], "answer": pair["answer"],
             "question_html": highlight.mark(pair["question"], terms),
             "answer_paragraphs_html": highlight.mark_paragraphs(pair["answer"], terms),
-            "url": url_for("pages.pair", pair_id=pair["id"], **link)}
+            "url": state_url("pages.pair", state, pair_id=pair["id"])}
 
 
 def source_url(source: str | None) -> str | None:

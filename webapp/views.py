@@ -12,6 +12,7 @@ from werkzeug.exceptions import BadRequest
 from indexer.query import QueryError
 from webapp import presenters
 from webapp.params import FILTERS
+from webapp.params import state_url
 
 bp = Blueprint("pages", __name__)
 
@@ -76,8 +77,7 @@ def trusted(html: str | list[str]) -> Markup | list[Markup]:
 @bp.app_template_global()
 def search_url(params: dict, **changes) -> str:
     """The search page URL for `params` with some changed (None drops one)."""
-    merged = {**params, **changes}
-    return url_for("pages.search", **{k: v for k, v in merged.items() if v not in (None, "")})
+    return state_url("pages.search", params, **changes)
 
 
 bp.add_app_template_filter(presenters.nice_date, "nice_date")
