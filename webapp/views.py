@@ -27,8 +27,12 @@ def search() -> tuple[str, int] | str:
         context = presenters.search_context(request.args)
     except (BadRequest, QueryError) as exc:
         message = exc.description if isinstance(exc, BadRequest) else str(exc)
-        return render("search.html", query=request.args.get("q", ""), error=message), 400
-    if not context["query"]:
+        meant = [{"name": name, "url": state_url("pages.search", request.args.to_dict(),
+                                                 interviewee=name, page=None)}
+                 for name in getattr(exc, "meant", ())]
+        return render("search.html", query=request.args.get("q", ""), error=message,
+                      meant=meant), 400
+    if not context["query"] and not context["filters"]:
         context.update(examples=EXAMPLES, stats=presenters.health_context())
     return render("search.html", **context)
 
