@@ -111,6 +111,16 @@ def test_filters_without_a_query_page_and_combine(client):
         "2 questions from “Clinic notes with Dr. Grace Hopper”"
 
 
+def test_interviewees_link_to_their_questions(client):
+    listed = soup(client.get("/interviews"))
+    assert listed.find("a", string="Dr. Grace Hopper")["href"] == HOPPER["url"]
+    for page in ("/pair/clinic-notes-1?q=patients", "/interview/clinic-notes"):
+        facts = soup(client.get(page)).select_one(".facts")
+        assert facts.find("a", string="Dr. Grace Hopper")["href"] == HOPPER["url"]
+    data = client.get("/api/interviews/clinic-notes").get_json()
+    assert data["interviewee_url"] == HOPPER["url"]
+
+
 def test_landing_page_without_query_or_filter(client):
     page = soup(client.get("/"))
     assert page.select(".intro") and not page.select(".hit")

@@ -157,6 +157,7 @@ def interviews_context(args: Mapping[str, str]) -> dict:
         "interviews": [{"id": r["id"], "title": r.get("title", ""),
                         "interviewee": r.get("interviewee", ""),
                         "interviewer": r.get("interviewer", ""), "date": r.get("date", ""),
+                        "interviewee_url": interviewee_url(r.get("interviewee")),
                         "pairs": r["pair_count"],
                         "url": url_for("pages.interview", interview_id=r["id"])}
                        for r in shown],
@@ -280,9 +281,15 @@ def interview_meta(record: dict, state: dict) -> dict:
     the search's `state`."""
     return {"id": record["id"], "title": record.get("title", ""),
             "interviewee": record.get("interviewee", ""),
+            "interviewee_url": interviewee_url(record.get("interviewee")),
             "interviewer": record.get("interviewer", ""), "date": record.get("date", ""),
             "source": record.get("source", ""), "source_url": source_url(record.get("source")),
             "url": state_url("pages.interview", state, interview_id=record["id"])}
+
+
+def interviewee_url(name: str | None) -> str | None:
+    """The search page listing every question the interviewee answered, or None."""
+    return url_for("pages.search", interviewee=name) if name else None
 
 
 def interview_context(interview_id: str, args: Mapping[str, str]) -> dict:
