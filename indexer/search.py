@@ -403,24 +403,37 @@ class SearchIndex:
                        key=lambda d: d["position"])
         return {**record, "pairs": pairs}
 
-    def related(self, pair_id: str, limit: int = 5) -> list[dict]:
+    def related(self, pair_id: str, limit: int = 5, mode: str | None = None) -> list[dict]:
         """Pairs asking something close to this one, nearest first.
 
-        With embeddings (and a default mode other than keyword), the questions nearest in
+        With embeddings (and a `mode`, else the default, other than keyword), the nearest in
         meaning, above the hybrid similarity floor: more-like-this picks a question's rarest
         words, which in a templated question are its template ("How should Metformin be used
         and what is the dosage?" was related to the dosage of zolmitriptan, amphetamine and
         glucagon; by meaning, to glyburide-metformin's dosage, three of metformin's other
         questions and methadone's dosage). Otherwise more-like-this on the question, then on
-        the answer."""
+        the answer.
+
+        Each pair is embedded with its interview's title, which the other pairs of the
+        interview share word for word: by their embeddings, a hepatitis B question was related
+        to its interview's stage I and HSCT questions before another interview's hepatitis B
+        question. So those pairs are compared with the question alone, as a search for it
+        would compare them; other interviews' titles still count, as topics."""
         view = self.view()
         searcher = view.searcher
         docnum = searcher.document_number(id=pair_id)
         if docnum is None:
             return []
-        store_dense = view.snap.dense(searcher)[0] if self.mode != "keyword" else None
+        keyword = check_mode(mode or self.mode) == "keyword"
+        store_dense = None if keyword else view.snap.dense(searcher)[0]
         if store_dense is not None:
             cosines = store_dense.scores(store_dense.matrix[docnum])
+            question = searcher.stored_fields(docnum).get("question", "").strip()
+            interview_of = view.column("interview_id")
+            same = [near for near, interview in enumerate(interview_of)
+                    if interview == interview_of[docnum]]
+            if question and len(same) > 1:
+                cosines[same] = store_dense.scores(dense.query_vector(question))[same]
             cosines[docnum] = -2.0  # not related to itself
             return [searcher.stored_fields(near) for near, cosine
                     in nearest(cosines, None, limit) if cosine >= self.hybrid.similarity]

@@ -548,3 +548,29 @@ def test_related_questions_are_the_nearest_in_meaning_with_a_keyword_fallback(tm
     assert [r["id"] for r in index.related("metformin-2")] == ["metformin-1", "metformin-3"]
     keyword = SearchIndex(tmp_path / "index", mode="keyword").related("metformin-1")
     assert keyword and "metformin-1" not in [r["id"] for r in keyword]  # more-like-this
+
+
+@needs_extra
+def test_related_questions_are_not_favoured_for_sharing_an_interview(tmp_path):
+    """Each pair is embedded with its interview's title, so the other pairs of its interview
+    looked nearer to it than another interview's pair on the same topic: the hepatitis B
+    question was related to stage I myeloma and HSCT before the other hepatitis B question."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_interview(corpus, "myeloma.txt", [
+        ("Which patients with relapsed myeloma should be referred for BCMA CAR-T?",
+         "Those with three prior lines of therapy."),
+        ("How do you screen for hepatitis B before CAR-T or autologous HSCT?",
+         "Surface antigen and core antibody for everyone."),
+        ("Does autologous HSCT still have a role now that CAR-T is available?",
+         "Yes, for fit patients in first line."),
+        ("What about stage I disease, or smoldering myeloma?", "We watch and wait."),
+        ("Do patients need hepatitis A vaccination before treatment?", "Only when not immune.")],
+        title="BCMA-directed therapy in multiple myeloma: an interview with Dr. Maria Lopez")
+    write_interview(corpus, "infections.txt", [
+        ("Is hepatitis B a contraindication to transplant?", "No, with antiviral prophylaxis."),
+        ("Which vaccines are given after allogeneic transplant?", "Inactivated ones first.")],
+        title="Infections after transplant: Dr. Amina Diallo")
+    store.build(tmp_path / "index", [corpus], embeddings=True)
+    related = [r["id"] for r in SearchIndex(tmp_path / "index").related("myeloma-2")]
+    assert related[0] == "infections-1"

@@ -306,10 +306,10 @@ def test_interview_list_newest_first_in_pages(small_index_dir):
     assert items == ["Ward rounds with Dr. Ada Lovelace Dr. Ada Lovelace · 5 March 2024 · "
                      "5 questions", "Clinic notes with Dr. Grace Hopper Dr. Grace Hopper · "
                      "2 questions"]
-    assert page.select_one(".catalogue-list a")["href"] == "/interview/ward-rounds"
+    assert page.select_one(".catalogue-list li > a")["href"] == "/interview/ward-rounds"
     assert page.find("a", rel="next")["href"] == "/interviews?page=2"
     last = soup(client.get("/interviews?page=2"))
-    assert [a.get_text() for a in last.select(".catalogue-list a")] == [
+    assert [a.get_text() for a in last.select(".catalogue-list li > a")] == [
         "Hostile <script>alert(1)</script> interview"]  # as text, escaped
     assert last.find("a", rel="prev")["href"] == "/interviews" and not last.find("a", rel="next")
     assert client.get("/interviews?page=3").status_code == 400

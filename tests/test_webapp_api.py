@@ -135,6 +135,7 @@ def test_pair(client):
     interview = data["interview"]
     assert interview == {"id": "ward-rounds", "title": "Ward rounds with Dr. Ada Lovelace",
                          "interviewee": "Dr. Ada Lovelace", "interviewer": "Sam Host",
+                         "interviewee_url": "/?interviewee=Dr.+Ada+Lovelace",
                          "date": "2024-03-05", "source": "https://example.org/ward-rounds",
                          "source_url": "https://example.org/ward-rounds",
                          "url": "/interview/ward-rounds?q=lymphoma"}
@@ -154,7 +155,8 @@ def test_interview_list(client):
     assert data["interviews"][0] == {
         "id": "ward-rounds", "title": "Ward rounds with Dr. Ada Lovelace",
         "interviewee": "Dr. Ada Lovelace", "interviewer": "Sam Host", "date": "2024-03-05",
-        "pairs": 5, "url": "/interview/ward-rounds"}
+        "interviewee_url": "/?interviewee=Dr.+Ada+Lovelace", "pairs": 5,
+        "url": "/interview/ward-rounds"}
     error = get_json(client, "/api/interviews?page=2", status=400)
     assert "page parameter must be a whole number from 1 to 1" in error["error"]
 

@@ -12,6 +12,7 @@ from dataclasses import field
 
 from flask import abort
 from flask import current_app
+from flask import url_for
 
 from indexer.search import MODES
 from indexer.search import SORTS
@@ -79,18 +80,23 @@ def flag(args: Mapping[str, str], name: str) -> bool:
     return raw in YES
 
 
-def query_link(query: str, expand: bool) -> dict:
-    """URL arguments that carry a query (and expansion turned off) to another page."""
-    link = {"q": query} if query else {}
-    return link if expand else {**link, "expand": 0}
-
-
 def canonical_params(params: SearchParams, query: str) -> dict:
-    """The search's URL arguments, defaults left out (templates change one and link)."""
+    """The search's state as URL arguments, defaults left out: the query, filters, page,
+    per_page, synonyms, mode and sort. Every link from the results to a pair or an interview
+    carries it, and "Back to results" returns to it (templates change one value and link)."""
     values = {"q": query, **params.filters,
               "per_page": params.per_page,
               "expand": None if params.expand else 0, "mode": params.mode or None,
-              "sort": params.sort if params.sort == "newest" else None}
+              "sort": params.sort if params.sort == "newest" else None,
+              "page": params.page if params.page > 1 else None}
     if params.per_page == current_app.config["PER_PAGE"]:
         values["per_page"] = None
     return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def state_url(endpoint: str, state: dict, **changes) -> str:
+    """The URL of `endpoint` carrying a search's state with some values changed (None drops
+    one; `_anchor` and the endpoint's own arguments pass through): the one way pages and the
+    API link within a search."""
+    merged = {**state, **changes}
+    return url_for(endpoint, **{k: v for k, v in merged.items() if v not in (None, "")})

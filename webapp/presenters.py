@@ -6,8 +6,11 @@ other value is plain text or data. Nothing here builds markup.
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict
+from dataclasses import replace
 from datetime import date
 from urllib.parse import quote
 from urllib.parse import urlsplit
@@ -15,6 +18,7 @@ from urllib.parse import urlsplit
 from flask import abort
 from flask import current_app
 from flask import url_for
+from werkzeug.exceptions import BadRequest
 
 from indexer import highlight
 from indexer.highlight import Marks
@@ -24,12 +28,17 @@ from indexer.query import parse
 from indexer.query import unshout
 from indexer.search import SearchIndex
 from indexer.search import SearchResults
+from indexer.search import Snapshot
+from indexer.search import elapsed_ms
+from indexer.search import facet_counts
+from indexer.search import to_hit
 from indexer.search import unknown_filter
+from webapp import people
 from webapp.params import FILTERS
+from webapp.params import SearchParams
 from webapp.params import canonical_params
-from webapp.params import flag
-from webapp.params import query_link
 from webapp.params import search_params
+from webapp.params import state_url
 from webapp.params import whole_number
 
 
@@ -42,17 +51,20 @@ def get_index() -> SearchIndex:
 
 
 def search_context(args: Mapping[str, str]) -> dict:
-    """The search page and /api/search: results, facets, suggestion, paging."""
+    """The search page and /api/search: results, facets, suggestion, paging; without a
+    query but with filters, the pairs they select (:func:`listing`)."""
     params = search_params(args)
     index = get_index()
     snapshot = index.snapshot()  # raises IndexMissing (503) even when the query is empty
-    unknown = unknown_filter(params.filters, snapshot)
-    if unknown:
-        abort(400, unknown)
+    check_filters(params, snapshot)
     results = index.search(params.q, page=params.page, per_page=params.per_page,
                            filters=params.filters, expand=params.expand,
                            mode=params.mode or None, sort=params.sort or "relevance")
-    link = query_link(results.query, params.expand)
+    if not results.query and params.filters:
+        results = listing(results, snapshot)
+    state = canonical_params(params, results.query)
+    offered = [interviewee_link(person, query, state) for person, query
+               in people.named(results.query, snapshot, params.filters.get("interviewee"))]
     return {
         "query": results.query, "total": results.total, "page": results.page,
         "pages": results.pages, "per_page": results.per_page, "took_ms": results.took_ms,
@@ -60,11 +72,77 @@ def search_context(args: Mapping[str, str]) -> dict:
         "words": [asdict(reading) for reading in results.readings],
         "expand": params.expand, "mode": results.mode, "mode_note": results.mode_note,
         "sort": results.sort, "dated": snapshot.dated,
-        "filters": active_filters(results),
-        "facets": facets(results), "results": [hit_dict(h, link) for h in results.hits],
-        "closest": [hit_dict(h, link) for h in results.closest],
-        "params": canonical_params(params, results.query),
+        "filters": active_filters(results), "interviewees": offered,
+        "facets": facets(results), "results": [hit_dict(h, state) for h in results.hits],
+        # a name is no topic: not other people's answers as the closest in meaning
+        "closest": ([] if any(not link["query"] for link in offered)
+                    else [hit_dict(h, state) for h in results.closest]),
+        "params": state,
     }
+
+
+def check_filters(params: SearchParams, snapshot: Snapshot) -> None:
+    """Filters naming something of the build; an interviewee written loosely ("kenji ono")
+    becomes the name as stored, else abort(400) saying what it might have meant."""
+    value = params.filters.get("interviewee")
+    if value:
+        params.filters["interviewee"], meant = people.resolve(value, snapshot)
+        if meant:
+            raise UnknownInterviewee(meant, value)
+    unknown = unknown_filter(params.filters, snapshot)
+    if unknown:
+        abort(400, unknown)
+
+
+class UnknownInterviewee(BadRequest):
+    """An interviewee filter naming nobody, and the interviewees it may mean (the search
+    page links them)."""
+
+    def __init__(self, meant: list[str], value: str):
+        super().__init__(f"The interviewee filter names no interviewee in the index "
+                         f"({value[:80]!r}). Did you mean "
+                         f"{' or '.join(repr(name) for name in meant)}? "
+                         "Otherwise remove it to search everything.")
+        self.meant = meant
+
+
+def interviewee_link(person: people.Person, query: str, state: dict) -> dict:
+    """An interviewee the query names: their questions, or the rest of the query searched
+    among them (other filters dropped, so the count holds)."""
+    return {"name": person.name, "pairs": person.pairs, "query": query,
+            "url": state_url("pages.search", state, q=query or None, interviewee=person.name,
+                             interview=None, year=None, page=None)}
+
+
+def listing(results: SearchResults, snapshot: Snapshot) -> SearchResults:
+    """The pairs the filters select, for a request without a query ("all of Dr. Ono's
+    questions"): interviews in the order of the interview list (newest first), each in its
+    own order, a page at a time, with the facets of all of them."""
+    started = time.perf_counter()
+    chosen = [record for record in snapshot.catalogue if selects(results.filters, record)]
+    groups: dict[str, Counter] = {"interviewee": Counter(), "interview_id": Counter(),
+                                  "date": Counter()}
+    for record in chosen:
+        for name, value in (("interviewee", record.get("interviewee")),
+                            ("interview_id", record["id"]), ("date", record.get("date"))):
+            groups[name][value or ""] += record["pair_count"]
+    start = (results.page - 1) * results.per_page
+    end, seen, shown = start + results.per_page, 0, []
+    for record in chosen:
+        if seen < end and seen + record["pair_count"] > start:
+            pairs = get_index().interview(record["id"])["pairs"]
+            shown += pairs[max(0, start - seen):end - seen]
+        seen += record["pair_count"]
+    return replace(results, total=seen, hits=[to_hit(doc, 0.0, Marks()) for doc in shown],
+                   facets=facet_counts(groups, snapshot.manifest),
+                   took_ms=results.took_ms + elapsed_ms(started))
+
+
+def selects(filters: dict[str, str], record: dict) -> bool:
+    """Whether filters (interviewee, interview, year) select an interview of the manifest."""
+    return (filters.get("interviewee", record.get("interviewee")) == record.get("interviewee")
+            and filters.get("interview", record["id"]) == record["id"]
+            and (record.get("date") or "").startswith(filters.get("year", "")))
 
 
 def interviews_context(args: Mapping[str, str]) -> dict:
@@ -79,23 +157,25 @@ def interviews_context(args: Mapping[str, str]) -> dict:
         "interviews": [{"id": r["id"], "title": r.get("title", ""),
                         "interviewee": r.get("interviewee", ""),
                         "interviewer": r.get("interviewer", ""), "date": r.get("date", ""),
+                        "interviewee_url": interviewee_url(r.get("interviewee")),
                         "pairs": r["pair_count"],
                         "url": url_for("pages.interview", interview_id=r["id"])}
                        for r in shown],
     }
 
 
-def hit_dict(hit, link: dict) -> dict:
-    """One result: highlighted question and answer fragments, where it came from, its URL."""
+def hit_dict(hit, state: dict) -> dict:
+    """One result: highlighted question and answer fragments, where it came from, its URL
+    and its interview's (both carrying the search's `state`)."""
     return {
         "id": hit.id, "question": hit.question, "question_html": hit.question_html,
         "answer_html": hit.answer_html, "score": hit.score, "by_meaning": hit.by_meaning,
         "interviewee": hit.interviewee,
         "interviewer": hit.interviewer, "title": hit.title, "date": hit.date,
         "interview_id": hit.interview_id, "position": hit.position,
-        "url": url_for("pages.pair", pair_id=hit.id, **link),
-        "interview_url": url_for("pages.interview", interview_id=hit.interview_id,
-                                 _anchor=hit.id, **link),
+        "url": state_url("pages.pair", state, pair_id=hit.id),
+        "interview_url": state_url("pages.interview", state, interview_id=hit.interview_id,
+                                   _anchor=hit.id),
     }
 
 
@@ -115,34 +195,42 @@ def active_filters(results: SearchResults) -> list[dict]:
 # --- pair and interview ----------------------------------------------------------------
 
 
-def marking(args: Mapping[str, str]) -> tuple[str, bool, Marks]:
-    """The query carried to a pair or interview page: (text, expand, what to mark)."""
-    query, expand = args.get("q", "").strip(), flag(args, "expand")
-    terms = marks(parse(unshout(clean(query)), expand=expand)) if query else Marks()  # as searched
-    return query, expand, terms
+def carried(args: Mapping[str, str]) -> tuple[SearchParams, dict, Marks]:
+    """The search a pair or interview page was reached from, validated as the search page
+    validates it: (its parameters, its state for links, what to mark as it searched)."""
+    params = search_params(args)
+    query = clean(params.q)
+    terms = marks(parse(unshout(query), expand=params.expand)) if query else Marks()
+    return params, canonical_params(params, query), terms
+
+
+def results_url(params: SearchParams, state: dict) -> str | None:
+    """"Back to results": the list the page was reached from, or None without a search."""
+    return state_url("pages.search", state) if params.q.strip() or params.filters else None
 
 
 def pair_context(pair_id: str, args: Mapping[str, str]) -> dict:
     """The pair page and /api/pairs/<id>: the whole pair marked, its interview, neighbours."""
     index = get_index()
     pair = index.pair(pair_id) or abort(404, f"There is no question with the id {pair_id!r}.")
-    query, expand, terms = marking(args)
-    link = query_link(query, expand)
+    params, state, terms = carried(args)
     record = index.interview(pair["interview_id"]) or {"pairs": [pair]}
     before, after = neighbours(record["pairs"], pair_id)
-    related = index.related(pair_id, limit=current_app.config["RELATED_LIMIT"])
-    meta = interview_meta({**pair, **record, "id": pair["interview_id"]}, link)
+    related = index.related(pair_id, limit=current_app.config["RELATED_LIMIT"],
+                            mode=params.mode or None)
+    meta = interview_meta({**pair, **record, "id": pair["interview_id"]}, state)
     return {
-        "query": query, "id": pair_id, "position": pair.get("position", 0),
+        "query": params.q.strip(), "results_url": results_url(params, state),
+        "id": pair_id, "position": pair.get("position", 0),
         "question": pair["question"], "answer": pair["answer"],
         "question_html": highlight.mark(pair["question"], terms),
         "answer_paragraphs_html": highlight.mark_paragraphs(pair["answer"], terms),
         "interview": meta, "passage_url": passage_url(meta["source_url"], pair["answer"]),
         "citation": citation(meta, pair.get("position", 0),
                              url_for("pages.pair", pair_id=pair_id, _external=True)),
-        "previous": brief(before, link), "next": brief(after, link),
-        "related": [brief(doc, link) for doc in related],
-        "url": url_for("pages.pair", pair_id=pair_id, **link),
+        "previous": brief(before, state), "next": brief(after, state),
+        "related": [brief(doc, state) for doc in related],
+        "url": state_url("pages.pair", state, pair_id=pair_id),
     }
 
 
@@ -179,47 +267,54 @@ def neighbours(pairs: list[dict], pair_id: str) -> tuple[dict | None, dict | Non
     return (pairs[at - 1] if at > 0 else None), (pairs[at + 1] if at + 1 < len(pairs) else None)
 
 
-def brief(doc: dict | None, link: dict) -> dict | None:
-    """A pair as a link: id, question, where it is from, page URL."""
+def brief(doc: dict | None, state: dict) -> dict | None:
+    """A pair as a link: id, question, where it is from, page URL (carrying `state`)."""
     if doc is None:
         return None
     return {"id": doc["id"], "question": doc.get("question", ""),
             "interviewee": doc.get("interviewee", ""), "title": doc.get("title", ""),
-            "url": url_for("pages.pair", pair_id=doc["id"], **link)}
+            "url": state_url("pages.pair", state, pair_id=doc["id"])}
 
 
-def interview_meta(record: dict, link: dict) -> dict:
-    """An interview's public metadata (never the server's file paths)."""
+def interview_meta(record: dict, state: dict) -> dict:
+    """An interview's public metadata (never the server's file paths); its URL carries
+    the search's `state`."""
     return {"id": record["id"], "title": record.get("title", ""),
             "interviewee": record.get("interviewee", ""),
+            "interviewee_url": interviewee_url(record.get("interviewee")),
             "interviewer": record.get("interviewer", ""), "date": record.get("date", ""),
             "source": record.get("source", ""), "source_url": source_url(record.get("source")),
-            "url": url_for("pages.interview", interview_id=record["id"], **link)}
+            "url": state_url("pages.interview", state, interview_id=record["id"])}
+
+
+def interviewee_url(name: str | None) -> str | None:
+    """The search page listing every question the interviewee answered, or None."""
+    return url_for("pages.search", interviewee=name) if name else None
 
 
 def interview_context(interview_id: str, args: Mapping[str, str]) -> dict:
     """The interview page and /api/interviews/<id>: everything, in order, matches marked."""
     record = (get_index().interview(interview_id)
               or abort(404, f"There is no interview with the id {interview_id!r}."))
-    query, expand, terms = marking(args)
-    link = query_link(query, expand)
+    params, state, terms = carried(args)
     summary, bio = record.get("summary", ""), record.get("bio", "")
     return {
-        **interview_meta(record, link), "query": query,
+        **interview_meta(record, state), "query": params.q.strip(),
+        "results_url": results_url(params, state),
         "summary": summary, "summary_html": highlight.mark_paragraphs(summary, terms),
         "bio": bio, "bio_html": [highlight.mark(line, terms)
                                  for line in bio.splitlines() if line.strip()],
-        "pairs": [interview_pair(p, terms, link) for p in record["pairs"]],
+        "pairs": [interview_pair(p, terms, state) for p in record["pairs"]],
     }
 
 
-def interview_pair(pair: dict, terms: Marks, link: dict) -> dict:
+def interview_pair(pair: dict, terms: Marks, state: dict) -> dict:
     """One pair of an interview page, marked."""
     return {"id": pair["id"], "position": pair.get("position", 0),
             "question": pair["question"], "answer": pair["answer"],
             "question_html": highlight.mark(pair["question"], terms),
             "answer_paragraphs_html": highlight.mark_paragraphs(pair["answer"], terms),
-            "url": url_for("pages.pair", pair_id=pair["id"], **link)}
+            "url": state_url("pages.pair", state, pair_id=pair["id"])}
 
 
 def source_url(source: str | None) -> str | None:

@@ -12,6 +12,7 @@ from werkzeug.exceptions import BadRequest
 from indexer.query import QueryError
 from webapp import presenters
 from webapp.params import FILTERS
+from webapp.params import state_url
 
 bp = Blueprint("pages", __name__)
 
@@ -26,8 +27,12 @@ def search() -> tuple[str, int] | str:
         context = presenters.search_context(request.args)
     except (BadRequest, QueryError) as exc:
         message = exc.description if isinstance(exc, BadRequest) else str(exc)
-        return render("search.html", query=request.args.get("q", ""), error=message), 400
-    if not context["query"]:
+        meant = [{"name": name, "url": state_url("pages.search", request.args.to_dict(),
+                                                 interviewee=name, page=None)}
+                 for name in getattr(exc, "meant", ())]
+        return render("search.html", query=request.args.get("q", ""), error=message,
+                      meant=meant), 400
+    if not context["query"] and not context["filters"]:
         context.update(examples=EXAMPLES, stats=presenters.health_context())
     return render("search.html", **context)
 
@@ -76,8 +81,7 @@ def trusted(html: str | list[str]) -> Markup | list[Markup]:
 @bp.app_template_global()
 def search_url(params: dict, **changes) -> str:
     """The search page URL for `params` with some changed (None drops one)."""
-    merged = {**params, **changes}
-    return url_for("pages.search", **{k: v for k, v in merged.items() if v not in (None, "")})
+    return state_url("pages.search", params, **changes)
 
 
 bp.add_app_template_filter(presenters.nice_date, "nice_date")

@@ -91,11 +91,13 @@ def names_person(text: str, person: str) -> bool:
     """Does text name the person: every word of the person's name, titles and degrees
     aside, among its words? "Ana Ruiz, MD" names "Dr. Ana Ruiz" and "Ruiz", not "Dr. Tom
     Ruiz"."""
-    words = _name_words(person)
-    return bool(words) and words <= _name_words(text)
+    words = name_words(person)
+    return bool(words) and words <= name_words(text)
 
 
-def _name_words(name: str) -> set[str]:
+def name_words(name: str) -> set[str]:
+    """A name's words, case, titles (Dr., Prof.) and degrees (", MD") aside: how two
+    writings of one name are compared ("DR. GRACE HOPPER", "Grace Hopper, MD")."""
     tokens = re.findall(r"[^\W\d_][\w'’-]*", _CREDENTIAL.sub("", name))
     return {t.casefold() for t in tokens if not _HONORIFIC.match(t)}
 

@@ -1,0 +1,160 @@
+"""Finding a clinician by name: a query that names an interviewee offers their questions, an
+interviewee filter without a query lists them, and a loosely written name is understood."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import write_interview
+from webapp_support import CLINIC
+from webapp_support import build_small_index
+from webapp_support import make_app
+from webapp_support import soup
+from webapp_support import text
+from webapp_support import write_meta
+
+HOPPER = {"name": "Dr. Grace Hopper", "pairs": 4, "query": "",
+          "url": "/?interviewee=Dr.+Grace+Hopper"}
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory) -> Path:
+    """The small corpus plus a second, newer interview with Dr. Grace Hopper."""
+    root = tmp_path_factory.mktemp("people")
+    (root / "corpus").mkdir()
+    write_interview(root / "corpus", "hopper-2025.txt", CLINIC, interviewee="Dr. Grace Hopper",
+                    title="Transplant follow-up, a year on")
+    write_meta(root / "corpus" / "hopper-2025.txt", date="2025-01-10")
+    return build_small_index(root)
+
+
+@pytest.fixture(scope="module")
+def client(index_dir):
+    return make_app(index_dir).test_client()
+
+
+def result_ids(data: dict) -> list[str]:
+    return [r["id"] for r in data["results"]]
+
+
+@pytest.mark.parametrize("query", ["Dr. Grace Hopper", "Hopper", "grace hopper", "GRACE",
+                                   "hopper, md", "Prof. Hopper"])
+def test_a_query_naming_an_interviewee_offers_their_questions(client, query):
+    data = client.get("/api/search", query_string={"q": query}).get_json()
+    assert data["interviewees"] == [HOPPER]
+    assert data["closest"] == []  # not someone else's questions as the closest in meaning
+    page = soup(client.get("/", query_string={"q": query}))
+    link = page.select_one(".interviewees a")
+    assert text(link) == "Questions answered by Dr. Grace Hopper (4)"
+    assert link["href"] == HOPPER["url"]
+
+
+def test_a_name_with_other_words_searches_them_among_that_interviewees_answers(client):
+    data = client.get("/api/search?q=Grace+Hopper+vaccines&mode=keyword").get_json()
+    assert data["interviewees"] == [{**HOPPER, "query": "vaccines",
+                                     "url": "/?q=vaccines&mode=keyword"
+                                            "&interviewee=Dr.+Grace+Hopper"}]
+    link = soup(client.get("/?q=Grace+Hopper+vaccines&mode=keyword")).select_one(
+        ".interviewees a")
+    assert text(link) == "Search “vaccines” in answers by Dr. Grace Hopper"
+    narrowed = client.get(link["href"].replace("/", "/api/search", 1)).get_json()
+    assert result_ids(narrowed) and all(r["interviewee"] == "Dr. Grace Hopper"
+                                        for r in narrowed["results"])
+
+
+@pytest.mark.parametrize("query", ["patients", "vaccines after transplant", "Hopper vaccines",
+                                   "Dr.", "grace period"])
+def test_ordinary_queries_name_nobody(client, query):
+    data = client.get("/api/search", query_string={"q": query}).get_json()
+    assert data["interviewees"] == []
+    assert not soup(client.get("/", query_string={"q": query})).select(".interviewees")
+
+
+def test_no_offer_for_the_interviewee_already_filtered(client):
+    data = client.get("/api/search?q=Hopper&interviewee=Dr.+Grace+Hopper").get_json()
+    assert data["interviewees"] == []
+
+
+def test_an_interviewee_filter_without_a_query_lists_their_questions(client):
+    data = client.get("/api/search?interviewee=Dr.+Grace+Hopper").get_json()
+    # newest interview first, each in interview order
+    assert result_ids(data) == ["hopper-2025-1", "hopper-2025-2",
+                                "clinic-notes-1", "clinic-notes-2"]
+    assert data["total"] == 4 and data["query"] == ""
+    assert {f["value"]: f["count"] for f in data["facets"]["interview"]} == {
+        "hopper-2025": 2, "clinic-notes": 2}
+    assert data["facets"]["year"] == [{"value": "2025", "count": 2, "label": "2025",
+                                       "active": False}]
+    page = soup(client.get("/?interviewee=Dr.+Grace+Hopper"))
+    assert text(page.select_one("#results-heading")) == \
+        "4 questions answered by Dr. Grace Hopper"
+    assert not page.select(".intro")  # not the landing page
+    assert [a["href"] for a in page.select(".hit-question a")][0] == \
+        "/pair/hopper-2025-1?interviewee=Dr.+Grace+Hopper"
+    assert page.select_one(".hit-answer").get_text().startswith("Weekly visits")
+    pair = soup(client.get("/pair/hopper-2025-1?interviewee=Dr.+Grace+Hopper"))
+    assert pair.find("a", string="Back to results")["href"] == "/?interviewee=Dr.+Grace+Hopper"
+
+
+def test_filters_without_a_query_page_and_combine(client):
+    data = client.get("/api/search?year=2024&per_page=2&page=2").get_json()
+    assert result_ids(data) == ["ward-rounds-3", "ward-rounds-4"]
+    assert (data["total"], data["pages"]) == (5, 3)
+    page = soup(client.get("/?year=2024&per_page=2&page=2"))
+    assert page.find("a", rel="next")["href"] == "/?year=2024&per_page=2&page=3"
+    assert text(page.select_one("#results-heading")) == "5 questions from 2024"
+    data = client.get("/api/search?interview=ward-rounds&interviewee=Dr.+Grace+Hopper").get_json()
+    assert data["total"] == 0 and data["results"] == []
+    by_title = soup(client.get("/?interview=clinic-notes"))
+    assert text(by_title.select_one("#results-heading")) == \
+        "2 questions from “Clinic notes with Dr. Grace Hopper”"
+
+
+def test_interviewees_link_to_their_questions(client):
+    listed = soup(client.get("/interviews"))
+    assert listed.find("a", string="Dr. Grace Hopper")["href"] == HOPPER["url"]
+    for page in ("/pair/clinic-notes-1?q=patients", "/interview/clinic-notes"):
+        facts = soup(client.get(page)).select_one(".facts")
+        assert facts.find("a", string="Dr. Grace Hopper")["href"] == HOPPER["url"]
+    data = client.get("/api/interviews/clinic-notes").get_json()
+    assert data["interviewee_url"] == HOPPER["url"]
+
+
+def test_landing_page_without_query_or_filter(client):
+    page = soup(client.get("/"))
+    assert page.select(".intro") and not page.select(".hit")
+
+
+@pytest.mark.parametrize("value", ["grace hopper", "DR. GRACE HOPPER", "Grace Hopper, MD",
+                                   "  dr grace   hopper "])
+def test_a_loosely_written_interviewee_filter_is_understood(client, value):
+    exact = client.get("/api/search?q=patients&interviewee=Dr.+Grace+Hopper").get_json()
+    data = client.get("/api/search", query_string={"q": "patients",
+                                                    "interviewee": value}).get_json()
+    assert result_ids(data) == result_ids(exact) and len(result_ids(data)) == 2
+    assert data["filters"] == [{"name": "interviewee", "value": "Dr. Grace Hopper",
+                                "label": "Dr. Grace Hopper"}]
+    assert data["params"]["interviewee"] == "Dr. Grace Hopper"
+
+
+@pytest.mark.parametrize("value, named", [
+    ("Hopper", "'Dr. Grace Hopper'"), ("Grace Hoper", "'Dr. Grace Hopper'"),
+    ("Ada", "'Dr. Ada Lovelace'"),
+])
+def test_an_unknown_interviewee_filter_names_the_closest(client, value, named):
+    response = client.get("/api/search", query_string={"q": "patients", "interviewee": value})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error.startswith("The interviewee filter names no interviewee in the index")
+    assert f"Did you mean {named}?" in error
+    page = soup(client.get("/", query_string={"q": "patients", "interviewee": value}))
+    assert named in page.select_one(".error-message").get_text()
+    meant = page.select_one(".meant a")
+    assert repr(meant.get_text()) == named
+    assert meant["href"] == "/?q=patients&interviewee=" + meant.get_text().replace(" ", "+")
+
+
+def test_an_interviewee_filter_like_nobody_says_so(client):
+    error = client.get("/api/search?q=patients&interviewee=Zed+Quixote").get_json()["error"]
+    assert "names no interviewee" in error and "Did you mean" not in error
