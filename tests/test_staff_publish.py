@@ -7,9 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from staff_support import act
+from staff_support import corpus_names
 from staff_support import interview_text
 from staff_support import make_staff_app
+from staff_support import page_interviews
 from staff_support import post
+from staff_support import preview_of
 from staff_support import search_total
 from staff_support import signed_in
 from staff_support import upload
@@ -37,26 +41,6 @@ def app(tmp_path):
 @pytest.fixture
 def client(app):
     return signed_in(app)
-
-
-def preview_of(client, files, **fields):
-    """Upload and follow to the preview page: (its URL, parsed page)."""
-    response = upload(client, files, **fields)
-    assert response.status_code == 303, response.get_data(as_text=True)
-    url = response.headers["Location"]
-    assert url.startswith("/staff/uploads/")
-    return url, soup(client.get(url))
-
-
-def act(client, url: str, n: int = 1, **data):
-    """Press a button on one file of the preview; the page it lands on."""
-    response = post(client, f"{url}/{n}", data)
-    assert response.status_code == 303
-    return soup(client.get(response.headers["Location"]))
-
-
-def corpus_names(root: Path) -> set[str]:
-    return {p.name for p in (root / "corpus").iterdir()}
 
 
 def audit_entries(root: Path) -> list[dict]:
@@ -277,12 +261,6 @@ def test_corrections_to_a_file_of_several_interviews_are_refused(client, tmp_pat
         assert "holds 2 interviews" in text(page.select_one(".flash-error"))
     assert "two.jsonl" not in corpus_names(tmp_path)
     assert [iv["interviewee"] for iv in page_interviews(client, url)] == ["Dr. A", "Dr. B"]
-
-
-def page_interviews(client, url: str) -> list[dict]:
-    """The interviews the preview's JSON twin shows for the first file."""
-    token = url.rsplit("/", 1)[1]
-    return client.get(f"/staff/api/uploads/{token}").get_json()["items"][0]["interviews"]
 
 
 def test_a_file_the_parser_cannot_use_gets_a_message_and_changes_nothing(client, tmp_path):
