@@ -100,10 +100,10 @@ def corpus_names(root: Path) -> set[str]:
     return {p.name for p in (root / "corpus").iterdir()}
 
 
-def page_interviews(client, url: str) -> list[dict]:
-    """The interviews the preview's JSON twin shows for the first file."""
+def page_interviews(client, url: str, n: int = 1) -> list[dict]:
+    """The interviews the preview's JSON twin shows for file `n` (from 1)."""
     token = url.rsplit("/", 1)[1]
-    return client.get(f"/staff/api/uploads/{token}").get_json()["items"][0]["interviews"]
+    return client.get(f"/staff/api/uploads/{token}").get_json()["items"][n - 1]["interviews"]
 
 
 def interview_text(title: str, pairs: list[tuple[str, str]],
