@@ -191,6 +191,7 @@ def test_a_copy_of_a_corpus_file_is_refused(client, tmp_path):
             and "twice" in error and "replace clinic-notes.txt" in error)
     assert "duplicate of the published interview" in text(page.select_one(".warnings"))
     assert not page.find("button", attrs={"value": "publish"})
+    assert not page.find("input", attrs={"name": "title"})
     page = act(client, url, action="publish")
     assert "copy.txt has the same content" in text(page.select_one(".flash-error"))
     assert "copy.txt" not in corpus_names(tmp_path)

@@ -75,6 +75,7 @@ def item_context(batch: Batch, item: Item, corpus_dir: Path, manifest: dict) -> 
     elif copies:
         context["error"] = copy_refused(item, copies[0])
     context["publishable"] = not context["error"]
+    context["editable"] = context["editable"] and context["publishable"]  # refused: no form
     return context
 
 
