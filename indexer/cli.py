@@ -142,7 +142,10 @@ class Progress:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print what was found as JSON.")
 def parse(file: str, as_json: bool) -> None:
-    """Show what the parser finds in FILE, without indexing it."""
+    """Show what the parser finds in FILE, without indexing it; exit 1 when it finds no
+    pairs (an error such as an unknown format or binary data, or a file without labels), as
+    build does when nothing was indexed, so a script checking files before publishing can
+    tell."""
     result = formats.parse_file(file)
     for problem in result.problems:
         click.echo(str(problem), err=True)
@@ -151,9 +154,11 @@ def parse(file: str, as_json: bool) -> None:
         many = len(interviews) != 1 or Path(file).suffix.lower() in (".jsonl", ".json")
         click.echo(json.dumps(interviews if many else interviews[0], ensure_ascii=False,
                               indent=2))
-        return
-    for interview in result.interviews:
-        click.echo(describe(interview))
+    else:
+        for interview in result.interviews:
+            click.echo(describe(interview))
+    if not result.pair_count:
+        raise click.ClickException(f"{file}: nothing to index (no question/answer pairs).")
 
 
 def describe(interview) -> str:

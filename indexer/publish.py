@@ -153,6 +153,19 @@ def link_new(source: Path, target: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def read_overrides(path: Path) -> dict[str, str]:
+    """The override fields set in NAME.meta.json beside `path` ({} without a readable one:
+    an index build ignores such a file, with a warning)."""
+    try:
+        values = json.loads(corpus.override_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(values, dict):
+        return {}
+    return {k: v.strip() for k, v in values.items()
+            if k in corpus.OVERRIDE_FIELDS and isinstance(v, str) and v.strip()}
+
+
 def write_overrides(path: Path, values: dict[str, str]) -> None:
     """Write NAME.meta.json beside `path` with the non-empty override fields (or remove it)."""
     kept = {k: v.strip() for k, v in values.items()

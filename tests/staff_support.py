@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
+from webapp_support import soup
 from webapp_support import write_small_corpus
 from werkzeug.security import generate_password_hash
 
@@ -76,6 +77,33 @@ def upload(client: FlaskClient, files: list[tuple[str, bytes]], **fields):
     """Upload files through the Add interviews form; returns the response (303 to preview)."""
     data = {"files": [(io.BytesIO(content), name) for name, content in files], **fields}
     return post(client, "/staff/uploads", data, content_type="multipart/form-data")
+
+
+def preview_of(client, files, **fields):
+    """Upload and follow to the preview page: (its URL, parsed page)."""
+    response = upload(client, files, **fields)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    url = response.headers["Location"]
+    assert url.startswith("/staff/uploads/")
+    return url, soup(client.get(url))
+
+
+def act(client, url: str, n: int = 1, **data):
+    """Press a button on one file of the preview; the page it lands on."""
+    response = post(client, f"{url}/{n}", data)
+    assert response.status_code == 303
+    return soup(client.get(response.headers["Location"]))
+
+
+def corpus_names(root: Path) -> set[str]:
+    """The names of the files in the corpus under `root`."""
+    return {p.name for p in (root / "corpus").iterdir()}
+
+
+def page_interviews(client, url: str, n: int = 1) -> list[dict]:
+    """The interviews the preview's JSON twin shows for file `n` (from 1)."""
+    token = url.rsplit("/", 1)[1]
+    return client.get(f"/staff/api/uploads/{token}").get_json()["items"][n - 1]["interviews"]
 
 
 def interview_text(title: str, pairs: list[tuple[str, str]],

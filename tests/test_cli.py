@@ -54,6 +54,7 @@ def test_update_reports_changes(run, corpus_dir):
 
 def test_parse_json_of_the_seed(run):
     result = run("parse", str(SEED), "--json")
+    assert result.exit_code == 0
     found = json.loads(result.output)
     assert found["interviewee"] == "Dr. He Huang"
     assert found["interviewer"] == "Oncology Frontier – Hematology Frontier"
@@ -166,3 +167,20 @@ def test_many_files_show_a_progress_bar(run, corpus_dir):
     assert result.exit_code == 0
     assert "Parsing" in result.stderr
     assert "12 pairs from 12 interviews in 12 files" in result.stdout
+
+
+@pytest.mark.parametrize(("name", "content", "why"), [
+    ("interview.docx", b"PK\x03\x04 not an interview", "unrecognised format"),
+    ("binary.txt", bytes(range(256)) * 8, "looks like binary data"),
+    ("notes.txt", b"Some notes without any speakers.\n", "no question/answer pairs"),
+    ("empty.txt", b"", "empty file"),
+])
+def test_parse_exits_non_zero_when_the_file_gives_nothing_to_index(run, tmp_path, name,
+                                                                    content, why):
+    """As build does when no pairs were indexed: a script checking files can tell."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    for args in ((), ("--json",)):
+        result = run("parse", str(path), *args)
+        assert result.exit_code == 1, result.output
+        assert why in result.output and f"{name}: nothing to index" in result.output

@@ -22,6 +22,7 @@ from indexer.formats.meta import ambiguous_date
 from indexer.formats.meta import meta_line
 from indexer.formats.meta import parse_date
 from indexer.formats.meta import title_from_filename
+from indexer.formats.meta import unread_date
 from indexer.model import ParseResult
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "interviews"
@@ -249,6 +250,16 @@ def test_parse_date_and_title_helpers():
         == "He Huang Cellular Immunotherapy"
     )
     assert title_from_filename("/a/b/CSCO_2024 interview.md") == "CSCO 2024 Interview"
+
+
+@pytest.mark.parametrize(("written", "why"), [
+    ("2024-02-30", "February 2024 has 29 days"), ("29.02.2023", "February 2023 has 28 days"),
+    ("31 April 2024", "April has 30 days"), ("Sept 31, 2024", "September has 30 days"),
+    ("2024-13-01", "there is no month 13"), ("2024-03-00", "there is no day 0"),
+])
+def test_a_date_that_does_not_exist_is_told_so(written, why):
+    """Written as a date should be: asking for YYYY-MM-DD would not help."""
+    assert unread_date(f"Published: {written}") == f"'Published: {written}' is not a date: {why}"
 
 
 def test_ambiguous_date_notes_only_month_day_readings_that_could_be_swapped():

@@ -7,9 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from staff_support import act
+from staff_support import corpus_names
 from staff_support import interview_text
 from staff_support import make_staff_app
+from staff_support import page_interviews
 from staff_support import post
+from staff_support import preview_of
 from staff_support import search_total
 from staff_support import signed_in
 from staff_support import upload
@@ -37,26 +41,6 @@ def app(tmp_path):
 @pytest.fixture
 def client(app):
     return signed_in(app)
-
-
-def preview_of(client, files, **fields):
-    """Upload and follow to the preview page: (its URL, parsed page)."""
-    response = upload(client, files, **fields)
-    assert response.status_code == 303, response.get_data(as_text=True)
-    url = response.headers["Location"]
-    assert url.startswith("/staff/uploads/")
-    return url, soup(client.get(url))
-
-
-def act(client, url: str, n: int = 1, **data):
-    """Press a button on one file of the preview; the page it lands on."""
-    response = post(client, f"{url}/{n}", data)
-    assert response.status_code == 303
-    return soup(client.get(response.headers["Location"]))
-
-
-def corpus_names(root: Path) -> set[str]:
-    return {p.name for p in (root / "corpus").iterdir()}
 
 
 def audit_entries(root: Path) -> list[dict]:
@@ -117,14 +101,6 @@ def test_several_files_in_one_upload(client):
     assert [i["name"] for i in data["items"]] == ["a.txt", "b.md"]
     assert data["items"][1]["published"]["file"] == "b.md"
     assert data["items"][0]["pairs"] == 2 and data["items"][0]["publishable"]
-
-
-def test_a_bad_date_is_refused_and_nothing_saved(client, tmp_path):
-    url, _ = preview_of(client, [("new.txt", NEW)])
-    page = act(client, url, action="publish", title="T", interviewee="I", interviewer="",
-               date="05/01/2024")
-    assert "YYYY-MM-DD" in text(page.select_one(".flash-error"))
-    assert "new.txt" not in corpus_names(tmp_path)
 
 
 def test_discard_drops_a_staged_file(client, tmp_path):
@@ -199,16 +175,66 @@ def test_replace_from_the_status_page_under_a_new_name(client, tmp_path):
 # --- warnings --------------------------------------------------------------------------
 
 
-def test_duplicates_and_long_answers_are_warned_about(client, tmp_path):
-    copy = (tmp_path / "corpus" / "clinic-notes.txt").read_bytes()
+def test_long_answers_are_warned_about(client):
     long = interview_text("Monologue", [("Anything to add?", "word " * 1600)])
-    _, page = preview_of(client, [("copy.txt", copy), ("long.txt", long)])
-    first, second = page.select("section.upload")
-    warnings = text(first.select_one(".warnings"))
-    assert "Same content as clinic-notes.txt" in warnings
-    assert "duplicate of the published interview" in warnings
-    assert "is very long (1,6" in text(second.select_one(".warnings"))
-    assert "No date found: add one with the corrections" in text(second.select_one(".warnings"))
+    _, page = preview_of(client, [("long.txt", long)])
+    assert "is very long (1,6" in text(page.select_one(".warnings"))
+    assert "No date found: add one with the corrections" in text(page.select_one(".warnings"))
+
+
+def test_a_copy_of_a_corpus_file_is_refused(client, tmp_path):
+    """Published, every answer of clinic-notes.txt would show twice in search."""
+    copy = (tmp_path / "corpus" / "clinic-notes.txt").read_bytes()
+    url, page = preview_of(client, [("copy.txt", copy)])
+    error = text(page.select_one(".item-error"))
+    assert ("copy.txt has the same content as clinic-notes.txt, already in the corpus" in error
+            and "twice" in error and "replace clinic-notes.txt" in error)
+    assert "duplicate of the published interview" in text(page.select_one(".warnings"))
+    assert not page.find("button", attrs={"value": "publish"})
+    assert not page.find("input", attrs={"name": "title"})
+    page = act(client, url, action="publish")
+    assert "copy.txt has the same content" in text(page.select_one(".flash-error"))
+    assert "copy.txt" not in corpus_names(tmp_path)
+    assert search_total(client, "vaccines") == 1
+
+
+def test_a_copy_may_replace_the_file_it_copies_under_a_new_name(client, tmp_path):
+    copy = (tmp_path / "corpus" / "clinic-notes.txt").read_bytes()
+    url, page = preview_of(client, [("clinic-notes-2023.txt", copy)], replace="clinic-notes.txt")
+    assert not page.select_one(".item-error")
+    page = act(client, url, action="publish")
+    assert "Replaced clinic-notes.txt" in text(page.select_one(".flash-ok"))
+    assert "clinic-notes.txt" not in corpus_names(tmp_path)
+    assert search_total(client, "vaccines") == 1
+
+
+def test_a_published_upload_shows_as_published_not_as_new(client):
+    url, _ = preview_of(client, [("apheresis.txt", NEW)])
+    act(client, url, action="publish")
+    section = soup(client.get(url)).select_one("section.upload")
+    assert "Published as apheresis.txt" in text(section.select_one(".published"))
+    assert not section.select_one(".warnings") and not section.select_one(".item-error")
+    assert not section.find("form")
+    token = url.rsplit("/", 1)[1]
+    [item] = client.get(f"/staff/api/uploads/{token}").get_json()["items"]
+    assert item["warnings"] == [] and not item["publishable"]
+    page = act(client, url, action="publish")
+    assert "apheresis.txt is already published" in text(page.select_one(".flash-error"))
+
+
+def test_upload_errors_name_their_file(client):
+    notes = b"Some notes without any speakers.\n\nAnother paragraph of notes.\n"
+    url, page = preview_of(client, [("empty.txt", b""), ("notes.txt", notes),
+                                    ("photo.png", b"x"), ("no.jsonl", b'{"answer": "A"}\n')])
+    errors = [text(s.select_one(".item-error")) for s in page.select("section.upload")]
+    assert errors[0] == "empty.txt is empty."
+    assert errors[1].startswith("Nothing to publish in notes.txt: the parser found no")
+    assert "Q:" in errors[1] and "README" not in errors[1]
+    assert errors[2].startswith("photo.png is not a type that can be published")
+    assert errors[3].startswith("Nothing to publish in no.jsonl: no line holds")
+    for n in (1, 2):
+        page = act(client, url, n, action="publish")
+        assert text(page.select_one(".flash-error")) == errors[n - 1]
 
 
 def test_a_name_another_interview_has_is_told_with_the_address_it_gets(client, tmp_path):
@@ -279,12 +305,6 @@ def test_corrections_to_a_file_of_several_interviews_are_refused(client, tmp_pat
     assert [iv["interviewee"] for iv in page_interviews(client, url)] == ["Dr. A", "Dr. B"]
 
 
-def page_interviews(client, url: str) -> list[dict]:
-    """The interviews the preview's JSON twin shows for the first file."""
-    token = url.rsplit("/", 1)[1]
-    return client.get(f"/staff/api/uploads/{token}").get_json()["items"][0]["interviews"]
-
-
 def test_a_file_the_parser_cannot_use_gets_a_message_and_changes_nothing(client, tmp_path):
     build = store.current_build(tmp_path / "index")
     notes = b"Some notes without any speakers.\n\nAnother paragraph of notes.\n"
@@ -307,7 +327,8 @@ def test_oversize_files_are_refused_and_change_nothing(tmp_path):
     big = interview_text("Big", [("Anything to add?", "word " * 1000)])
     url, page = preview_of(client, [("big.txt", big), ("small.txt", NEW)])
     big_section, small_section = page.select("section.upload")
-    assert "larger than the 2,000 bytes limit" in text(big_section.select_one(".item-error"))
+    assert "big.txt is larger than the 2,000 bytes limit" in text(
+        big_section.select_one(".item-error"))
     assert not big_section.find("button", attrs={"value": "publish"})
     assert small_section.find("button", attrs={"value": "publish"})
     page = act(client, url, action="publish")

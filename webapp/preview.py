@@ -6,25 +6,30 @@ Plain Python over a staged batch, the corpus folder and the serving index's mani
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
 from indexer import corpus
 from indexer import formats
 from indexer import publish
+from indexer.formats.meta import other_reading
+from indexer.formats.meta import parse_date
+from indexer.formats.meta import unread_date
 from indexer.model import Interview
 from webapp import uploads
 from webapp.uploads import Batch
 from webapp.uploads import Item
 
 EDITABLE = ("title", "interviewee", "interviewer", "date")
+LABELS = {"title": "Title", "interviewee": "Interviewee", "interviewer": "Interviewer or outlet",
+          "date": "Date"}  # the form's labels, also naming a field in its error
 LONG_ANSWER_WORDS = 1500
 MAX_FIELD_CHARS = 300
-NO_PAIRS = ("Nothing to publish: the parser found no question/answer pairs. Check that each "
-            "question and answer starts with a speaker label (see the formats in the README).")
-NO_JSON_PAIRS = ("Nothing to publish: no line holds a question/answer pair. Each line must be "
-                 'a JSON object with non-empty "question" and "answer" strings (the warnings '
-                 "name the lines skipped).")
+NO_PAIRS = ("Nothing to publish in {name}: the parser found no question/answer pairs. Check "
+            "that each question and answer starts with a speaker label, such as \u201cQ:\u201d "
+            "and \u201cA:\u201d, or \u201cInterviewer:\u201d and the interviewee\u2019s name.")
+NO_JSON_PAIRS = ("Nothing to publish in {name}: no line holds a question/answer pair. Each line "
+                 'must be a JSON object with non-empty "question" and "answer" strings (the '
+                 "warnings name the lines skipped).")
 
 
 def batch_context(batch: Batch, corpus_dir: Path, manifest: dict) -> dict:
@@ -34,10 +39,14 @@ def batch_context(batch: Batch, corpus_dir: Path, manifest: dict) -> dict:
 
 
 def item_context(batch: Batch, item: Item, corpus_dir: Path, manifest: dict) -> dict:
-    """One staged file: what was found, the warnings, whether and how it can be published."""
+    """One staged file: what was found, the warnings, whether and how it can be published.
+
+    A published file is shown as published: compared with the corpus it now is in, it
+    would only be warned about itself."""
     context = {"n": item.n, "original": item.original, "name": item.name, "size": item.size,
                "error": item.error, "replaces": item.replaces, "published": item.published,
-               "interviews": [], "warnings": [], "publishable": False, "exists": False}
+               "interviews": [], "warnings": [], "publishable": False, "exists": False,
+               "kept": ""}
     if item.error:
         return context
     result = uploads.parse(batch, item)
@@ -47,17 +56,26 @@ def item_context(batch: Batch, item: Item, corpus_dir: Path, manifest: dict) -> 
                    fields={k: interviews[0][k] for k in EDITABLE} if interviews else {},
                    format=result.interviews[0].format if result.interviews else "",
                    method=result.interviews[0].method if result.interviews else "",
-                   exists=(Path(corpus_dir) / item.name).exists(),
                    pairs=result.pair_count)
+    if item.published:
+        return context
+    copies = copies_of(batch, item, corpus_dir)
+    context.update(exists=(Path(corpus_dir) / item.name).exists(),
+                   kept=kept_note(batch, item, result.interviews))
     context["warnings"] = ([problem_text(p) for p in result.problems]
                            + long_answers(result.interviews)
                            + undated(result.interviews)
                            + unnamed(result.interviews)
-                           + duplicates(batch, item, result.interviews, corpus_dir, manifest)
+                           + duplicates(batch, item, result.interviews, corpus_dir, manifest,
+                                        copies)
                            + addresses(item, result.interviews, corpus_dir, manifest))
     if not result.pair_count:
-        context["error"] = NO_JSON_PAIRS if result.format == "jsonl" else NO_PAIRS
-    context["publishable"] = bool(result.pair_count) and not item.published
+        context["error"] = (NO_JSON_PAIRS if result.format == "jsonl" else NO_PAIRS).format(
+            name=item.original)
+    elif copies:
+        context["error"] = copy_refused(item, copies[0])
+    context["publishable"] = not context["error"]
+    context["editable"] = context["editable"] and context["publishable"]  # refused: no form
     return context
 
 
@@ -122,10 +140,12 @@ def lacking(interviews: list[Interview], name: str, one: str, several: str) -> l
 
 
 def duplicates(batch: Batch, item: Item, interviews: list[Interview], corpus_dir: Path,
-               manifest: dict) -> list[str]:
-    """Warnings when the file repeats one already in the corpus or in the index."""
+               manifest: dict, copies: list[str]) -> list[str]:
+    """Warnings when the file repeats one already in the corpus or in the index (`copies`,
+    the corpus files it would duplicate byte for byte, are refused instead)."""
     warnings = [f"Same content as {name}, already in the corpus."
-                for name in uploads.same_content(batch.path(item), Path(corpus_dir))]
+                for name in uploads.same_content(batch.path(item), Path(corpus_dir))
+                if name not in copies]
     if (Path(corpus_dir) / item.name).exists() and item.replaces != item.name:
         warnings.append(f"A file named {item.name} is already in the corpus: publishing "
                         "needs \u201creplace\u201d (the old version goes to the archive).")
@@ -137,6 +157,27 @@ def duplicates(batch: Batch, item: Item, interviews: list[Interview], corpus_dir
             warnings.append(f"Looks like a duplicate of the published interview "
                             f"\u201c{record.get('title')}\u201d ({Path(record['file']).name}).")
     return warnings
+
+
+def copies_of(batch: Batch, item: Item, corpus_dir: Path) -> list[str]:
+    """Corpus files with exactly the staged file's bytes that publishing would keep beside
+    it: all but the file it replaces (named when staged, or the one of its own name, which
+    it can only replace).
+
+    Such a copy is refused rather than published after a confirmation: two files with the
+    same bytes hold the same pairs, so every answer of the interview would show twice in
+    search and count twice in the filters, and nothing would be gained; a new name for the
+    same content is what Replace (from the Status page) is for, and keeps the interview's
+    address."""
+    return [name for name in uploads.same_content(batch.path(item), Path(corpus_dir))
+            if name not in (item.replaces, item.name)]
+
+
+def copy_refused(item: Item, copy: str) -> str:
+    """Why a byte-for-byte copy of the corpus file `copy` is not published (see copies_of)."""
+    return (f"{item.original} has the same content as {copy}, already in the corpus: "
+            "published too, every one of its answers would show twice in search. To publish "
+            f"it under this name, replace {copy} with it (Status \u2192 Replace).")
 
 
 def addresses(item: Item, interviews: list[Interview], corpus_dir: Path,
@@ -164,35 +205,46 @@ def addresses(item: Item, interviews: list[Interview], corpus_dir: Path,
     return notes[:3]
 
 
-def corrections(form: dict[str, str], current: dict[str, str]) -> tuple[dict[str, str],
-                                                                        list[str]]:
-    """Staff corrections from a form, cleaned: (values, error messages).
-
-    A date is checked only when it was changed, so a parsed date in another form can stay.
-    """
-    values, errors = {}, []
+def corrections(form: dict[str, str], original: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Staff corrections to the file `original` from a form, cleaned: (values, errors by
+    field, each naming the file and the field). A date is read as a NAME.meta.json's is
+    (parse_date: "2024-03-05", "5 March 2024") and kept as YYYY-MM-DD."""
+    values, errors = {}, {}
     for name in EDITABLE:
         value = re.sub(r"[\x00-\x1f\x7f]+", " ", form.get(name, "")).strip()
         if len(value) > MAX_FIELD_CHARS:
-            errors.append(f"The {name} is longer than {MAX_FIELD_CHARS} characters.")
+            errors[name] = f"it is longer than {MAX_FIELD_CHARS} characters"
         values[name] = value[:MAX_FIELD_CHARS]
-    if values["date"] and values["date"] != current.get("date") and not iso_date(values["date"]):
-        errors.append("Write the date as YYYY-MM-DD, e.g. 2024-03-05, or leave it empty.")
-    return values, errors
+    if values["date"]:
+        values["date"], why = typed_date(values["date"])
+        if why:
+            errors["date"] = why
+    return values, {name: f"{LABELS[name]} of {original}: {why[0].upper()}{why[1:]}."
+                    for name, why in errors.items()}
 
 
-def iso_date(value: str) -> bool:
-    """Whether `value` is a real YYYY-MM-DD date."""
-    try:
-        return len(value) == 10 and bool(date.fromisoformat(value))
-    except ValueError:
-        return False
+def refusal_summary(original: str, errors: dict[str, str], publishing: bool) -> str:
+    """The alert above a form whose corrections were refused: the file, what did not happen,
+    the fields to correct."""
+    names = [LABELS[name].split()[0].lower() for name in EDITABLE if name in errors]
+    fields = " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
+    undone = "saved or published" if publishing else "saved"
+    return (f"Nothing {undone} for {original}: correct the {fields} below (what you typed is "
+            "kept) and try again.")
 
 
-def current_fields(interviews: list[Interview]) -> dict[str, str]:
-    """The editable fields as the preview shows them now (`interviews`: the staged file's,
-    corrections included)."""
-    return {k: getattr(interviews[0], k) for k in EDITABLE} if interviews else {}
+def typed_date(value: str) -> tuple[str, str]:
+    """A date typed in the form as YYYY-MM-DD, and "" (or "" and why it is refused).
+
+    The form reads what a NAME.meta.json may hold, with one difference: a numeric date that
+    reads both ways (05/01/2024) is refused with both readings rather than read month first
+    with a warning, since the person who typed it is there to say which was meant."""
+    iso = parse_date(value)
+    if not iso:
+        return "", unread_date(value)
+    if other := other_reading(value):
+        return "", f"{value!r} could be {iso} or {other}: write the one meant as YYYY-MM-DD"
+    return iso, ""
 
 
 def corrections_refused(item: Item, interviews: list[Interview]) -> str:
@@ -207,8 +259,62 @@ def corrections_refused(item: Item, interviews: list[Interview]) -> str:
 
 
 def save_corrections(batch: Batch, item: Item, values: dict[str, str]) -> None:
-    """Keep the fields that differ from what the parser found as the staged NAME.meta.json."""
+    """Keep the fields that differ from what the parser found as the staged NAME.meta.json,
+    with the corrections the form has no field for (a source kept from a replaced file)."""
     path = batch.path(item)
+    hidden = {k: v for k, v in publish.read_overrides(path).items() if k not in EDITABLE}
+    publish.write_overrides(path, {**hidden, **changed(path, item, values)})
+
+
+def changed(path: Path, item: Item, values: dict[str, str]) -> dict[str, str]:
+    """The `values` that differ from what the parser finds in the staged file."""
     parsed = formats.parse_file(path, item.name).interviews
     found = parsed[0].to_dict() if parsed else {}
-    publish.write_overrides(path, {k: v for k, v in values.items() if v != found.get(k, "")})
+    return {k: v for k, v in values.items() if v != found.get(k, "")}
+
+
+# --- a replacement keeps the corrections of the file it replaces -----------------------
+
+
+def keep_corrections(batch: Batch, item: Item, corpus_dir: Path) -> None:
+    """Carry the corrections of the corpus file the staged one replaces (named when staged,
+    or the file of its own name, which it can only replace) over to it.
+
+    Staff corrected that file because its text lacks something (an interviewee, a date); the
+    new version usually lacks it too, and dropping the corrections silently would publish
+    it as "Unnamed interviewee". The preview prefills them and says so (kept_note); editing
+    a field drops its correction. A file of several interviews takes none (they would be set
+    on every one): the note says they go."""
+    old = item.replaces or item.name
+    if item.error or not (Path(corpus_dir) / old).is_file():
+        return
+    values = publish.read_overrides(Path(corpus_dir) / old)
+    if "date" in values:
+        values["date"] = parse_date(values["date"]) or values["date"]
+    path = batch.path(item)
+    item.kept = changed(path, item, values)
+    if item.kept:
+        item.kept_from = old
+        if len(formats.parse_file(path, item.name).interviews) == 1:
+            publish.write_overrides(path, item.kept)
+
+
+def kept_note(batch: Batch, item: Item, interviews: list[Interview]) -> str:
+    """What the preview says of the corrections kept from the replaced file: those still
+    staged, or that none could be kept in a file of several interviews; "" without any."""
+    if len(interviews) > 1 and item.kept:
+        return (f"The corrections of {item.kept_from} ({listed(item.kept)}) are not kept: "
+                f"this file holds {len(interviews)} interviews, and they would be set on "
+                "every one of them. Correct each interview's details in the file itself.")
+    staged = publish.read_overrides(batch.path(item))
+    kept = {k: v for k, v in item.kept.items() if staged.get(k) == v}
+    if not kept:
+        return ""
+    return (f"Corrections kept from the replaced file {item.kept_from}: {listed(kept)}. They "
+            "are published with this version; to drop one, clear or change its field below "
+            "and save (a cleared field shows what the parser found).")
+
+
+def listed(values: dict[str, str]) -> str:
+    """Override fields for a sentence: 'interviewee \u201cDr. Rachel Green\u201d, date …'."""
+    return ", ".join(f"{name} \u201c{value}\u201d" for name, value in values.items())

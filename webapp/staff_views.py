@@ -76,16 +76,25 @@ def upload():
         return redirect(url_for("staff.add", replace=replace or None), 303)
     if replace:
         existing_file(replace)
-    batch = uploads.stage(staffops.paths().work_dir,
-                          [Upload(f.filename, f.stream) for f in files], g.staff,
-                          current_app.config["MAX_UPLOAD_BYTES"], replaces=replace)
+    batch = staffops.stage([Upload(f.filename, f.stream) for f in files], g.staff, replace)
     return redirect(url_for("staff.uploaded", token=batch.token), 303)
 
 
 @bp.get("/uploads/<token>")
 def uploaded(token: str) -> str:
     """The preview: every field and pair found, warnings, corrections, publish buttons."""
-    return render("preview.html", "add", **staffops.preview_context(find_batch(token)))
+    return preview_page(find_batch(token))
+
+
+def preview_page(batch: uploads.Batch, refused: dict | None = None) -> str:
+    """The preview page; `refused`, for the file whose corrections were just refused: its
+    `n`, the values `typed` (kept in its form, with Replace `ticked` or not), the `errors` by
+    field and the alert summing them up."""
+    context = staffops.preview_context(batch)
+    if refused:
+        shown = next(i for i in context["items"] if i["n"] == refused["n"])
+        shown.update(refused)
+    return render("preview.html", "add", labels=preview.LABELS, **context)
 
 
 @bp.post("/uploads/<token>/<int:n>")
@@ -101,9 +110,10 @@ def act(token: str, n: int):
                         else url_for("staff.add"), 303)
     if action not in ("save", "publish"):
         abort(400, "Unknown action: save, publish or discard.")
-    if not item.error and not item.published and "title" in request.form \
-            and not take_corrections(batch, item):
-        return redirect(url_for("staff.uploaded", token=token, _anchor=f"file-{n}"), 303)
+    if not item.error and not item.published and "title" in request.form:
+        refusal = take_corrections(batch, item, action)
+        if refusal is not None:
+            return refusal
     if action == "save":
         flash(f"Saved your corrections to {item.name}; the preview below shows them.")
     else:
@@ -111,19 +121,29 @@ def act(token: str, n: int):
     return redirect(url_for("staff.uploaded", token=token, _anchor=f"file-{n}"), 303)
 
 
-def take_corrections(batch: uploads.Batch, item: uploads.Item) -> bool:
-    """Save the form's corrections beside a staged file; False, with the reasons flashed,
-    when they are refused (a bad date, or a file of several interviews) and nothing else
-    may happen: publishing without the corrections staff asked for would surprise them."""
-    interviews = uploads.parse(batch, item).interviews
-    refused = preview.corrections_refused(item, interviews)
-    values, problems = ({}, [refused]) if refused else preview.corrections(
-        request.form, preview.current_fields(interviews))
-    for problem in problems:
-        flash(problem, "error")
-    if not problems:
-        preview.save_corrections(batch, item, values)
-    return not problems
+def take_corrections(batch: uploads.Batch, item: uploads.Item, action: str):
+    """Save the form's corrections beside a staged file: None, or the answer refusing them,
+    and with them whatever the button asked for (publishing without the corrections staff
+    asked for would surprise them).
+
+    A file of several interviews takes none (the preview has no form for it; flashed). A
+    field that cannot be taken (a date that does not exist) gets the preview again, 422, with
+    all that was typed still in the file's form and the reason beside the field: redirecting
+    would show the stored values and lose the rest of the typing."""
+    refused = preview.corrections_refused(item, uploads.parse(batch, item).interviews)
+    if refused:
+        flash(refused, "error")
+        return redirect(url_for("staff.uploaded", token=batch.token, _anchor=f"file-{item.n}"),
+                        303)
+    values, errors = preview.corrections(request.form, item.original)
+    if errors:
+        typed = {name: request.form.get(name, "") for name in preview.EDITABLE}
+        summary = preview.refusal_summary(item.original, errors, action == "publish")
+        return preview_page(batch, {"n": item.n, "typed": typed, "errors": errors,
+                                    "refused": summary,
+                                    "ticked": request.form.get("replace") == "1"}), 422
+    preview.save_corrections(batch, item, values)
+    return None
 
 
 def publish_one(batch: uploads.Batch, item: uploads.Item) -> None:

@@ -72,6 +72,18 @@ def manifest() -> dict:
 # --- uploads ---------------------------------------------------------------------------
 
 
+def stage(files: list[uploads.Upload], staff: str, replaces: str = "") -> Batch:
+    """Stage an upload for its preview, each file with the corrections of the corpus file it
+    replaces (see preview.keep_corrections)."""
+    where = paths()
+    batch = uploads.stage(where.work_dir, files, staff, current_app.config["MAX_UPLOAD_BYTES"],
+                          replaces=replaces)
+    for item in batch.items:
+        preview.keep_corrections(batch, item, where.corpus_dir)
+    uploads.save(batch)
+    return batch
+
+
 def preview_context(batch: Batch) -> dict:
     """The preview page and its JSON twin."""
     return preview.batch_context(batch, paths().corpus_dir, manifest())
@@ -79,6 +91,9 @@ def preview_context(batch: Batch) -> dict:
 
 def publish_item(batch: Batch, item: Item, staff: str, replace: bool) -> dict:
     """Publish a staged file into the corpus and the index; PublishError says why not."""
+    if item.published:
+        raise PublishError(f"{item.original} is already published (as "
+                           f"{item.published.get('file')}).")
     context = preview.item_context(batch, item, paths().corpus_dir, manifest())
     if not context["publishable"]:
         raise PublishError(context["error"] or f"{item.name} cannot be published.")

@@ -50,6 +50,8 @@ class Item:
     error: str = ""
     replaces: str = ""
     published: dict = field(default_factory=dict)
+    kept: dict = field(default_factory=dict)  # corrections carried over from the replaced file
+    kept_from: str = ""  # the corpus file they were made to
 
 
 @dataclass
@@ -85,13 +87,15 @@ def stage(work_dir: Path, uploads: list[Upload], staff: str, max_bytes: int,
         except publish.PublishError as exc:
             item.error = str(exc)
             continue
-        item.size, item.error = save_capped(upload.stream, batch.path(item), max_bytes)
+        item.size, item.error = save_capped(upload.stream, batch.path(item), max_bytes,
+                                            item.original)
     save(batch)
     return batch
 
 
-def save_capped(stream: BinaryIO, path: Path, max_bytes: int) -> tuple[int, str]:
-    """Copy `stream` to `path`, giving up (and removing it) past `max_bytes`: (size, error)."""
+def save_capped(stream: BinaryIO, path: Path, max_bytes: int, original: str) -> tuple[int, str]:
+    """Copy `stream` to `path`, giving up (and removing it) past `max_bytes`: (size, error
+    naming the file as uploaded, `original`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     size = 0
     with open(path, "wb") as handle:
@@ -102,9 +106,9 @@ def save_capped(stream: BinaryIO, path: Path, max_bytes: int) -> tuple[int, str]
             handle.write(chunk)
     if size > max_bytes:
         shutil.rmtree(path.parent, ignore_errors=True)
-        return 0, f"The file is larger than the {megabytes(max_bytes)} limit per file."
+        return 0, f"{original} is larger than the {megabytes(max_bytes)} limit per file."
     if size == 0:
-        return 0, "The file is empty."
+        return 0, f"{original} is empty."
     return size, ""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import os
 import re
@@ -106,28 +107,61 @@ def ambiguous_date(text: str) -> str:
     """A warning when parse_date read a numeric date one way but the other order is a date
     too: 05/03/2023 is read month first (the US order of slashes), 05.03.2023 day first (the
     European order of dots); the warning says what to write if the other was meant."""
+    other = other_reading(text)
+    if not other:
+        return ""
     iso, match = _first_date(text)
+    order = "day.month, the usual order of dotted dates" if match.re is _DAY_FIRST else "month/day"
+    month, day = int(match["mon"]), int(match["day"])
+    meant = f"{month} {_MONTH_WORDS[day - 1][0].capitalize()}"
+    return f"read the date {match[0]!r} as {iso} ({order}); write {other} if it is {meant}"
+
+
+def other_reading(text: str) -> str:
+    """The date parse_date's numeric date is with day and month the other way round
+    ("05/03/2023": 2023-03-05, read as 2023-05-03), or "" when only one order is a date."""
+    _, match = _first_date(text)
     if match is None or match.re not in _SWAPPABLE:
         return ""
     month, day = int(match["mon"]), int(match["day"])
     if month == day or max(month, day) > 12:
         return ""
-    other = _dt.date(int(match["year"]), day, month).isoformat()
-    order = "day.month, the usual order of dotted dates" if match.re is _DAY_FIRST else "month/day"
-    meant = f"{month} {_MONTH_WORDS[day - 1][0].capitalize()}"
-    return f"read the date {match[0]!r} as {iso} ({order}); write {other} if it is {meant}"
+    return _dt.date(int(match["year"]), day, month).isoformat()
 
 
 def unread_date(value: str) -> str:
     """A warning when a date field holds something parse_date cannot read ("March 2024"):
     left unsaid, the interview would silently go undated (last by newest, out of year
-    filters)."""
+    filters). A date that is written well but does not exist ("2024-02-30") is told so:
+    asking for YYYY-MM-DD would not help."""
     value = normalize_space(value)
     if not value or parse_date(value):
         return ""
+    if reason := _no_such_day(value):
+        return f"{value!r} is not a date: {reason}"
     message = f"could not read the date {value!r}: write it as YYYY-MM-DD"
     problem = _date_problem(value)
     return f"{message} {problem}" if problem else message
+
+
+def _no_such_day(value: str) -> str:
+    """Why a date in a form parse_date knows is no date ("February 2024 has 29 days",
+    "there is no month 13"), or "" when value holds none (called once parse_date found no
+    date in value, so any such date in it is impossible)."""
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(value):
+            year, month, day = int(match["year"]), _month_number(match["mon"]), int(match["day"])
+            if pattern in _SWAPPABLE and month > 12 >= day:
+                month, day = day, month
+            if not month or year < _dt.MINYEAR:
+                continue
+            if month > 12:
+                return f"there is no month {month}"
+            if day == 0:
+                return "there is no day 0"
+            name = _MONTH_WORDS[month - 1][0].capitalize() + (f" {year}" if month == 2 else "")
+            return f"{name} has {calendar.monthrange(year, month)[1]} days"
+    return ""
 
 
 def _date_problem(value: str) -> str:
