@@ -441,6 +441,69 @@ def test_q_a_labels_take_the_interviewee_from_an_interview_with_title():
         assert (iv.interviewee, iv.pairs[0].answerer) == (name, name), title
 
 
+def test_q_a_labels_take_the_interviewee_from_common_title_patterns():
+    for title, name in (
+        ("Immune thrombocytopenia in adults: Dr. Rachel Green answers your questions",
+         "Dr. Rachel Green"),
+        ("Dr. Rachel Green Answers Your Questions", "Dr. Rachel Green"),
+        ("Q&A: anticoagulation in cancer with Dr. Lee Chen", "Dr. Lee Chen"),
+        ("Five questions on MDS with Dr. Sara Kim", "Dr. Sara Kim"),
+        ("Q&A with Dr. Lee Chen", "Dr. Lee Chen"),
+        ("An interview with Dr. Kim", "Dr. Kim"),
+        ("Dr. Ana Ruiz on MDS", "Dr. Ana Ruiz"),
+        ("Sarah Klein, MD, discusses CAR-T toxicity", "Sarah Klein"),
+        ("Hematology today – Prof. Omar Haddad explains CRS", "Prof. Omar Haddad"),
+        ("Ask the expert: Prof. Ana Ruiz on MDS", "Prof. Ana Ruiz"),
+        ("In conversation: Maria Gomez", "Maria Gomez"),
+        ("Meet the expert – Dr. Omar Haddad", "Dr. Omar Haddad"),
+        # ordinary titles: no name, or a name without a title or degree where a bare "with"
+        # or "X on Y" would be too weak a sign
+        ("Living with diabetes", ""),
+        ("Q&A with patients", ""),
+        ("Q&A With Cancer Survivors", ""),
+        ("Living with Dr. Google", ""),
+        ("Dr. Google on your symptoms", ""),
+        ("Dr. Google Answers Your Questions", ""),
+        ("Dr. Rachel Green's Tips on ITP", ""),
+        ("Sarah Klein on BCMA", ""),
+        ("Coping with Sarah Klein", ""),
+        ("New Guidelines on Anemia", ""),
+        ("Prof. Smith Lecture Series on MDS", ""),
+        ("Interview with Mayo Clinic", ""),
+        ("Living with ITP: patients answer your questions", ""),
+        ("Ask the expert: your questions on ITP", ""),
+    ):
+        text = f"{title}\n\nQ: Why IL-6?\n\nA: It drives CRS.\n"
+        iv = parse_text(text, "t.txt").interviews[0]
+        assert (iv.interviewee, iv.pairs[0].answerer) == (name, name), title
+
+
+def test_an_interview_with_line_in_the_intro_names_the_interviewee():
+    text = ("Sickle cell gene therapy\n\nAn interview with Dr. Ama Owusu on gene therapy.\n\n"
+            "Who is eligible?\n\nPatients over 12.\n\nHow long is the stay?\n\nSix weeks.\n")
+    assert parse_text(text, "o.txt").interviews[0].interviewee == "Dr. Ama Owusu"
+    text = text.replace("An interview with Dr. Ama Owusu on", "Living with Dr. Ama Owusu and")
+    assert parse_text(text, "o.txt").interviews[0].interviewee == ""  # no interview cue
+
+
+def test_a_label_in_capitals_takes_the_full_name_the_host_gives():
+    turns = ("\n\n[00:00:05] HOST: Welcome. Today we have {intro}. What is new?\n"
+             "[00:00:12] {label}: Bispecifics.\n[00:01:40] HOST: And in mantle cell?\n"
+             "[00:01:45] {label}: BTK inhibitors.\n")
+    for intro, label, name in (
+        ("Dr. Priya Nair. Dr. Nair", "DR. NAIR", "Dr. Priya Nair"),
+        ("Priya Nair", "DR. NAIR", "Dr. Priya Nair"),
+        ("Priya Nair", "NAIR", "Priya Nair"),
+        ("Dr. Priya Nair", "PRIYA NAIR", "Priya Nair"),
+        ("Dr. Priya Nair", "DR. PRIYA NAIR", "Dr. Priya Nair"),
+        ("our guest", "DR. NAIR", "DR. NAIR"),  # the text gives no other spelling
+        ("Priya Nair and Ravi Nair", "DR. NAIR", "DR. NAIR"),  # two people of that name
+    ):
+        text = "Talking lymphoma, episode 12" + turns.format(intro=intro, label=label)
+        iv = parse_text(text, "t.txt").interviews[0]
+        assert (iv.interviewee, iv.pairs[1].answerer) == (name, name), (intro, label)
+
+
 def test_a_surname_label_stays_when_the_full_name_is_missing_or_ambiguous():
     pairs = "\n\nHost: What is new?\n\nKlein: CAR-T.\n\nHost: And CRS?\n\nKlein: Rarer.\n"
     for intro, name in (

@@ -25,6 +25,7 @@ from .meta import parse_date
 from .meta import split_front_matter
 from .meta import title_from_filename
 from .meta import unread_date
+from .names import cue_name
 from .names import full_name
 from .names import names_person
 from .names import title_name
@@ -204,13 +205,18 @@ def asking_author(author: str, interviewee: str) -> str:
 
 
 def name_interviewee(iv: Interview, texts: list[str]) -> None:
-    """Surname labels ("Klein:") become the full name the title or intro gives; with labels
-    that name nobody (Q:/A:) the person of an "interview with Dr. X" title is the
-    interviewee. The pairs' answerers follow, so a citation names the person in full."""
+    """Surname labels ("Klein:", "DR. NAIR:") become the full name the title or intro gives
+    (the first question too: a host introduces the guest); with labels that name nobody
+    (Q:/A:, or none) the person the title names ("... an interview with Dr. X", "Dr. X
+    answers ...") or the intro does ("An interview with Dr. X on ...") is the interviewee.
+    The pairs' answerers follow, so a citation names the person in full."""
+    texts = texts + [iv.pairs[0].question] if iv.pairs else texts
     parties = [x for x in iv.interviewee.split(", ") if x]
     labels = {x for x in parties + [p.answerer for p in iv.pairs] if x}
     names = {label: full_name(label, texts) for label in labels}
-    iv.interviewee = ", ".join(dict.fromkeys(names[x] for x in parties)) or title_name(iv.title)
+    iv.interviewee = (", ".join(dict.fromkeys(names[x] for x in parties))
+                      or title_name(iv.title)
+                      or next(filter(None, map(cue_name, texts[1:])), ""))
     for pair in iv.pairs:
         pair.answerer = names.get(pair.answerer, pair.answerer)
 
