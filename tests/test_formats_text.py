@@ -534,6 +534,27 @@ def test_a_posted_or_published_line_without_a_colon_is_the_date():
         assert (iv.title, iv.date, iv.summary) == (
             "Dr. Ana Ruiz on MDS", "2024-03-03", "An intro."), line
     # a sentence that starts so is no date line
-    text = "Dr. Ana Ruiz on MDS\n\nPublished March 3, 2024 in Blood.\n\nQ: Why?\n\nA: Because.\n"
+    for sentence in ("Published March 3, 2024 in Blood, the trial changed practice.",
+                     "Published March 3, 2024 in print and online."):
+        text = f"Dr. Ana Ruiz on MDS\n\n{sentence}\n\nQ: Why?\n\nA: Because.\n"
+        iv = parse_text(text, "p.txt").interviews[0]
+        assert (iv.date, iv.interviewer, iv.summary) == ("", "", sentence), sentence
+
+
+def test_a_published_in_line_is_the_date_and_its_outlet_the_interviewer():
+    for line, outlet in (("Published 4 June 2024 in Thalassemia Today", "Thalassemia Today"),
+                         ("Published March 3, 2024 in Blood.", "Blood"),
+                         ("Posted on 2024-06-04 in The Hematologist", "The Hematologist"),
+                         ("Published in Journal of Oncology Practice on 4 June 2024",
+                          "Journal of Oncology Practice"),
+                         ("Published in Blood, June 4, 2024", "Blood")):
+        text = f"Iron overload\n\n{line}\n\nAn intro.\n\nQ: Why?\n\nA: Because.\n"
+        iv = parse_text(text, "p.txt").interviews[0]
+        assert (iv.title, iv.date[:4], iv.interviewer, iv.summary) == (
+            "Iron overload", "2024", outlet, "An intro."), line
+        assert iv.pairs[0].asker == outlet
+    # a byline names who asked; the outlet only stands in for nobody named
+    text = ("Iron overload\n\nPublished 4 June 2024 in Thalassemia Today\n\nBy Jane Roe\n\n"
+            "Q: Why?\n\nA: Because.\n")
     iv = parse_text(text, "p.txt").interviews[0]
-    assert (iv.date, iv.summary) == ("", "Published March 3, 2024 in Blood.")
+    assert (iv.date, iv.interviewer) == ("2024-06-04", "Jane Roe")
