@@ -481,3 +481,32 @@ def test_an_author_who_is_the_interviewee_is_not_the_interviewer():
     text = parse_text("Ask the expert: MDS\nBy Dr. Ana Ruiz\n\nQ: Why?\n\nRuiz: Because.\n\n"
                       "Q: How?\n\nRuiz: Slowly.\n", "ruiz.txt").interviews[0]
     assert (text.interviewee, text.interviewer) == ("Ruiz", "")  # "Ruiz" names her
+
+
+def test_the_interviewee_is_read_from_the_title_with_q_a_labels_or_bold_questions():
+    labels = ("<html><body><article><h1>Q&amp;A: anticoagulation in cancer with Dr. Lee Chen</h1>"
+              "<p>Posted March 3, 2024</p>"
+              "<p><b>Q:</b> Do you use DOACs?</p><p><b>A:</b> Yes, apixaban.</p>"
+              "<p><b>Q:</b> How long do you treat?</p><p><b>A:</b> Six months.</p>"
+              "</article></body></html>")
+    iv = parse_text(labels, "chen.html").interviews[0]
+    assert (iv.interviewee, iv.pairs[1].answerer, iv.date) == (
+        "Dr. Lee Chen", "Dr. Lee Chen", "2024-03-03")
+    bold = ("<html><head><title>Five questions on MDS with Dr. Sara Kim | Onc</title></head>"
+            "<body><article><h1>Five questions on MDS with Dr. Sara Kim</h1>"
+            "<p>Dr. Sara Kim of Seoul National University discusses luspatercept.</p>"
+            "<p><strong>When do you use imetelstat?</strong></p><p>After ESA failure.</p>"
+            "<p><strong>Which HMA?</strong></p><p>Either.</p></article></body></html>")
+    iv = parse_text(bold, "kim.html").interviews[0]
+    assert (iv.method, iv.interviewee, iv.pairs[0].answerer) == (
+        "bold-questions", "Dr. Sara Kim", "Dr. Sara Kim")
+
+
+def test_an_interview_with_description_names_the_interviewee():
+    page = ("<html><head><title>Sickle cell gene therapy - MedPage</title>"
+            '<meta name="description" content="An interview with Dr. Ama Owusu on gene '
+            'therapy."></head><body><article><h1>Sickle cell gene therapy</h1>'
+            "<p>Dr. Ama Owusu, director of the program at Accra General, spoke to us.</p>"
+            "<h3>Who is eligible?</h3><p>Patients over 12.</p>"
+            "<h3>How long is the stay?</h3><p>Six weeks.</p></article></body></html>")
+    assert parse_text(page, "owusu.html").interviews[0].interviewee == "Dr. Ama Owusu"

@@ -189,3 +189,14 @@ def test_a_staff_byline_is_no_summary_and_the_labels_keep_the_interviewer():
     iv = parse_text(text, "tcell.md").interviews[0]
     assert (iv.summary, iv.interviewer, iv.date) == (
         "Dr. Maria Gonzalez is a pediatric hematologist.", "Hematology Weekly", "2024-05-02")
+
+
+def test_an_emphasised_published_in_line_is_the_date_not_summary():
+    text = ("# Managing iron overload: a conversation with Prof. Elena Rossi\n\n"
+            "*Published 4 June 2024 in Thalassemia Today*\n\n"
+            "Prof. Elena Rossi is a hematologist in Milan.\n\n"
+            "## When do you start chelation?\n\nAfter 10 to 20 transfusions.\n")
+    iv = parse_text(text, "rossi.md").interviews[0]
+    assert (iv.date, iv.interviewer, iv.interviewee, iv.summary) == (
+        "2024-06-04", "Thalassemia Today", "Prof. Elena Rossi",
+        "Prof. Elena Rossi is a hematologist in Milan.")

@@ -441,6 +441,69 @@ def test_q_a_labels_take_the_interviewee_from_an_interview_with_title():
         assert (iv.interviewee, iv.pairs[0].answerer) == (name, name), title
 
 
+def test_q_a_labels_take_the_interviewee_from_common_title_patterns():
+    for title, name in (
+        ("Immune thrombocytopenia in adults: Dr. Rachel Green answers your questions",
+         "Dr. Rachel Green"),
+        ("Dr. Rachel Green Answers Your Questions", "Dr. Rachel Green"),
+        ("Q&A: anticoagulation in cancer with Dr. Lee Chen", "Dr. Lee Chen"),
+        ("Five questions on MDS with Dr. Sara Kim", "Dr. Sara Kim"),
+        ("Q&A with Dr. Lee Chen", "Dr. Lee Chen"),
+        ("An interview with Dr. Kim", "Dr. Kim"),
+        ("Dr. Ana Ruiz on MDS", "Dr. Ana Ruiz"),
+        ("Sarah Klein, MD, discusses CAR-T toxicity", "Sarah Klein"),
+        ("Hematology today – Prof. Omar Haddad explains CRS", "Prof. Omar Haddad"),
+        ("Ask the expert: Prof. Ana Ruiz on MDS", "Prof. Ana Ruiz"),
+        ("In conversation: Maria Gomez", "Maria Gomez"),
+        ("Meet the expert – Dr. Omar Haddad", "Dr. Omar Haddad"),
+        # ordinary titles: no name, or a name without a title or degree where a bare "with"
+        # or "X on Y" would be too weak a sign
+        ("Living with diabetes", ""),
+        ("Q&A with patients", ""),
+        ("Q&A With Cancer Survivors", ""),
+        ("Living with Dr. Google", ""),
+        ("Dr. Google on your symptoms", ""),
+        ("Dr. Google Answers Your Questions", ""),
+        ("Dr. Rachel Green's Tips on ITP", ""),
+        ("Sarah Klein on BCMA", ""),
+        ("Coping with Sarah Klein", ""),
+        ("New Guidelines on Anemia", ""),
+        ("Prof. Smith Lecture Series on MDS", ""),
+        ("Interview with Mayo Clinic", ""),
+        ("Living with ITP: patients answer your questions", ""),
+        ("Ask the expert: your questions on ITP", ""),
+    ):
+        text = f"{title}\n\nQ: Why IL-6?\n\nA: It drives CRS.\n"
+        iv = parse_text(text, "t.txt").interviews[0]
+        assert (iv.interviewee, iv.pairs[0].answerer) == (name, name), title
+
+
+def test_an_interview_with_line_in_the_intro_names_the_interviewee():
+    text = ("Sickle cell gene therapy\n\nAn interview with Dr. Ama Owusu on gene therapy.\n\n"
+            "Who is eligible?\n\nPatients over 12.\n\nHow long is the stay?\n\nSix weeks.\n")
+    assert parse_text(text, "o.txt").interviews[0].interviewee == "Dr. Ama Owusu"
+    text = text.replace("An interview with Dr. Ama Owusu on", "Living with Dr. Ama Owusu and")
+    assert parse_text(text, "o.txt").interviews[0].interviewee == ""  # no interview cue
+
+
+def test_a_label_in_capitals_takes_the_full_name_the_host_gives():
+    turns = ("\n\n[00:00:05] HOST: Welcome. Today we have {intro}. What is new?\n"
+             "[00:00:12] {label}: Bispecifics.\n[00:01:40] HOST: And in mantle cell?\n"
+             "[00:01:45] {label}: BTK inhibitors.\n")
+    for intro, label, name in (
+        ("Dr. Priya Nair. Dr. Nair", "DR. NAIR", "Dr. Priya Nair"),
+        ("Priya Nair", "DR. NAIR", "Dr. Priya Nair"),
+        ("Priya Nair", "NAIR", "Priya Nair"),
+        ("Dr. Priya Nair", "PRIYA NAIR", "Priya Nair"),
+        ("Dr. Priya Nair", "DR. PRIYA NAIR", "Dr. Priya Nair"),
+        ("our guest", "DR. NAIR", "DR. NAIR"),  # the text gives no other spelling
+        ("Priya Nair and Ravi Nair", "DR. NAIR", "DR. NAIR"),  # two people of that name
+    ):
+        text = "Talking lymphoma, episode 12" + turns.format(intro=intro, label=label)
+        iv = parse_text(text, "t.txt").interviews[0]
+        assert (iv.interviewee, iv.pairs[1].answerer) == (name, name), (intro, label)
+
+
 def test_a_surname_label_stays_when_the_full_name_is_missing_or_ambiguous():
     pairs = "\n\nHost: What is new?\n\nKlein: CAR-T.\n\nHost: And CRS?\n\nKlein: Rarer.\n"
     for intro, name in (
@@ -471,6 +534,27 @@ def test_a_posted_or_published_line_without_a_colon_is_the_date():
         assert (iv.title, iv.date, iv.summary) == (
             "Dr. Ana Ruiz on MDS", "2024-03-03", "An intro."), line
     # a sentence that starts so is no date line
-    text = "Dr. Ana Ruiz on MDS\n\nPublished March 3, 2024 in Blood.\n\nQ: Why?\n\nA: Because.\n"
+    for sentence in ("Published March 3, 2024 in Blood, the trial changed practice.",
+                     "Published March 3, 2024 in print and online."):
+        text = f"Dr. Ana Ruiz on MDS\n\n{sentence}\n\nQ: Why?\n\nA: Because.\n"
+        iv = parse_text(text, "p.txt").interviews[0]
+        assert (iv.date, iv.interviewer, iv.summary) == ("", "", sentence), sentence
+
+
+def test_a_published_in_line_is_the_date_and_its_outlet_the_interviewer():
+    for line, outlet in (("Published 4 June 2024 in Thalassemia Today", "Thalassemia Today"),
+                         ("Published March 3, 2024 in Blood.", "Blood"),
+                         ("Posted on 2024-06-04 in The Hematologist", "The Hematologist"),
+                         ("Published in Journal of Oncology Practice on 4 June 2024",
+                          "Journal of Oncology Practice"),
+                         ("Published in Blood, June 4, 2024", "Blood")):
+        text = f"Iron overload\n\n{line}\n\nAn intro.\n\nQ: Why?\n\nA: Because.\n"
+        iv = parse_text(text, "p.txt").interviews[0]
+        assert (iv.title, iv.date[:4], iv.interviewer, iv.summary) == (
+            "Iron overload", "2024", outlet, "An intro."), line
+        assert iv.pairs[0].asker == outlet
+    # a byline names who asked; the outlet only stands in for nobody named
+    text = ("Iron overload\n\nPublished 4 June 2024 in Thalassemia Today\n\nBy Jane Roe\n\n"
+            "Q: Why?\n\nA: Because.\n")
     iv = parse_text(text, "p.txt").interviews[0]
-    assert (iv.date, iv.summary) == ("", "Published March 3, 2024 in Blood.")
+    assert (iv.date, iv.interviewer) == ("2024-06-04", "Jane Roe")

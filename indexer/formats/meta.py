@@ -65,9 +65,14 @@ _META_LINE = re.compile(
     r"title|interviewer|interviewee|guest)\s*[:：]\s*(?P<value>.+)$",
     re.IGNORECASE,
 )
-# "Posted March 3, 2024": a date line without a colon when all that follows is a date
-_DATED_LINE = re.compile(r"^(?:published|posted)(?: on)?\s+(?P<value>.{6,40}?)\.?$",
+# "Posted March 3, 2024", "Published 4 June 2024 in Thalassemia Today": a date line without
+# a colon when all that follows is a date, and perhaps the outlet that published it
+_DATED_LINE = re.compile(r"^(?:published|posted)(?: on)?\s+(?P<value>.{6,100}?)\.?$",
                          re.IGNORECASE)
+# the outlet before or after the date: "in Blood, " / "in Blood on " + date, date + " in Blood"
+_OUTLET_BEFORE = re.compile(r"^in\s+(?P<name>[^,;:]+?)(?:\s*,|\s+on)?\s*$", re.IGNORECASE)
+_OUTLET_AFTER = re.compile(r"^\s*in\s+(?P<name>[^,;:]+?)\s*$", re.IGNORECASE)
+_OUTLET_WORDS = {"of", "and", "&", "for", "the", "in", "on", "de"}  # "Journal of Oncology"
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _BYLINE = re.compile(r"^by\s*[:：]?\s+(?P<names>.{2,150})$", re.IGNORECASE)
 _BYLINE_END = re.compile(r"\s+[|·•]\s+")  # "By Jane Roe | March 3, 2024"
@@ -233,14 +238,33 @@ def meta_line(text: str, body: str, byline: bool = True) -> tuple[str, str] | No
 
 
 def _dated_line(text: str) -> tuple[str, str] | None:
-    """("date", ISO) for 'Posted March 3, 2024' or 'Published on 2024-03-03' (not for
-    'Published March 3, 2024 in Blood.')."""
+    """("date", ISO) for 'Posted March 3, 2024' or 'Published on 2024-03-03'; (OUTLET, name)
+    for 'Published 4 June 2024 in Thalassemia Today' or 'Published in Blood on March 3,
+    2024', whose date the caller reads from the line; None for a sentence ('Published March
+    3, 2024 in Blood, the trial changed practice.')."""
     match = _DATED_LINE.match(text)
-    iso, date = _first_date(match["value"]) if match else ("", None)
-    return ("date", iso) if date and date[0] == match["value"].strip() else None
+    around = around_date(match["value"]) if match else None
+    if around is None:
+        return None
+    before, after = around
+    if not before.strip() and not after.strip():
+        return "date", parse_date(match["value"])
+    where = (_OUTLET_AFTER.match(after) if not before.strip()
+             else _OUTLET_BEFORE.match(before) if not after.strip() else None)
+    name = normalize_space(where["name"]) if where else ""
+    return (OUTLET, name) if _outlet_name(name) else None
+
+
+def _outlet_name(text: str) -> bool:
+    """Is text the name of a journal or site ("Blood", "The Hematologist", "Journal of
+    Oncology Practice"), not words of a sentence ("print and online")?"""
+    words = text.split()
+    return 1 <= len(words) <= 8 and words[0][0].isupper() and words[-1][0].isupper() and all(
+        w[0].isupper() or w.lower() in _OUTLET_WORDS for w in words)
 
 
 UNREAD_DATE = "unread-date"  # meta_line's field for a header date that parse_date cannot read
+OUTLET = "outlet"  # meta_line's field for the outlet of a "Published ... in Blood" line
 
 
 def _date_field(value: str) -> tuple[str, str] | None:

@@ -17,27 +17,50 @@ from .labels import NAME_PARTICLES as _PARTICLES
 
 _HONORIFIC = re.compile(rf"^(?:{HONORIFICS})\.?$", re.IGNORECASE)
 _CREDENTIAL = re.compile(rf",\s*(?:{CREDENTIALS})(?!\w)", re.IGNORECASE)  # ", MD", ", Ph.D."
+# words that speak of a person in a title ("Dr. Rachel Green answers ...", "Dr. Ana Ruiz on
+# MDS"); in title case ("Answers Your Questions") they end the name all the same
+_SPEAKING = ("answers", "discusses", "explains", "talks", "shares", "reflects", "weighs",
+             "reviews", "describes", "outlines", "speaks", "on")
 _NOT_NAMES = {"a", "an", "and", "the", "with", "of", "on", "in", "for", "to", "from", "by",
               "about", "at", "interview", "interviews", "conversation", "meet", "talks", "says",
-              "why", "how", "what", "when", "who", "q&a", "exclusive", "video", "podcast"}
-# words of an outlet or institution, not a person ("In conversation with Oncology Frontier")
+              "why", "how", "what", "when", "who", "q&a", "exclusive", "video", "podcast",
+              "questions", "answer", "ask", "expert", *_SPEAKING}
+# words of an outlet, institution or group, not a person ("In conversation with Oncology
+# Frontier", "Q&A With Cancer Survivors")
 _ORGANISATION = re.compile(
     r"^(?:today|news|journal|oncology|frontier|weekly|daily|times|magazine|network|society|"
     r"institute|hospital|cent(?:er|re)|university|association|foundation|team|group|"
-    r"editors?|staff|radio|tv|podcast|review|report|post|press|media|health)$",
+    r"editors?|staff|radio|tv|podcast|review|report|post|press|media|health|panel|clinic|"
+    r"memorial|college|school|department|program(?:me)?|lab|laboratory|lecture|series|"
+    r"award|symposium|conference|"
+    r"patients|survivors|families|parents|caregivers|carers|nurses|doctors|physicians|"
+    r"clinicians|experts|specialists|readers|listeners|researchers|scientists|students)$",
     re.IGNORECASE,
 )
-_TITLE_WITH = re.compile(
-    r"\b(?:interview|conversation|chat|talk|q&a|discussion)s?\s+with\s+(?P<rest>.+)",
-    re.IGNORECASE,
+# Where a title names the person interviewed. A strong cue says an interview follows ("An
+# interview with Maria Gomez", "Ask the expert: Ana Ruiz"): a full name or a title and
+# surname will do. A weak one is a bare "with" ("Five questions on MDS with Dr. Sara Kim") or
+# a name that speaks ("...: Dr. Rachel Green answers your questions", "Dr. Ana Ruiz on MDS"):
+# there the name needs a title or degree and a given name ("Living with Dr. Google" is none).
+_STRONG_CUES = (
+    re.compile(r"\b(?:interview|conversation|chat|talk|q\s*(?:&|and)\s*a|discussion|question)s?"
+               r"\s+with\s+", re.IGNORECASE),
+    re.compile(r"\b(?:interview|in conversation|q\s*&\s*a|(?:ask|meet) the expert)"
+               r"(?:\s*[:–—]|\s+-)\s*", re.IGNORECASE),
 )
+_WITH = re.compile(r"\bwith\s+", re.IGNORECASE)
+# the start of a title or of a part after a colon, dash or bar, where a name may speak
+_SUBJECT = re.compile(r"^\s*|[:|–—]\s*|\s-\s+")
+_SPEAKS = re.compile(rf"^(?:{'|'.join(_SPEAKING)})\b", re.IGNORECASE)
+MAX_NAME_WORDS = 5
 MAX_GIVEN = 2  # given names walked back from a surname ("Maria Elena Gonzalez")
 
 
 def _name_word(token: str) -> bool:
-    """A capitalised word or initial that can be part of a name ("Sarah", "J.", "O'Neil")."""
+    """A capitalised word or initial that can be part of a name ("Sarah", "J.", "O'Neil"),
+    not a possessive ("Green's tips")."""
     return bool(re.fullmatch(r"[^\W\d_][\w'’-]*\.?", token)) and token[0].isupper() \
-        and token.lower() not in _NOT_NAMES
+        and token.lower() not in _NOT_NAMES and not token.endswith(("'s", "’s"))
 
 
 def _split_label(label: str) -> tuple[str, str] | None:
@@ -74,8 +97,10 @@ def _forms(surname: str, text: str) -> list[tuple[str, list[str], str]]:
 
 
 def full_name(label: str, texts: list[str]) -> str:
-    """The full name the texts give for a surname label, or the label itself when they give
-    none or several people of that surname ("Sarah Klein and Tom Klein")."""
+    """The full name the texts give for a surname label ("Klein", "DR. NAIR"), or the label
+    itself when they give none or several people of that surname ("Sarah Klein and Tom
+    Klein"); a label in capitals as the texts write it ("PRIYA NAIR" -> "Priya Nair")."""
+    label = _as_written(label, texts)
     parts = _split_label(label)
     if parts is None:
         return label
@@ -83,8 +108,24 @@ def full_name(label: str, texts: list[str]) -> str:
     if len({given[-1].casefold() for _, given, _ in forms}) != 1:
         return label
     honorific, given, surname = next((f for f in forms if f[0]), forms[0])
-    honorific = honorific or parts[0]  # "Dr. Gonzalez:" keeps its "Dr." before "Maria Gonzalez"
+    # "Dr. Gonzalez:" keeps its "Dr." before "Maria Gonzalez", and "DR. NAIR:" as "Dr."
+    honorific = honorific or (parts[0].capitalize() if parts[0].isupper() else parts[0])
     return " ".join(([honorific] if honorific else []) + given + [surname])
+
+
+def _as_written(label: str, texts: list[str]) -> str:
+    """A label in capitals ("DR. NAIR", "PRIYA NAIR") as the texts write those words with
+    capital initials ("Dr. Nair"): transcripts shout their speaker labels, while a name is
+    stored as written. The label itself when the texts never write it so."""
+    if not label.isupper():
+        return label
+    words = r"\s+".join(map(re.escape, label.split()))
+    for text in texts:
+        for match in re.finditer(rf"(?<![\w-]){words}(?![\w-])", text or "", re.IGNORECASE):
+            found = match[0].split()
+            if not match[0].isupper() and all(_name_word(w) or _HONORIFIC.match(w) for w in found):
+                return " ".join(found)
+    return label
 
 
 def names_person(text: str, person: str) -> bool:
@@ -103,25 +144,65 @@ def name_words(name: str) -> set[str]:
 
 
 def title_name(title: str) -> str:
-    """The person of a title such as "... an interview with Dr. Ahmed Patel" or "A
-    Conversation With Prof. Ana de la Cruz, MD", or "" ("an interview with the editors")."""
-    match = _TITLE_WITH.search(title or "")
-    if not match:
-        return ""
+    """The person a title names as interviewed ("... an interview with Dr. Ahmed Patel", "A
+    Conversation With Prof. Ana de la Cruz, MD", "...: Dr. Rachel Green answers your
+    questions", "Five questions on MDS with Dr. Sara Kim"), or "" ("an interview with the
+    editors", "Living with Dr. Google")."""
+    title = title or ""
+    return (cue_name(title)
+            or _first(_WITH, title, lambda name, _after: name)
+            or _first(_SUBJECT, title, lambda name, after: name if _SPEAKS.match(after) else ""))
+
+
+def cue_name(text: str) -> str:
+    """The person after a strong cue in text ("An interview with Dr. Ama Owusu on ..."): an
+    intro or a page description may name the interviewee so, as a title does."""
+    return next((name for cue in _STRONG_CUES
+                 if (name := _first(cue, text, lambda name, _after: name, strong=True))), "")
+
+
+def _first(pattern: re.Pattern, text: str, check, strong: bool = False) -> str:
+    """The first name that follows a match of pattern in text and passes check(name, the
+    text after the name)."""
+    for match in pattern.finditer(text):
+        name, after = _leading_name(text[match.end():], strong)
+        if name and check(name, after):
+            return name
+    return ""
+
+
+def _leading_name(rest: str, strong: bool) -> tuple[str, str]:
+    """(the name that opens rest, the text after it and its degrees), or ("", "") when
+    rest opens with no person's name: "Dr. Sara Kim", "Ana Ruiz, MD, PhD"; with a strong cue
+    also "Maria Gomez" or "Dr. Kim"."""
     words: list[str] = []
-    for token in match["rest"].split():
-        word = token.rstrip(",;:")
+    end = 0
+    for token in re.finditer(r"\S+", rest):
+        word = token[0].rstrip(",;:")
         if not words and _HONORIFIC.match(word):
             words.append(word)
         elif _name_word(word) or (words and word in _PARTICLES):
             words.append(word)
         else:
             break
-        if word != token or len(words) == 5:
+        end = token.start() + len(word)
+        if word != token[0] or len(words) == MAX_NAME_WORDS:
             break
     while words and words[-1] in _PARTICLES:
-        words.pop()
+        end = rest.rindex(words.pop(), 0, end)
+    after, degree = _after_degrees(rest[end:])
     names = [w for w in words if not _HONORIFIC.match(w) and w not in _PARTICLES]
-    enough = names and (len(names) >= 2 or _HONORIFIC.match(words[0]))
-    outlet = any(_ORGANISATION.match(w) for w in names)
-    return " ".join(words) if enough and not outlet else ""
+    titled = bool(names) and (degree or bool(_HONORIFIC.match(words[0])))
+    enough = (titled or len(names) >= 2) if strong else (titled and len(names) >= 2)
+    if not enough or any(_ORGANISATION.match(w) for w in names):
+        return "", ""
+    return " ".join(words), after
+
+
+def _after_degrees(text: str) -> tuple[str, bool]:
+    """The text after any degrees that open it (", MD, PhD, discusses" -> "discusses") and
+    whether there were any."""
+    rest = text
+    while match := _CREDENTIAL.match(rest):
+        rest = rest[match.end():]
+    return rest.lstrip(" ,;:"), rest != text

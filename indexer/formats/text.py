@@ -18,6 +18,7 @@ from ..model import Interview
 from ..model import ParseResult
 from ..model import normalize_space
 from . import labels as L
+from .meta import OUTLET
 from .meta import UNREAD_DATE
 from .meta import ambiguous_date
 from .meta import meta_line
@@ -25,6 +26,7 @@ from .meta import parse_date
 from .meta import split_front_matter
 from .meta import title_from_filename
 from .meta import unread_date
+from .names import cue_name
 from .names import full_name
 from .names import names_person
 from .names import title_name
@@ -120,8 +122,9 @@ def take_meta_lines(
 def use_meta_line(found: tuple[str, str], text: str, meta: dict[str, str],
                   result: ParseResult) -> None:
     """Fill meta from what meta_line found in a header line (`text`) unless a value came
-    first; a date it cannot read is named in a warning. A byline's date is read even when
-    the author came first (from an author <meta>, or an author element inside the byline)."""
+    first; a date it cannot read is named in a warning. The date of a byline or of a
+    "Published ... in Blood" line is read even when the author or outlet came first (from an
+    author <meta>, or an author element inside the byline)."""
     field, value = found
     if field == UNREAD_DATE:
         result.warn(unread_date(value))
@@ -129,7 +132,7 @@ def use_meta_line(found: tuple[str, str], text: str, meta: dict[str, str],
         meta[field] = value
         if field == "date":
             warn_ambiguous_date(text, result)
-    if field == "author":
+    if field in ("author", OUTLET):
         byline_date(text, meta, result)
 
 
@@ -141,8 +144,9 @@ def asks_or_speaks(block: Block) -> bool:
 
 
 def byline_date(text: str, meta: dict[str, str], result: ParseResult) -> None:
-    """The date of a byline such as "By Jane Roe | March 3, 2024" (unless a date line came
-    first): the line leaves the summary, so its date must not be lost with it."""
+    """The date of a byline such as "By Jane Roe | March 3, 2024" or of a "Published 4 June
+    2024 in Blood" line (unless a date line came first): the line leaves the summary, so its
+    date must not be lost with it."""
     day = parse_date(text)
     if day and not meta.get("date"):
         meta["date"] = day
@@ -186,7 +190,8 @@ def to_interview(turns: Turns, fmt: str, name: str, meta: dict[str, str],
             setattr(iv, key, meta[key])
     if not meta.get("interviewee"):
         name_interviewee(iv, [iv.title, iv.summary, context])
-    iv.interviewer = iv.interviewer or asking_author(meta.get("author", ""), iv.interviewee)
+    iv.interviewer = (iv.interviewer or asking_author(meta.get("author", ""), iv.interviewee)
+                      or meta.get(OUTLET, ""))  # the outlet when nobody named asks
     iv.title = iv.title or title_from_filename(name)
     for pair in iv.pairs:
         if not pair.asker or L.canon(pair.asker) in L.GENERIC_WORDS:
@@ -204,13 +209,18 @@ def asking_author(author: str, interviewee: str) -> str:
 
 
 def name_interviewee(iv: Interview, texts: list[str]) -> None:
-    """Surname labels ("Klein:") become the full name the title or intro gives; with labels
-    that name nobody (Q:/A:) the person of an "interview with Dr. X" title is the
-    interviewee. The pairs' answerers follow, so a citation names the person in full."""
+    """Surname labels ("Klein:", "DR. NAIR:") become the full name the title or intro gives
+    (the first question too: a host introduces the guest); with labels that name nobody
+    (Q:/A:, or none) the person the title names ("... an interview with Dr. X", "Dr. X
+    answers ...") or the intro does ("An interview with Dr. X on ...") is the interviewee.
+    The pairs' answerers follow, so a citation names the person in full."""
+    texts = texts + [iv.pairs[0].question] if iv.pairs else texts
     parties = [x for x in iv.interviewee.split(", ") if x]
     labels = {x for x in parties + [p.answerer for p in iv.pairs] if x}
     names = {label: full_name(label, texts) for label in labels}
-    iv.interviewee = ", ".join(dict.fromkeys(names[x] for x in parties)) or title_name(iv.title)
+    iv.interviewee = (", ".join(dict.fromkeys(names[x] for x in parties))
+                      or title_name(iv.title)
+                      or next(filter(None, map(cue_name, texts[1:])), ""))
     for pair in iv.pairs:
         pair.answerer = names.get(pair.answerer, pair.answerer)
 
