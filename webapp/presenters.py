@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date
+from typing import NoReturn
 from urllib.parse import quote
 from urllib.parse import urlsplit
 
@@ -16,6 +17,7 @@ from flask import abort
 from flask import current_app
 from flask import url_for
 
+from indexer import corpus
 from indexer import highlight
 from indexer.highlight import Marks
 from indexer.query import clean
@@ -25,6 +27,7 @@ from indexer.query import unshout
 from indexer.search import SearchIndex
 from indexer.search import SearchResults
 from indexer.search import unknown_filter
+from webapp.errors import Gone
 from webapp.params import FILTERS
 from webapp.params import canonical_params
 from webapp.params import flag
@@ -125,7 +128,7 @@ def marking(args: Mapping[str, str]) -> tuple[str, bool, Marks]:
 def pair_context(pair_id: str, args: Mapping[str, str]) -> dict:
     """The pair page and /api/pairs/<id>: the whole pair marked, its interview, neighbours."""
     index = get_index()
-    pair = index.pair(pair_id) or abort(404, f"There is no question with the id {pair_id!r}.")
+    pair = index.pair(pair_id) or no_pair(index, pair_id)
     query, expand, terms = marking(args)
     link = query_link(query, expand)
     record = index.interview(pair["interview_id"]) or {"pairs": [pair]}
@@ -144,6 +147,25 @@ def pair_context(pair_id: str, args: Mapping[str, str]) -> dict:
         "related": [brief(doc, link) for doc in related],
         "url": url_for("pages.pair", pair_id=pair_id, **link),
     }
+
+
+def no_pair(index: SearchIndex, pair_id: str) -> NoReturn:
+    """Why no pair has the id: 410 when the index gave it out once (its question was taken
+    out of its interview or rewritten, or the interview withdrawn; a citation of it must not
+    read as a mistyped address), with the interview when it is still published; else 404."""
+    manifest = index.snapshot().manifest
+    found = corpus.removed_pair(manifest, pair_id)
+    if found is None:
+        abort(404, f"There is no question with the id {pair_id!r}.")
+    interview_id, published = found
+    if not published:
+        raise Gone(f"The answer at this address ({pair_id}) was withdrawn with its interview.")
+    record = manifest["interviews"][interview_id]
+    raise Gone(f"The answer at this address ({pair_id}) was removed from its interview, or its "
+               "question rewritten, when the interview was revised. The interview is still "
+               "published.",
+               {"id": interview_id, "title": record.get("title") or interview_id,
+                "url": url_for("pages.interview", interview_id=interview_id)})
 
 
 def citation(meta: dict, position: int, page_url: str) -> str:
