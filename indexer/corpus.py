@@ -19,6 +19,8 @@ import hashlib
 import json
 import os
 import re
+from collections import Counter
+from collections import deque
 from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -455,7 +457,8 @@ def removed_pair(manifest: dict, pair_id: str) -> tuple[str, bool] | None:
     """The interview a pair id was given to that has no pair of that id now: (its id, whether
     it is published), or None (an id never given out, or one that is there)."""
     for interview_id, record in dict_of(manifest, "interviews").items():
-        if isinstance(record, dict) and pair_id in PairHistory.of(record).removed:
+        removed = record.get("removed_pairs") if isinstance(record, dict) else None
+        if isinstance(removed, dict) and pair_id in removed:  # (a 404 reads every record)
             return interview_id, True
     for interview_id, record in dict_of(manifest, "retired").items():
         if isinstance(record, dict) and pair_id in PairHistory.of(record).given():
@@ -594,21 +597,25 @@ def earlier_ids(history: PairHistory, pairs: list, unchanged: bool) -> list[str]
     given = history.given()
     if unchanged and len(history.ids) == len(pairs) and "" in history.ids.values():
         return list(history.ids)
-    pool = {pair_id: mark.split(":") for pair_id, mark in given.items() if mark.count(":") == 1}
     found = [pair.source_id if pair.source_id in given else "" for pair in pairs]
-    for pair_id in found:
-        pool.pop(pair_id, None)
+    claimed = set(found)
+    pool = {pair_id: mark.split(":") for pair_id, mark in given.items()
+            if mark.count(":") == 1 and pair_id not in claimed}
     marks = [pair_mark(pair.question, pair.answer).split(":") for pair in pairs]
-    for part in (0, 1):
-        open_marks = [mark[part] for i, mark in enumerate(marks) if not found[i]]
+    for part in (0, 1):  # the question, then the answer
+        earlier: dict[str, deque[str]] = {}
+        for pair_id, old in pool.items():
+            earlier.setdefault(old[part], deque()).append(pair_id)
+        unfound = Counter(mark[part] for mark, pair_id in zip(marks, found, strict=True)
+                          if not pair_id)
         for i, mark in enumerate(marks):
-            wanted = mark[part]
-            if found[i] or not wanted or (part and open_marks.count(wanted) != 1):
+            candidates = earlier.get(mark[part])
+            if found[i] or not mark[part] or not candidates:
                 continue
-            matches = [pair_id for pair_id, old in pool.items() if old[part] == wanted]
-            if matches and (not part or len(matches) == 1):
-                found[i] = matches[0]
-                del pool[matches[0]]
+            if part and (len(candidates) != 1 or unfound[mark[part]] != 1):
+                continue  # an answer said twice tells neither pair
+            found[i] = candidates.popleft()
+            del pool[found[i]]
     return found
 
 

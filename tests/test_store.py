@@ -285,6 +285,24 @@ def test_a_file_replaced_under_a_new_name_keeps_the_ids_of_its_questions(corpus_
     assert pairs_of(tmp_path / "ix", "green-itp") == expected
 
 
+@pytest.mark.parametrize("write", [store.build, store.update])
+def test_an_index_written_before_pairs_were_marked_keeps_them_through_an_edit(corpus_dir,
+                                                                              tmp_path, write):
+    """Its manifest has no pair_marks: they are read from its index, so the first edit of a
+    file after an upgrade does not take every one of its answers off its address."""
+    write_interview(corpus_dir, "green-itp.txt", GREEN)
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    first = pairs_of(tmp_path / "ix", "green-itp")
+    path = store.build_path(tmp_path / "ix", store.current_build(tmp_path / "ix"))
+    manifest = json.loads((path / store.MANIFEST).read_text(encoding="utf-8"))
+    for record in manifest["interviews"].values():
+        del record["pair_marks"], record["next_pair"]
+    (path / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    write_interview(corpus_dir, "green-itp.txt", [CONFIRM, *GREEN])
+    write(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert pairs_of(tmp_path / "ix", "green-itp") == {**first, "green-itp-4": CONFIRM[0]}
+
+
 def test_a_withdrawn_file_gets_its_pair_ids_back_when_it_returns(corpus_dir, tmp_path):
     write_interview(corpus_dir, "green-itp.txt", GREEN)
     store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
