@@ -4,9 +4,11 @@ A file's key is its absolute path, links resolved, so a file reached twice (itse
 to it) is indexed once; the manifest records the paths it was found at when a link was among
 them, and an update drops a file once none of them leads to it. Interview ids come from the
 file name (plus the group for JSON Lines files, and -2, -3... when names repeat) and pair ids
-from the interview id and the pair's ordinal, or the id the file gave it. A write keeps the
-ids the index gave before to the files it indexes again and never hands an id held by one
-file to another (see `keep_ids`), so ids survive updates and rebuilds. ``NAME.meta.json``
+from the interview id and a number (its ordinal, in a first build), or the id the file gave
+it. A write keeps the ids the index gave before to the files it indexes again and never hands
+an id held by one file to another (see `keep_ids`), so ids survive updates and rebuilds; a pair
+keeps its id while its interview asks its question, also when the file is edited (see
+`earlier_ids`), and a pair's id is never given to another question. ``NAME.meta.json``
 beside an interview file holds staff corrections (title, interviewee, interviewer, date) that
 override what was parsed.
 """
@@ -17,6 +19,8 @@ import hashlib
 import json
 import os
 import re
+from collections import Counter
+from collections import deque
 from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +40,7 @@ from indexer.model import slugify
 OVERRIDE_SUFFIX = ".meta.json"
 OVERRIDE_FIELDS = ("title", "interviewee", "interviewer", "date", "source")
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+TELLING_ANSWER_WORDS = 8  # an answer this long, found once, tells its pair (see pair_mark)
 
 
 @dataclass
@@ -322,13 +327,55 @@ Owner = tuple[str, str]  # what an interview id belongs to: (file key, interview
 
 
 @dataclass
+class PairHistory:
+    """The pair ids an interview was given: those of its pairs, in order, and those of pairs
+    it had before them (`removed`), each with its pair's mark ("" when not recorded), and the
+    number its next new pair takes. The manifest keeps them with the interview (`pair_ids`,
+    `pair_marks`, `removed_pairs`, `next_pair`), also once it is withdrawn (``retired``)."""
+
+    ids: dict[str, str] = field(default_factory=dict)
+    removed: dict[str, str] = field(default_factory=dict)
+    next_number: int = 1
+
+    @classmethod
+    def of(cls, record: dict) -> PairHistory:
+        """The history a manifest record holds (a record written before marks and removed
+        pairs were kept, or a damaged one, reads as what it says)."""
+        ids = record.get("pair_ids")
+        ids = ids if isinstance(ids, list) and all(isinstance(p, str) for p in ids) else []
+        marks = record.get("pair_marks")
+        if not (isinstance(marks, list) and len(marks) == len(ids)
+                and all(isinstance(m, str) for m in marks)):
+            marks = [""] * len(ids)
+        removed = record.get("removed_pairs")
+        if not (isinstance(removed, dict) and all(isinstance(m, str) for m in removed.values())):
+            removed = {}
+        number = record.get("next_pair")
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            number = len(ids) + 1
+        return cls(dict(zip(ids, marks, strict=True)), dict(removed), number)
+
+    def fields(self) -> dict:
+        """The manifest fields of this history (no removed_pairs when there are none)."""
+        found = {"pair_ids": list(self.ids), "pair_marks": list(self.ids.values()),
+                 "next_pair": self.next_number}
+        if self.removed:
+            found["removed_pairs"] = dict(self.removed)
+        return found
+
+    def given(self) -> dict[str, str]:
+        """Every id the interview was given, with its mark: its pairs' first, then older."""
+        return {**self.ids, **{i: m for i, m in self.removed.items() if i not in self.ids}}
+
+
+@dataclass
 class IdBook:
     """The ids a write honours: those the index gave before, by owner, while it runs."""
 
     held: dict[Owner, list[str]] = field(default_factory=dict)  # owner -> its interview ids
     interviews: dict[str, Owner] = field(default_factory=dict)  # interview id -> its owner
     pairs: dict[str, Owner] = field(default_factory=dict)  # pair id -> its interview's owner
-    pair_ids: dict[str, list[str]] = field(default_factory=dict)  # interview id -> its pairs'
+    history: dict[str, PairHistory] = field(default_factory=dict)  # interview id -> its pairs'
     hashes: dict[str, str] = field(default_factory=dict)  # file key -> its content's sha256
     moved: dict[str, str] = field(default_factory=dict)  # new file key -> the key it had
 
@@ -338,29 +385,29 @@ def keep_ids(manifest: dict, previous: dict, added: Iterable[SourceFile] = (),
     """Hold the interview and pair ids of `previous` (the manifest being replaced) for their
     owners while `manifest` is written (see `index_file`).
 
-    An interview indexed again (same file key and interview key) gets the id it had, and its
-    pairs theirs when the file is unchanged (else they are worked out anew, as an update of a
-    changed file does). No other interview gets an id held in `previous`, also when its file
-    is not indexed again: such interview ids are kept under ``retired`` (`settle_ids`) and
-    given back only to their file (a pair id is held for that write only). A file of
-    `added` whose content is that of exactly one file in `gone` (moved or renamed, a corpus
-    folder moved) is taken as that file, as is one that `renamed` ({new key: gone key}) says
-    replaces it. Fresh ids go to new interviews in indexing order.
+    An interview indexed again (same file key and interview key) gets the id it had, and each
+    of its pairs the id it had when it is the same pair (`earlier_ids`); a new pair gets a
+    number the interview never gave out, so an id cited once opens that pair or none. No other
+    interview gets an id held in `previous`, nor another interview's pairs its pairs' ids, also
+    when its file is not indexed again: such interviews are kept under ``retired``
+    (`settle_ids`) and their ids given back only to their file. A file of `added` whose
+    content is that of exactly one file in `gone` (moved or renamed, a corpus folder moved) is
+    taken as that file, as is one that `renamed` ({new key: gone key}) says replaces it. Fresh
+    ids go to new interviews in indexing order.
     """
     book = IdBook()
-    records = [(i, r.get("file"), r.get("key") or "", r.get("pair_ids"))
-               for i, r in dict_of(previous, "interviews").items() if isinstance(r, dict)]
-    records += [(i, r.get("file"), r.get("key") or "", [])
-                for i, r in dict_of(previous, "retired").items() if isinstance(r, dict)]
-    for interview_id, key, interview_key, pair_ids in records:
+    records = [*dict_of(previous, "interviews").items(), *dict_of(previous, "retired").items()]
+    for interview_id, record in records:
+        if not isinstance(record, dict):
+            continue
+        key, interview_key = record.get("file"), record.get("key") or ""
         if isinstance(key, str) and isinstance(interview_key, str):
             owner = (key, interview_key)
             book.held.setdefault(owner, []).append(interview_id)
             book.interviews.setdefault(interview_id, owner)
-            if isinstance(pair_ids, list) and all(isinstance(p, str) for p in pair_ids):
-                book.pair_ids.setdefault(interview_id, pair_ids)
-                for pair_id in pair_ids:
-                    book.pairs.setdefault(pair_id, owner)
+            history = book.history.setdefault(interview_id, PairHistory.of(record))
+            for pair_id in history.given():
+                book.pairs.setdefault(pair_id, owner)
     files = dict_of(previous, "files")
     book.hashes = {key: entry.get("sha256") for key, entry in files.items()
                    if isinstance(entry, dict)}
@@ -394,13 +441,29 @@ def id_book(manifest: dict) -> IdBook:
 
 def settle_ids(manifest: dict) -> None:
     """Drop a write's working state from `manifest`; record under ``retired`` the interview
-    ids held before that no interview has now, with their owners."""
+    ids held before that no interview has now, with their owners and pair ids (what a
+    withdrawn interview's addresses answer, and what its file gets back if it returns)."""
     manifest.pop("_used", None)
     book = manifest.pop("_ids", None)
     if book is not None:
-        manifest["retired"] = {interview_id: {"file": key, "key": interview_key}
-                               for interview_id, (key, interview_key) in book.interviews.items()
-                               if interview_id not in manifest["interviews"]}
+        manifest["retired"] = {
+            interview_id: {"file": key, "key": interview_key,
+                           **book.history.get(interview_id, PairHistory()).fields()}
+            for interview_id, (key, interview_key) in book.interviews.items()
+            if interview_id not in manifest["interviews"]}
+
+
+def removed_pair(manifest: dict, pair_id: str) -> tuple[str, bool] | None:
+    """The interview a pair id was given to that has no pair of that id now: (its id, whether
+    it is published), or None (an id never given out, or one that is there)."""
+    for interview_id, record in dict_of(manifest, "interviews").items():
+        removed = record.get("removed_pairs") if isinstance(record, dict) else None
+        if isinstance(removed, dict) and pair_id in removed:  # (a 404 reads every record)
+            return interview_id, True
+    for interview_id, record in dict_of(manifest, "retired").items():
+        if isinstance(record, dict) and pair_id in PairHistory.of(record).given():
+            return interview_id, False
+    return None
 
 
 def index_file(item: ParsedFile, manifest: dict) -> Iterator[dict]:
@@ -420,13 +483,12 @@ def index_file(item: ParsedFile, manifest: dict) -> Iterator[dict]:
         entry["interviews"].append(interview_id)
         record = interview_record(interview, source, interview_id)
         manifest["interviews"][interview_id] = record
-        kept = book.pair_ids.get(interview_id, []) if unchanged else []
-        if len(kept) != len(interview.pairs) or book.interviews.get(interview_id) != owner:
-            kept = []
+        history = (book.history.get(interview_id, PairHistory())
+                   if book.interviews.get(interview_id) == owner else PairHistory())
+        record.update(pair_ids(manifest, interview_id, owner, interview.pairs, history,
+                               unchanged).fields())
         for position, pair in enumerate(interview.pairs, 1):
-            pair_id = unique_pair_id(manifest, interview_id, position, pair.source_id, owner,
-                                     kept[position - 1] if kept else "")
-            record["pair_ids"].append(pair_id)
+            pair_id = record["pair_ids"][position - 1]
             yield pair_document(interview, interview_id, source.key, position, pair, pair_id)
         record["pair_count"] = len(record["pair_ids"])
         entry["pairs"] += record["pair_count"]
@@ -489,28 +551,85 @@ def unique_interview_id(manifest: dict, path: Path, interview: Interview) -> str
     return candidate
 
 
-def unique_pair_id(manifest: dict, interview_id: str, position: int, given: str,
-                   owner: Owner, kept: str) -> str:
-    """The id the pair had (`kept`) if free, else the file's own pair id if safe and free, else
-    `interview_id-position`, suffixed -2, -3... while another file's given id holds it; marked
-    as used. Free: not used in this write, nor held for an interview other than `owner`'s."""
+def pair_ids(manifest: dict, interview_id: str, owner: Owner, pairs: list,
+             history: PairHistory, unchanged: bool) -> PairHistory:
+    """Ids for an interview's pairs, marked as used, and what the interview now holds.
+
+    A pair takes the id it had (`earlier_ids`) when free; else the next number the interview
+    has not given out takes it, and it gets the file's own id for it if safe, free and never
+    the interview's, else `interview_id-number`, suffixed -2, -3... while that is taken. Free:
+    not used in this write, nor held for an interview other than `owner`'s. In a first build
+    the numbers are the pairs' ordinals. Ids the interview had and no pair takes now stay its
+    own, as removed."""
     used = used_pair_ids(manifest)
     held = id_book(manifest).pairs
+    past = history.given()
 
     def free(pair_id: str) -> bool:
         return pair_id not in used and held.get(pair_id, owner) == owner
 
-    base = f"{interview_id}-{position}"
-    if kept and free(kept):
-        candidate = kept
-    else:
-        candidate = given if given and SAFE_ID.fullmatch(given) and free(given) else base
-    suffix = 1
-    while not free(candidate):
-        suffix += 1
-        candidate = f"{base}-{suffix}"
-    used.add(candidate)
-    return candidate
+    now = PairHistory(removed=past, next_number=history.next_number)
+    for pair, earlier in zip(pairs, earlier_ids(history, pairs, unchanged), strict=True):
+        if earlier and free(earlier):
+            candidate = earlier
+        else:
+            base, now.next_number = f"{interview_id}-{now.next_number}", now.next_number + 1
+            given = pair.source_id
+            candidate = (given if given and SAFE_ID.fullmatch(given) and free(given)
+                         and given not in past else base)
+            suffix = 1
+            while not free(candidate) or candidate in past:
+                suffix += 1
+                candidate = f"{base}-{suffix}"
+        used.add(candidate)
+        now.ids[candidate] = pair_mark(pair.question, pair.answer)
+        now.removed.pop(candidate, None)
+    return now
+
+
+def earlier_ids(history: PairHistory, pairs: list, unchanged: bool) -> list[str]:
+    """The id each of `pairs` had before, or "": a pair is the one that had the id the file
+    gives it, else one of the same question (as `pair_mark` reads it), else the one of the
+    same answer when each side has that answer once and it says enough (`pair_mark`): a
+    reworded question answered as before. Earlier pairs of the interview come first, then
+    pairs it had before them (a question taken out and put back gets its id back). Without
+    marks (an index of an earlier version), an unchanged file's pairs keep theirs in order."""
+    given = history.given()
+    if unchanged and len(history.ids) == len(pairs) and "" in history.ids.values():
+        return list(history.ids)
+    found = [pair.source_id if pair.source_id in given else "" for pair in pairs]
+    claimed = set(found)
+    pool = {pair_id: mark.split(":") for pair_id, mark in given.items()
+            if mark.count(":") == 1 and pair_id not in claimed}
+    marks = [pair_mark(pair.question, pair.answer).split(":") for pair in pairs]
+    for part in (0, 1):  # the question, then the answer
+        earlier: dict[str, deque[str]] = {}
+        for pair_id, old in pool.items():
+            earlier.setdefault(old[part], deque()).append(pair_id)
+        unfound = Counter(mark[part] for mark, pair_id in zip(marks, found, strict=True)
+                          if not pair_id)
+        for i, mark in enumerate(marks):
+            candidates = earlier.get(mark[part])
+            if found[i] or not mark[part] or not candidates:
+                continue
+            if part and (len(candidates) != 1 or unfound[mark[part]] != 1):
+                continue  # an answer said twice tells neither pair
+            found[i] = candidates.popleft()
+            del pool[found[i]]
+    return found
+
+
+def pair_mark(question: str, answer: str) -> str:
+    """A short digest of a pair's question and of its answer, "question:answer", to know it
+    again in the next version of its file: case, spacing and punctuation aside. The answer's
+    is "" when it is under TELLING_ANSWER_WORDS words ("Yes." answers many questions)."""
+    asked, said = (re.findall(r"\w+", text.casefold()) for text in (question, answer))
+    return f"{digest(asked)}:{digest(said) if len(said) >= TELLING_ANSWER_WORDS else ''}"
+
+
+def digest(words: list[str]) -> str:
+    """8 hex digits of a word list: enough to tell apart the pairs of one interview."""
+    return hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=4).hexdigest()
 
 
 def used_pair_ids(manifest: dict) -> set[str]:

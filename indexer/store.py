@@ -231,6 +231,7 @@ def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
         parsed = corpus.parse_all(sources, report.problems, progress)
         report.added = [s.key for s in sources]
         previous = serving_manifest(index_dir)
+        mark_serving_pairs(index_dir, previous)
         known, found = corpus.dict_of(previous, "files"), {s.key for s in sources}
         manifest = empty_manifest()
         corpus.keep_ids(manifest, previous, [s for s in sources if s.key not in known],
@@ -265,7 +266,10 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
     embeddings = wanted_embeddings(embeddings)
     with writer_lock(index_dir, lock_timeout):
         _, old_ix, manifest = open_build(index_dir)
-        old_ix.close()
+        try:
+            mark_earlier_pairs(old_ix, manifest)
+        finally:
+            old_ix.close()
         same_schema(manifest)
         existing(paths, corpus.known_paths(manifest["files"]))
         unreadable: set[str] = set()
@@ -351,6 +355,47 @@ def serving_manifest(index_dir: Path) -> dict:
     except (StoreError, OSError, ValueError):
         return {}
     return manifest if isinstance(manifest, dict) else {}
+
+
+def unmarked(manifest: dict) -> dict[str, dict]:
+    """The interview records of `manifest` (written by an earlier version) that do not hold
+    their pairs' marks (corpus.pair_mark), by id."""
+    return {interview_id: record
+            for interview_id, record in corpus.dict_of(manifest, "interviews").items()
+            if isinstance(record, dict) and "pair_marks" not in record}
+
+
+def mark_earlier_pairs(ix: windex.Index, manifest: dict) -> None:
+    """Give the interviews of a manifest of an earlier version their pairs' marks, read from
+    its index: without them, the first edit of a file after an upgrade would give each of
+    its pairs a new id (see corpus.earlier_ids)."""
+    lacking = unmarked(manifest)
+    if not lacking:
+        return
+    marks = {}
+    with ix.reader() as reader:
+        for doc in reader.all_stored_fields():
+            if doc.get("interview_id") in lacking:
+                marks[doc["id"]] = corpus.pair_mark(doc["question"], doc["answer"])
+    for record in lacking.values():
+        ids = record.get("pair_ids")
+        if isinstance(ids, list) and all(pair_id in marks for pair_id in ids):
+            record["pair_marks"] = [marks[pair_id] for pair_id in ids]
+
+
+def mark_serving_pairs(index_dir: Path, manifest: dict) -> None:
+    """mark_earlier_pairs with the serving build, when `manifest` (its own) needs it and
+    the build can be read (else its pairs' ids are kept as far as they can be without)."""
+    if not unmarked(manifest):
+        return
+    try:
+        _, ix, _ = open_build(index_dir)
+    except StoreError:
+        return
+    try:
+        mark_earlier_pairs(ix, manifest)
+    finally:
+        ix.close()
 
 
 @contextmanager

@@ -164,11 +164,16 @@ def test_replace_from_the_status_page_under_a_new_name(client, tmp_path):
     assert {"clinic-notes-2024.md"} <= corpus_names(tmp_path)
     assert "clinic-notes.txt" not in corpus_names(tmp_path)
     assert search_total(client, "immunoglobulin") == 1 and search_total(client, "weekly") == 0
-    # the new version keeps the interview's address (and its pairs'), also after a rebuild
+    # the new version keeps the interview's address, and its question on vaccines (asked
+    # second before) the vaccines answer's, also after a rebuild; the question it dropped
+    # says so at its address and points to the interview
     assert page.select_one(".published a")["href"] == "/interview/clinic-notes"
     for _ in range(2):
-        answer = client.get("/api/pairs/clinic-notes-1").get_json()
-        assert "immunoglobulin" in answer["answer"]
+        answer = client.get("/api/pairs/clinic-notes-2").get_json()
+        assert "immunoglobulin" in answer["answer"] and answer["position"] == 1
+        dropped = client.get("/api/pairs/clinic-notes-1")
+        assert dropped.status_code == 410
+        assert dropped.get_json()["interview"]["url"] == "/interview/clinic-notes"
         store.build(tmp_path / "index", [tmp_path / "corpus"], embeddings=False)
 
 

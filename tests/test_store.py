@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import write_interview
 
+from indexer import corpus
 from indexer import store
 from indexer.search import SearchIndex
 
@@ -182,6 +183,139 @@ def test_a_file_or_folder_moved_unchanged_keeps_its_ids(corpus_dir, tmp_path, wr
     moved = corpus_dir.rename(tmp_path / "moved")
     write(tmp_path / "ix", [moved], embeddings=False)
     assert ids_by_file(tmp_path / "ix", moved) == expected
+
+
+# --- pair ids across edits --------------------------------------------------------------
+
+GREEN = [("What platelet count should prompt treatment in ITP?",
+          "Below thirty thousand, or any count with bleeding, we treat; above that we watch."),
+         ("Which first-line therapy do you use?",
+          "A short course of steroids, with IVIG when we need the count up within days."),
+         ("When do you consider a TPO receptor agonist?",
+          "When the disease persists past a few months or steroids cannot be tapered.")]
+CONFIRM = ("How do you confirm the diagnosis of ITP?",
+           "It is a diagnosis of exclusion: a smear, a history, and nothing else to explain it.")
+
+
+def pairs_of(index_dir: Path, interview_id: str) -> dict[str, str]:
+    """{pair id: question} of an interview of the serving build."""
+    interview = SearchIndex(index_dir).interview(interview_id)
+    return {pair["id"]: pair["question"] for pair in interview["pairs"]}
+
+
+@pytest.mark.parametrize("write", [store.build, store.update])
+def test_a_changed_file_keeps_the_id_of_each_question_it_still_asks(corpus_dir, tmp_path,
+                                                                      write):
+    """A question added at the top renumbered every pair: /pair/green-itp-1 opened another
+    question, and a citation of it silently pointed at a different answer."""
+    write_interview(corpus_dir, "green-itp.txt", GREEN)
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    first = pairs_of(tmp_path / "ix", "green-itp")
+    assert list(first) == ["green-itp-1", "green-itp-2", "green-itp-3"]
+    write_interview(corpus_dir, "green-itp.txt", [CONFIRM, *GREEN])
+    write(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert pairs_of(tmp_path / "ix", "green-itp") == {**first, "green-itp-4": CONFIRM[0]}
+    assert ids_by_file(tmp_path / "ix", corpus_dir)["green-itp.txt"] == [
+        "green-itp", "green-itp-4", "green-itp-1", "green-itp-2", "green-itp-3"]
+    store.build(tmp_path / "fresh", [corpus_dir], embeddings=False)  # no index before
+    assert ids_by_file(tmp_path / "fresh", corpus_dir)["green-itp.txt"] == [
+        "green-itp", "green-itp-1", "green-itp-2", "green-itp-3", "green-itp-4"]
+
+
+@pytest.mark.parametrize("write", [store.build, store.update])
+def test_a_removed_questions_id_goes_to_no_other_question(corpus_dir, tmp_path, write):
+    write_interview(corpus_dir, "green-itp.txt", GREEN)
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    first = pairs_of(tmp_path / "ix", "green-itp")
+    write_interview(corpus_dir, "green-itp.txt", [GREEN[0], GREEN[2]])
+    write(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert pairs_of(tmp_path / "ix", "green-itp") == {"green-itp-1": GREEN[0][0],
+                                                      "green-itp-3": GREEN[2][0]}
+    write_interview(corpus_dir, "green-itp.txt", [GREEN[0], CONFIRM, GREEN[2]])
+    write(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert pairs_of(tmp_path / "ix", "green-itp") == {
+        "green-itp-1": GREEN[0][0], "green-itp-4": CONFIRM[0], "green-itp-3": GREEN[2][0]}
+    manifest = store.read_manifest(tmp_path / "ix")
+    assert corpus.removed_pair(manifest, "green-itp-2") == ("green-itp", True)
+    assert corpus.removed_pair(manifest, "green-itp-3") is None  # it is there
+    assert corpus.removed_pair(manifest, "green-itp-9") is None  # it never was
+    write_interview(corpus_dir, "green-itp.txt", GREEN)  # a question back gets its id back
+    write(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert pairs_of(tmp_path / "ix", "green-itp") == first
+    assert corpus.removed_pair(store.read_manifest(tmp_path / "ix"), "green-itp-4") == (
+        "green-itp", True)
+
+
+def test_a_question_edited_lightly_keeps_its_id_and_one_rewritten_does_not(corpus_dir,
+                                                                           tmp_path):
+    """Case, spacing and punctuation do not make a question another; a reworded question
+    whose answer is the same (and says enough to tell it apart) is the same pair; a short
+    answer ("Yes.") says nothing about which question it answers."""
+    short = [("Is it safe in pregnancy?", "Yes."), ("Does it cause rashes?", "No.")]
+    write_interview(corpus_dir, "green-itp.txt", [*GREEN, *short])
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    edited = [("what platelet count should prompt treatment in ITP", GREEN[0][1]),
+              ("Which first-line treatment do you use?", GREEN[1][1]),
+              ("Which agonist do you use?", GREEN[2][1] + " Eltrombopag, usually."),
+              ("Is it safe while breastfeeding?", "Yes."), short[1]]
+    write_interview(corpus_dir, "green-itp.txt", edited)
+    store.update(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert pairs_of(tmp_path / "ix", "green-itp") == {
+        "green-itp-1": edited[0][0], "green-itp-2": edited[1][0], "green-itp-6": edited[2][0],
+        "green-itp-7": edited[3][0], "green-itp-5": edited[4][0]}
+    manifest = store.read_manifest(tmp_path / "ix")
+    assert list(manifest["interviews"]["green-itp"]["removed_pairs"]) == ["green-itp-3",
+                                                                          "green-itp-4"]
+
+
+@pytest.mark.parametrize("write", [store.build, store.update])
+def test_a_file_replaced_under_a_new_name_keeps_the_ids_of_its_questions(corpus_dir,
+                                                                         tmp_path, write):
+    """Staff replacing green-itp.txt by green-itp-v2.md with a question added (the
+    replacement is named to the update; a build finds the ids by the interview it held)."""
+    old = write_interview(corpus_dir, "green-itp.txt", GREEN)
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    old.unlink()
+    new = write_interview(corpus_dir, "green-itp-v2.txt", [CONFIRM, *GREEN])
+    store.update(tmp_path / "ix", [corpus_dir], embeddings=False, renamed={new: old})
+    expected = {"green-itp-1": GREEN[0][0], "green-itp-2": GREEN[1][0],
+                "green-itp-3": GREEN[2][0], "green-itp-4": CONFIRM[0]}
+    assert pairs_of(tmp_path / "ix", "green-itp") == expected
+    write(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert pairs_of(tmp_path / "ix", "green-itp") == expected
+
+
+@pytest.mark.parametrize("write", [store.build, store.update])
+def test_an_index_written_before_pairs_were_marked_keeps_them_through_an_edit(corpus_dir,
+                                                                              tmp_path, write):
+    """Its manifest has no pair_marks: they are read from its index, so the first edit of a
+    file after an upgrade does not take every one of its answers off its address."""
+    write_interview(corpus_dir, "green-itp.txt", GREEN)
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    first = pairs_of(tmp_path / "ix", "green-itp")
+    path = store.build_path(tmp_path / "ix", store.current_build(tmp_path / "ix"))
+    manifest = json.loads((path / store.MANIFEST).read_text(encoding="utf-8"))
+    for record in manifest["interviews"].values():
+        del record["pair_marks"], record["next_pair"]
+    (path / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    write_interview(corpus_dir, "green-itp.txt", [CONFIRM, *GREEN])
+    write(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert pairs_of(tmp_path / "ix", "green-itp") == {**first, "green-itp-4": CONFIRM[0]}
+
+
+def test_a_withdrawn_file_gets_its_pair_ids_back_when_it_returns(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "green-itp.txt", GREEN)
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    path = write_interview(corpus_dir, "green-itp.txt", [CONFIRM, *GREEN])
+    store.update(tmp_path / "ix", [corpus_dir], embeddings=False)
+    edited = ids_by_file(tmp_path / "ix", corpus_dir)["green-itp.txt"]
+    away = path.rename(tmp_path / "green-itp.txt")
+    store.update(tmp_path / "ix", [corpus_dir], embeddings=False)
+    manifest = store.read_manifest(tmp_path / "ix")
+    assert corpus.removed_pair(manifest, "green-itp-4") == ("green-itp", False)
+    away.rename(path)
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert ids_by_file(tmp_path / "ix", corpus_dir)["green-itp.txt"] == edited
 
 
 def test_build_switches_atomically_and_keeps_few_builds(corpus_dir, tmp_path):

@@ -10,6 +10,7 @@ import pytest
 from conftest import REPO
 from conftest import write_interview
 from flask import Flask
+from webapp_support import WARD
 from webapp_support import build_small_index
 from webapp_support import make_app
 from webapp_support import soup
@@ -463,6 +464,27 @@ def test_unknown_pages_are_404_pages(client, path):
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     assert soup(response).select_one(".error-message").get_text()
+
+
+def test_a_removed_answers_address_says_so_and_links_its_interview(tmp_path):
+    """A cited /pair/<id> whose question was taken out of its interview neither opens
+    another answer nor reads as a mistyped address (404): 410, with the interview."""
+    index_dir = build_small_index(tmp_path)
+    ward = tmp_path / "corpus" / "ward-rounds.txt"
+    write_interview(ward.parent, ward.name, [WARD[0], *WARD[2:]],
+                    title="Ward rounds with Dr. Ada Lovelace")
+    (tmp_path / "corpus" / "hostile.txt").unlink()
+    store.update(index_dir, [tmp_path / "corpus"])
+    client = make_app(index_dir).test_client()
+    response = client.get("/pair/ward-rounds-2?q=lymphoma")
+    assert response.status_code == 410 and response.mimetype == "text/html"
+    page = soup(response)
+    assert "was removed" in page.select_one(".error-message").get_text()
+    link = page.select_one(".error-link a")
+    assert link["href"] == "/interview/ward-rounds" and "Ward rounds" in link.get_text()
+    assert client.get("/pair/ward-rounds-3").status_code == 200  # the others stay where they were
+    withdrawn = client.get("/pair/hostile-1")
+    assert withdrawn.status_code == 410 and not soup(withdrawn).select(".error-link")
 
 
 @pytest.mark.parametrize("path", ["/", "/?q=patients", "/pair/x", "/interview/x"])

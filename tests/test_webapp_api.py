@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import write_interview
+from webapp_support import WARD
 from webapp_support import build_small_index
 from webapp_support import make_app
 from webapp_support import soup
@@ -192,6 +194,21 @@ def test_errors_have_one_shape(client, url, status):
     data = get_json(client, url, status)
     assert data.keys() == {"ok", "error", "status"}
     assert data["ok"] is False and data["status"] == status and data["error"]
+
+
+def test_a_removed_pair_is_410_naming_its_interview(tmp_path, index_dir):
+    ward = tmp_path / "corpus" / "ward-rounds.txt"
+    write_interview(ward.parent, ward.name, WARD[2:], title="Ward rounds with Dr. Ada Lovelace")
+    (tmp_path / "corpus" / "hostile.txt").unlink()
+    store.update(index_dir, [tmp_path / "corpus"])
+    client = make_app(index_dir).test_client()
+    data = get_json(client, "/api/pairs/ward-rounds-2", 410)
+    assert data["ok"] is False and data["status"] == 410 and "removed" in data["error"]
+    assert data["interview"] == {"id": "ward-rounds", "title": "Ward rounds with Dr. Ada Lovelace",
+                                 "url": "/interview/ward-rounds"}
+    assert get_json(client, "/api/pairs/ward-rounds-3")["position"] == 1
+    data = get_json(client, "/api/pairs/hostile-2", 410)
+    assert data["interview"] is None and "withdrawn" in data["error"]
 
 
 def test_overlong_query_is_400_with_message(client):

@@ -15,8 +15,19 @@ from indexer.store import StoreError
 
 NO_INDEX = ("No index yet: run `qa-index build corpus/`. The app reads the index folder named "
             "by QA_INDEX_DIR (default instance/index); qa-index uses the same variable.")
-TITLES = {400: "Please check the request", 404: "Not found", 500: "Something went wrong",
-          503: "Search is not available yet"}
+TITLES = {400: "Please check the request", 404: "Not found", 410: "No longer here",
+          500: "Something went wrong", 503: "Search is not available yet"}
+
+
+class Gone(HTTPException):
+    """410: an address that named something once (a pair taken out of its interview);
+    `interview`: the published interview it was in ({"id", "title", "url"}), or None."""
+
+    code = 410
+
+    def __init__(self, description: str, interview: dict | None = None):
+        super().__init__(description)
+        self.interview = interview
 
 
 def register(app: Flask) -> None:
@@ -31,21 +42,24 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path in ("/api", "/healthz")
 
 
-def error_response(status: int, message: str, headers: dict | None = None):
-    """The error as JSON or as the error page, with the status code."""
+def error_response(status: int, message: str, headers: dict | None = None, **more):
+    """The error as JSON or as the error page, with the status code; `more`: fields the JSON
+    adds and the page shows (`interview`: a link to it)."""
     if wants_json():
-        body = jsonify(ok=False, error=message, status=status)
+        body = jsonify(ok=False, error=message, status=status, **more)
         return body, status, headers or {}
     title = TITLES.get(status, HTTP_STATUS_CODES.get(status, "Error"))
-    page = render_template("error.html", status=status, title=title, message=message)
+    page = render_template("error.html", status=status, title=title, message=message, **more)
     return page, status, headers or {}
 
 
 def http_error(exc: HTTPException):
-    """404, 405, 400 from abort(), and 500 for unexpected exceptions."""
+    """404, 405, 400 from abort(), 410 (Gone), and 500 for unexpected exceptions."""
     status = exc.code or 500
     headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
-    return error_response(status, exc.description or HTTP_STATUS_CODES.get(status, ""), headers)
+    more = {"interview": exc.interview} if isinstance(exc, Gone) else {}
+    return error_response(status, exc.description or HTTP_STATUS_CODES.get(status, ""), headers,
+                          **more)
 
 
 def query_error(exc: QueryError):

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from dataclasses import replace
 from datetime import date
+from typing import NoReturn
 from urllib.parse import quote
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from flask import current_app
 from flask import url_for
 from werkzeug.exceptions import BadRequest
 
+from indexer import corpus
 from indexer import highlight
 from indexer.highlight import Marks
 from indexer.query import clean
@@ -34,6 +36,7 @@ from indexer.search import facet_counts
 from indexer.search import to_hit
 from indexer.search import unknown_filter
 from webapp import people
+from webapp.errors import Gone
 from webapp.params import FILTERS
 from webapp.params import SearchParams
 from webapp.params import canonical_params
@@ -212,7 +215,7 @@ def results_url(params: SearchParams, state: dict) -> str | None:
 def pair_context(pair_id: str, args: Mapping[str, str]) -> dict:
     """The pair page and /api/pairs/<id>: the whole pair marked, its interview, neighbours."""
     index = get_index()
-    pair = index.pair(pair_id) or abort(404, f"There is no question with the id {pair_id!r}.")
+    pair = index.pair(pair_id) or no_pair(index, pair_id)
     params, state, terms = carried(args)
     record = index.interview(pair["interview_id"]) or {"pairs": [pair]}
     before, after = neighbours(record["pairs"], pair_id)
@@ -232,6 +235,25 @@ def pair_context(pair_id: str, args: Mapping[str, str]) -> dict:
         "related": [brief(doc, state) for doc in related],
         "url": state_url("pages.pair", state, pair_id=pair_id),
     }
+
+
+def no_pair(index: SearchIndex, pair_id: str) -> NoReturn:
+    """Why no pair has the id: 410 when the index gave it out once (its question was taken
+    out of its interview or rewritten, or the interview withdrawn; a citation of it must not
+    read as a mistyped address), with the interview when it is still published; else 404."""
+    manifest = index.snapshot().manifest
+    found = corpus.removed_pair(manifest, pair_id)
+    if found is None:
+        abort(404, f"There is no question with the id {pair_id!r}.")
+    interview_id, published = found
+    if not published:
+        raise Gone(f"The answer at this address ({pair_id}) was withdrawn with its interview.")
+    record = manifest["interviews"][interview_id]
+    raise Gone(f"The answer at this address ({pair_id}) was removed from its interview, or its "
+               "question rewritten, when the interview was revised. The interview is still "
+               "published.",
+               {"id": interview_id, "title": record.get("title") or interview_id,
+                "url": url_for("pages.interview", interview_id=interview_id)})
 
 
 def citation(meta: dict, position: int, page_url: str) -> str:
