@@ -18,10 +18,6 @@ from flask import url_for
 
 from indexer import highlight
 from indexer.highlight import Marks
-from indexer.query import clean
-from indexer.query import marks
-from indexer.query import parse
-from indexer.query import unshout
 from indexer.search import SearchIndex
 from indexer.search import SearchResults
 from indexer.search import unknown_filter
@@ -118,7 +114,7 @@ def active_filters(results: SearchResults) -> list[dict]:
 def marking(args: Mapping[str, str]) -> tuple[str, bool, Marks]:
     """The query carried to a pair or interview page: (text, expand, what to mark)."""
     query, expand = args.get("q", "").strip(), flag(args, "expand")
-    terms = marks(parse(unshout(clean(query)), expand=expand)) if query else Marks()  # as searched
+    terms = get_index().marks(query, expand) if query else Marks()  # as searched
     return query, expand, terms
 
 
