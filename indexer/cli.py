@@ -230,6 +230,10 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
                + (f"; did you mean: {results.suggestion}" if results.suggestion else "")
                + (f"; not searched: {', '.join(skipped)}" if skipped else ""))
     for reading in results.readings:
+        if reading.how == "prefix" and reading.kept < reading.found:
+            click.echo(f'{reading.found} words of the index start with "{reading.word[:-1]}": '
+                       f"{reading.word} searched the {reading.kept} commonest; type more "
+                       "letters to narrow it")
         if reading.hint:
             click.echo(f'"{reading.word}" is a common word; for {reading.hint["means"]} search '
                        f'{reading.hint["word"]} in capitals: {reading.hint["query"]}')

@@ -26,14 +26,16 @@ from whoosh.lang.porter import stem
 from whoosh.qparser import syntax
 
 from indexer import vocabulary
+from indexer.analysis import SHORT_PREFIX
 from indexer.analysis import STOP_WORDS
-from indexer.analysis import TOKEN_PATTERN
 from indexer.analysis import is_name
 from indexer.analysis import known_name
 from indexer.analysis import letter_pairs
 from indexer.analysis import names_letter
+from indexer.analysis import query_tokens
 from indexer.analysis import query_words
 from indexer.analysis import read_query
+from indexer.analysis import unstarred
 from indexer.analysis import vocabulary_names
 from indexer.highlight import Marks
 from indexer.schema import SEARCH_FIELDS
@@ -93,8 +95,10 @@ class ParsedQuery:
         """What hybrid search embeds: the text with its vocabulary synonyms in brackets. The
         model knows "acute myeloid leukemia" better than "AML", and "rubeola" alone sits near
         "rubra" (dev nDCG@10: summaries 0.608 -> 0.612, messages 0.582 -> 0.593). A typo fix
-        is not added: it is a guess, and it lowered summary avgScore@1 (1.33 -> 1.28)."""
-        return f"{self.text} ({', '.join(self.synonyms)})" if self.synonyms else self.text
+        is not added: it is a guess, and it lowered summary avgScore@1 (1.33 -> 1.28). The *
+        of a prefix (leuk*) is left out: the model reads words, not query syntax."""
+        text = unstarred(self.text)
+        return f"{text} ({', '.join(self.synonyms)})" if self.synonyms else text
 
     @property
     def empty(self) -> bool:
@@ -466,7 +470,12 @@ class Reading:
 
     ``how`` is "name" (an acronym or code: as written, capitals matter, no other forms),
     "word" (an ordinary word, in any of its forms: treatment, treatments, treated) or
-    "skipped", with ``why``: a question word, a common word or a single letter. A compound
+    "prefix" (a word typed with a trailing *, leuk*: the indexed words that start with its
+    ``starts``, see :func:`indexer.analysis.prefix_word`; a search says how many terms
+    start so, ``found``, and how many of them it searched, ``kept``: at most
+    :data:`indexer.prefix.MAX_WORDS`) or
+    "skipped", with ``why``: a question word, a common word, a single letter or a short
+    prefix (under :data:`indexer.analysis.PREFIX_LETTERS` letters). A compound
     (CAR-T, T-cell) is also searched as its ``parts`` next to each other, and those of its
     parts that name something alone (CD19 of anti-CD19) on their own, ``alone``. A skipped
     word that the vocabulary knows as a name in capitals (all: ALL) carries a ``hint``: that
@@ -478,17 +487,32 @@ class Reading:
     why: str | None = None
     hint: dict | None = None
     alone: tuple[str, ...] = ()
+    starts: tuple[str, ...] = ()
+    found: int | None = None
+    kept: int | None = None
+
+
+def counted(found: list[Reading], counts: dict[str, tuple[int, int]]) -> list[Reading]:
+    """The readings with, for each prefix, how many indexed terms start with it and how many
+    of them were searched (`counts` by start: :func:`indexer.prefix.expand`)."""
+    return [replace(reading, found=sum(counts.get(s, (0, 0))[0] for s in reading.starts),
+                    kept=sum(counts.get(s, (0, 0))[1] for s in reading.starts))
+            if reading.starts else reading for reading in found]
 
 
 def readings(text: str, hints: bool = True) -> list[Reading]:
-    """How each word of `text` is searched (:class:`Reading`); [] for power-user syntax,
-    whose words are operators and fields as much as words."""
-    if SYNTAX.search(text):
-        return []
-    names = name_meanings() if hints else {}
+    """How each word of `text` is searched (:class:`Reading`); for power-user syntax, whose
+    words are operators and fields as much as words, only its words typed with a trailing *
+    outside quotes (searched by their start, or too short to be)."""
+    power = bool(SYNTAX.search(text))
+    names = name_meanings() if hints and not power else {}
     found = []
-    for word in read_query(text):
-        if word.skipped:
+    for word in read_query(QUOTED.sub(lambda m: " " * len(m[0]), text) if power else text):
+        if power and not (word.starts or word.skipped == SHORT_PREFIX):
+            continue
+        if word.starts:
+            found.append(Reading(word.raw, "prefix", starts=word.starts))
+        elif word.skipped:
             name = word.raw.upper()
             hint = ({"word": name, "means": names[name],
                      "query": text[:word.start] + name + text[word.start + len(word.raw):]}
@@ -567,8 +591,8 @@ def joined_letters(text: str) -> str:
     B -C" searched a lone B (and found more pairs than "hepatitis B"). Same length, so the
     positions of words stay."""
     quoted = [m.span() for m in QUOTED.finditer(text)]
-    tokens = [(m.group(0), m.start()) for m in TOKEN_PATTERN.finditer(text)
-              if not any(start <= m.start() < end for start, end in quoted)]
+    tokens = [(raw, at) for raw, at in query_tokens(text)  # (not a prefix: "B leuk*")
+              if not any(start <= at < end for start, end in quoted)]
     for raw, start, searched in letter_pairs(text, tokens):
         if searched != raw:
             text = text[:start] + searched + text[start + len(searched):]

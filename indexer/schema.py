@@ -21,6 +21,7 @@ from whoosh import query as wq
 from indexer.analysis import medical_analyzer
 from indexer.analysis import read_query
 from indexer.analysis import term_positions
+from indexer.prefix import WordStart
 
 # The version of how pairs are indexed; an update refuses a build of another version (see
 # store.same_schema). 3: capitals-only names written in capitals keep their case (PET, AIDS);
@@ -42,7 +43,9 @@ class MedicalText(fields.TEXT):
     """A TEXT field that turns each query word into medical-aware clauses.
 
     ``CAR-T`` becomes ``cart OR "car t"``; question words and stop words vanish; names
-    keep their case meaning. Quoted phrases still go through the analyzer (parts only).
+    keep their case meaning; ``leuk*`` becomes a :class:`indexer.prefix.WordStart` (the
+    parser hands a self-parsing field every word, so Whoosh's PrefixPlugin would not reach
+    it). Quoted phrases still go through the analyzer (parts only).
     """
 
     def self_parsing(self) -> bool:
@@ -60,7 +63,9 @@ class MedicalText(fields.TEXT):
                 for term, poses in term_positions(value).items()]
 
     def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> wq.Query:
-        clauses = [any_of([word_query(fieldname, read.joined, list(read.terms), boost,
+        clauses = [any_of([WordStart(fieldname, start, boost=boost) for start in word.starts])
+                   if word.starts else
+                   any_of([word_query(fieldname, read.joined, list(read.terms), boost,
                                       read.alone_terms) for read in word.clauses])
                    for word in read_query(qstring) if not word.skipped]
         return any_of(clauses) if clauses else wq.NullQuery

@@ -34,6 +34,7 @@ from whoosh import sorting
 
 from indexer import dense
 from indexer import highlight
+from indexer import prefix
 from indexer import semantic
 from indexer import store
 from indexer.analysis import known_name
@@ -41,6 +42,7 @@ from indexer.highlight import Marks
 from indexer.query import ParsedQuery
 from indexer.query import Reading
 from indexer.query import clean
+from indexer.query import counted
 from indexer.query import findings
 from indexer.query import marks
 from indexer.query import parse
@@ -364,17 +366,27 @@ class SearchIndex:
         searched = unshout(text)
         suggestion = suggest(view.searcher, searched, view.snap.words) if text else None
         parsed = parse(searched, expand=expand, corrected=suggestion)
+        starts = with_prefixes(view, parsed)
         results = SearchResults(text, 0, page, per_page, 0.0, filters=filters, sort=sort,
                                 filter_labels=filter_labels(filters, view.snap.manifest),
                                 expansions=parsed.expansions, suggestion=suggestion,
                                 # no capitals hint for text typed in capitals throughout
-                                readings=readings(searched, hints=searched == text))
+                                readings=counted(readings(searched, hints=searched == text),
+                                                 starts))
         found, results.mode_note = meaning(view, parsed, mode, names_only(results.readings))
         if found is not None:
             results.mode = "hybrid"
         if not parsed.empty:
             run(view, parsed, results, highlight, found, self.hybrid)
         return results
+
+    def marks(self, text: str, expand: bool = True) -> Marks:
+        """What a search for `text` marks in a pair (pair and interview pages): its words,
+        their synonyms, and the words its prefixes (leuk*) match in the serving build."""
+        view = self.view()
+        parsed = parse(unshout(clean(text)), expand=expand)
+        with_prefixes(view, parsed)
+        return marks(parsed)
 
     def warm(self) -> None:
         """Open the serving build and, unless the default mode is keyword, load its embeddings
@@ -470,6 +482,16 @@ def rerank(scored: list[tuple[int, str, float]]) -> list[tuple[int, float]]:
     combined = [(doc, score + INTERVIEW_WEIGHT * best[interview])
                 for doc, interview, score in scored]
     return sorted(combined, key=lambda item: -item[1])
+
+
+def with_prefixes(view: View, parsed: ParsedQuery) -> dict[str, tuple[int, int]]:
+    """Turn the parsed query's words typed with a trailing * (leuk*) into the terms they match
+    in the view's build (:func:`indexer.prefix.expand`), in place; for each start, how many
+    terms start with it and how many were searched."""
+    if "*" not in parsed.text:  # (walking a long question's query costs 0.1 ms)
+        return {}
+    parsed.query, starts = prefix.expand(parsed.query, view.searcher, view.snap.words)
+    return starts
 
 
 def meaning(view: View, parsed: ParsedQuery, mode: str, names: bool = False):

@@ -17,8 +17,11 @@ from __future__ import annotations
 import json
 import re
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
+from functools import cached_property
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
 from indexer.analysis import QUESTION_WORDS
@@ -27,6 +30,7 @@ from indexer.analysis import analyze_word
 from indexer.analysis import finished
 from indexer.analysis import is_name
 from indexer.analysis import normalize_word
+from indexer.analysis import prefix_words
 from indexer.analysis import stem_word
 from indexer.query import vocabulary_terms
 
@@ -38,13 +42,16 @@ MIN_LENGTH = 4
 
 
 def suggest(searcher, text: str, words: Words) -> str | None:
-    """The text with unknown words replaced by their closest indexed word, or None."""
+    """The text with unknown words replaced by their closest indexed word, or None. A word
+    typed with a trailing * (leuk*) is the start of words, not a typo (of "leak")."""
     reader = searcher.reader()
     pieces, last, changed = [], 0, False
+    prefixes = [(start, start + len(word)) for start, word in prefix_words(text).items()]
     for match in WORD.finditer(text):
         raw = match.group(0)
         word = normalize_word(raw)
-        if not needs_check(raw, word) or known(reader, word) or near_function_word(word):
+        if (any(start <= match.start() < end for start, end in prefixes)
+                or not needs_check(raw, word) or known(reader, word) or near_function_word(word)):
             continue
         found = best_candidate(reader, word, words)
         if found:
@@ -123,6 +130,22 @@ class Words:
 
     def __len__(self) -> int:
         return len(self.terms)
+
+    @cached_property
+    def ordered(self) -> list[str]:
+        """The words in order, for :meth:`starting` (sorted on first use)."""
+        return sorted(self.terms)
+
+    def starting(self, start: str) -> list[str]:
+        """The terms of the words that start with `start` (for prefix search: the index holds
+        "leukocytes" as leukocyt, which does not start with "leukocytes")."""
+        first = bisect_left(self.ordered, start)
+        found = []
+        for word in islice(self.ordered, first, None):
+            if not word.startswith(start):
+                break
+            found.append(self.terms[word])
+        return found
 
     def within(self, word: str, edits: int, prefix: int = 1) -> list[tuple[str, int]]:
         """(word, distance) for each word within `edits` edits of `word` that starts with its

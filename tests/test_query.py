@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from webapp_support import make_app
 
 from indexer import highlight
+from indexer import prefix
 from indexer import store
 from indexer import vocabulary
 from indexer.query import QueryError
@@ -1084,3 +1085,121 @@ def test_a_quoted_phrase_is_not_widened_by_the_synonyms_of_a_name_in_it(compound
                                   "coronavirus disease 2019"])
 def test_covid_19_names_find_each_other(compounds_index, text):
     assert found(compounds_index, text) == ["covid"]
+
+
+@pytest.fixture(scope="module")
+def prefixes_index(tmp_path_factory) -> SearchIndex:
+    """Pairs of words sharing their first letters (leukemia, leukocytes), UK spellings, a word
+    one letter from a prefix (leak), and stems shorter than the word (thrombocyt)."""
+    pairs = {
+        "leukemia": ("What is chronic leukemia?", "Leukemia is a cancer of white cells."),
+        "leukaemia": ("Is childhood leukaemia curable?", "Most leukaemias in children are."),
+        "leukocytes": ("Why count leukocytes?", "Leukocytes fight infection; leukopenia is "
+                       "too few of them."),
+        "myeloid": ("How is myeloid leukemia treated?", "With chemotherapy first."),
+        "leak": ("What is capillary leak syndrome?", "Fluid leaks from small vessels."),
+        "transplant": ("Who needs a transplant?", "Those who relapse after CAR-T."),
+        "transplantation": ("When is transplantation done?", "In a first remission."),
+        "thrombocytopenia": ("What causes thrombocytopenia?", "Drugs and infections."),
+        "thrombocytes": ("What do thrombocytes do?", "They help blood clot."),
+        "hematology": ("Who runs the hematology ward?", "A consultant and two nurses."),
+        "hsct": ("Is HSCT an option?", "For some patients."),
+        "bone-marrow": ("Is a bone marrow transplant painful?", "Not with sedation."),
+    }
+    return one_pair_each(tmp_path_factory, "prefixes", pairs)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("leuk*", {"leukemia", "leukaemia", "leukocytes", "myeloid"}),  # not leak
+    ("leukaem*", {"leukemia", "leukaemia", "myeloid"}),  # a UK prefix: leukem*, as indexed
+    ("Leukocytes*", {"leukocytes"}),  # the word itself, indexed by its stem (leukocyt)
+    ("transpl*", {"transplant", "transplantation", "bone-marrow"}),
+    ("transplantation*", {"transplantation", "transplant", "bone-marrow"}),  # one stem
+    ("thrombocyto*", {"thrombocytopenia"}),  # a prefix is not stemmed (thrombocyt)
+    ("haemat*", {"hematology"}),
+])
+def test_a_trailing_star_finds_the_words_starting_with_it(prefixes_index, text, expected):
+    results = prefixes_index.search(text, mode="keyword")
+    assert {hit.interview_id for hit in results.hits} == expected
+    assert results.suggestion is None and results.expansions == []  # no typo fix: leak*
+
+
+def test_a_prefix_is_neither_corrected_nor_expanded_by_synonyms(prefixes_index):
+    assert "leak" not in (prefixes_index.search("leuk* syndrom").suggestion or "")
+    assert parse("HSCT*").expansions == [] and parse("HSCT").expansions
+    assert found(prefixes_index, "HSCT*") == ["hsct"]  # not bone marrow transplant
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("leuk* -myeloid", {"leukemia", "leukaemia", "leukocytes"}),
+    ("leuk* NOT myeloid", {"leukemia", "leukaemia", "leukocytes"}),
+    ("leukemia -myelo*", {"leukemia", "leukaemia"}),
+    ("transpl* AND CAR-T", {"transplant"}),
+    ("(transpl* OR thrombocyto*) -bone", {"transplant", "transplantation", "thrombocytopenia"}),
+    ("question:leuk*", {"leukemia", "leukaemia", "leukocytes", "myeloid"}),
+    ("answer:leuk*", {"leukemia", "leukaemia", "leukocytes"}),
+])
+def test_a_prefix_works_in_power_user_syntax(prefixes_index, text, expected):
+    assert set(found(prefixes_index, text)) == expected
+
+
+@pytest.mark.parametrize("text, same_as", [
+    ("leukemia *", "leukemia"), ("leukemia * cells", "leukemia cells"),
+    ("leu*kemia", "leu kemia"), ('"leuk* cells"', '"leuk cells"'), ("What is leuk?", "leuk"),
+])
+def test_a_star_alone_inside_a_word_or_in_quotes_is_no_prefix(prefixes_index, text, same_as):
+    assert found(prefixes_index, text) == found(prefixes_index, same_as)
+    assert "Wildcard" not in repr(parse(text).query) and "Prefix" not in repr(parse(text).query)
+    assert not any(r.how == "prefix" for r in readings(text))
+
+
+def test_a_prefix_of_under_three_letters_is_not_searched(prefixes_index):
+    (reading,) = readings("le*")
+    assert (reading.word, reading.how, reading.why) == ("le*", "skipped", "short prefix")
+    assert prefixes_index.search("le*", mode="keyword").total == 0
+    assert found(prefixes_index, "my* leukocytes") == ["leukocytes"]
+
+
+def test_readings_say_a_prefix_was_searched_by_the_start_of_words(prefixes_index):
+    (reading,) = readings("leuk*")
+    assert (reading.word, reading.how, reading.starts) == ("leuk*", "prefix", ("leuk",))
+    assert readings("leukaem*")[0].starts == ("leukaem", "leukem")
+    words = prefixes_index.search("leuk* in children", mode="keyword").readings
+    assert [(r.word, r.how) for r in words] == [
+        ("leuk*", "prefix"), ("in", "skipped"), ("children", "word")]
+    # three indexed words start with leuk: leukemia (leukaemia too), leukocyt(e, es), leukopenia
+    assert (words[0].found, words[0].kept) == (3, 3)
+    # in power-user text, the words searched by their start
+    assert [r.word for r in readings("leuk* -myeloid")] == ["leuk*"]
+    assert readings('"leuk* cells" AND CAR-T') == []
+
+
+def test_a_prefix_matching_many_words_searches_the_commonest(prefixes_index, monkeypatch):
+    monkeypatch.setattr(prefix, "MAX_WORDS", 1)
+    results = prefixes_index.search("leuk*", mode="keyword", per_page=9)  # (not cached)
+    (reading,) = results.readings
+    assert (reading.found, reading.kept) == (3, 1)  # leukemia, in 5 fields of 3 pairs
+    assert {hit.interview_id for hit in results.hits} == {"leukemia", "leukaemia", "myeloid"}
+
+
+def test_the_words_a_prefix_matched_are_highlighted(prefixes_index):
+    html = {hit.interview_id: hit.question_html + " " + hit.answer_html
+            for hit in prefixes_index.search("leuk*", mode="keyword").hits}
+    assert '<mark class="match">leukaemia</mark>' in html["leukaemia"]
+    assert '<mark class="match">leukaemias</mark>' in html["leukaemia"]
+    assert '<mark class="match">Leukocytes</mark> fight' in html["leukocytes"]
+    assert '<mark class="match">leukopenia</mark> is too' in html["leukocytes"]
+    assert '<mark class="match">Leukemia</mark> is a cancer' in html["leukemia"]
+
+
+def test_the_meaning_side_reads_a_prefix_without_its_star():
+    assert parse("transpl* outcomes").meaning_text == "transpl outcomes"
+
+
+def test_a_prefix_finds_its_words_in_hybrid_mode(seed_index):
+    keyword = {hit.id for hit in seed_index.search("transpl*", mode="keyword").hits}
+    assert keyword and keyword == {
+        hit.id for hit in seed_index.search("transplant", mode="keyword", expand=False).hits}
+    hybrid = seed_index.search("transpl*", per_page=50)
+    assert keyword <= {hit.id for hit in hybrid.hits if not hit.by_meaning}
+    assert seed_index.search("immunother*", mode="keyword").total > 0

@@ -17,6 +17,7 @@ from webapp_support import soup
 from webapp_support import text
 
 import webapp
+from indexer import prefix
 from indexer import store
 from indexer.search import SearchIndex
 from webapp.presenters import nice_date
@@ -562,3 +563,19 @@ def test_rebuilt_index_is_picked_up_without_restart(tmp_path):
     assert hit_ids(soup(client.get("/?q=sarcoidosis"))) == ["lungs-1"]
     assert hit_ids(soup(client.get("/?q=neutropenia"))) == []
     assert client.get("/healthz").get_json()["documents"] == 1
+
+
+def test_page_says_which_words_were_searched_by_their_start(seed_client, monkeypatch):
+    page = soup(seed_client.get("/?q=transpl*+immunother*+my*"))
+    reading = {div.dt.get_text(): " ".join(div.dd.get_text().split())
+               for div in page.select(".reading dl > div")}
+    assert reading["Words starting with"].startswith("transpl* (1 word), immunother* (1 word)")
+    assert reading["Not searched"] == "my* (short prefix)"
+    assert '<mark class="match">Transplant</mark>' in str(page.select(".hits")[0])
+    assert not page.select(".hint") and not page.select(".suggestion")
+    pair = soup(seed_client.get(page.select_one(".hit-question a")["href"]))  # q=transpl*...
+    marked = {mark.get_text().lower() for mark in pair.select("main mark")}
+    assert marked and all(word.startswith(("transpl", "immunother")) for word in marked)
+    monkeypatch.setattr(prefix, "MAX_WORDS", 1)  # CD19 and CD123 (and the joined CD19-CAR...)
+    hint = soup(seed_client.get("/?q=cd1*")).select_one(".hint").get_text()
+    assert "start with “cd1”: cd1* searched the 1 commonest" in " ".join(hint.split())

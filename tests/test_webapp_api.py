@@ -242,3 +242,13 @@ def test_untitled_pages_of_one_file_are_told_apart_in_facets(tmp_path):
     data = get_json(make_app(tmp_path / "index").test_client(), "/api/search?q=rash")
     labels = sorted(f["label"] for f in data["facets"]["interview"])
     assert labels == ["Faq · example.org/measles", "Faq · example.org/rubella"]
+
+
+def test_search_words_say_which_words_were_searched_by_their_start(client):
+    data = get_json(client, "/api/search?q=transpl*+vaccin*&mode=keyword")
+    assert data["suggestion"] is None and data["expansions"] == []
+    assert {hit["id"] for hit in data["results"]} == {"clinic-notes-1", "clinic-notes-2"}
+    assert [(w["word"], w["how"], w["starts"], w["found"], w["kept"]) for w in data["words"]] == [
+        ("transpl*", "prefix", ["transpl"], 1, 1), ("vaccin*", "prefix", ["vaccin"], 1, 1)]
+    words = get_json(client, "/api/search?q=transpl*+-vaccines")["words"]  # power-user syntax
+    assert [(w["word"], w["how"]) for w in words] == [("transpl*", "prefix")]

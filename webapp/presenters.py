@@ -25,9 +25,6 @@ from indexer import corpus
 from indexer import highlight
 from indexer.highlight import Marks
 from indexer.query import clean
-from indexer.query import marks
-from indexer.query import parse
-from indexer.query import unshout
 from indexer.search import SearchIndex
 from indexer.search import SearchResults
 from indexer.search import Snapshot
@@ -203,7 +200,7 @@ def carried(args: Mapping[str, str]) -> tuple[SearchParams, dict, Marks]:
     validates it: (its parameters, its state for links, what to mark as it searched)."""
     params = search_params(args)
     query = clean(params.q)
-    terms = marks(parse(unshout(query), expand=params.expand)) if query else Marks()
+    terms = get_index().marks(query, params.expand) if query else Marks()  # as searched
     return params, canonical_params(params, query), terms
 
 
