@@ -224,11 +224,13 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
     if results.mode_note and mode != AUTO:
         click.echo(results.mode_note, err=True)
     skipped = [reading.word for reading in results.readings if reading.how == "skipped"]
+    absent = [reading.word for reading in results.readings if reading.absent]
     click.echo(f"{results.total} pairs ({results.took_ms:.1f} ms, {results.mode})"
                + (f"; also searched: {', '.join(results.expansions)}" if results.expansions
                   else "")
                + (f"; did you mean: {results.suggestion}" if results.suggestion else "")
-               + (f"; not searched: {', '.join(skipped)}" if skipped else ""))
+               + (f"; not searched: {', '.join(skipped)}" if skipped else "")
+               + (f"; in no pair: {', '.join(absent)}" if absent else ""))
     for reading in results.readings:
         if reading.how == "prefix" and reading.kept < reading.found:
             click.echo(f'{reading.found} words of the index start with "{reading.word[:-1]}": '

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -28,6 +29,7 @@ from whoosh.qparser import syntax
 from indexer import vocabulary
 from indexer.analysis import SHORT_PREFIX
 from indexer.analysis import STOP_WORDS
+from indexer.analysis import QueryWord
 from indexer.analysis import is_name
 from indexer.analysis import known_name
 from indexer.analysis import letter_pairs
@@ -475,7 +477,9 @@ class Reading:
     start so, ``found``, and how many of them it searched, ``kept``: at most
     :data:`indexer.prefix.MAX_WORDS`) or
     "skipped", with ``why``: a question word, a common word, a single letter or a short
-    prefix (under :data:`indexer.analysis.PREFIX_LETTERS` letters). A compound
+    prefix (under :data:`indexer.analysis.PREFIX_LETTERS` letters). A searched word no pair
+    of the index holds, in any form searched, is ``absent`` (a search sets it: "sickle" in
+    "sickle cell", whose results then match "cell" alone). A compound
     (CAR-T, T-cell) is also searched as its ``parts`` next to each other, and those of its
     parts that name something alone (CD19 of anti-CD19) on their own, ``alone``. A skipped
     word that the vocabulary knows as a name in capitals (all: ALL) carries a ``hint``: that
@@ -490,6 +494,7 @@ class Reading:
     starts: tuple[str, ...] = ()
     found: int | None = None
     kept: int | None = None
+    absent: bool = False
 
 
 def counted(found: list[Reading], counts: dict[str, tuple[int, int]]) -> list[Reading]:
@@ -500,10 +505,12 @@ def counted(found: list[Reading], counts: dict[str, tuple[int, int]]) -> list[Re
             if reading.starts else reading for reading in found]
 
 
-def readings(text: str, hints: bool = True) -> list[Reading]:
+def readings(text: str, hints: bool = True,
+             held: Callable[[QueryWord], bool] | None = None) -> list[Reading]:
     """How each word of `text` is searched (:class:`Reading`); for power-user syntax, whose
     words are operators and fields as much as words, only its words typed with a trailing *
-    outside quotes (searched by their start, or too short to be)."""
+    outside quotes (searched by their start, or too short to be). With `held` (whether an
+    index holds a searched word), a word it does not hold is ``absent``."""
     power = bool(SYNTAX.search(text))
     names = name_meanings() if hints and not power else {}
     found = []
@@ -520,7 +527,7 @@ def readings(text: str, hints: bool = True) -> list[Reading]:
             found.append(Reading(word.raw, "skipped", why=word.skipped, hint=hint))
         else:
             found.append(Reading(word.raw, "word" if word.stemmed else "name", word.parts,
-                                 alone=word.alone))
+                                 alone=word.alone, absent=held is not None and not held(word)))
     return found
 
 

@@ -37,6 +37,7 @@ from indexer import highlight
 from indexer import prefix
 from indexer import semantic
 from indexer import store
+from indexer.analysis import QueryWord
 from indexer.analysis import known_name
 from indexer.highlight import Marks
 from indexer.query import ParsedQuery
@@ -48,6 +49,7 @@ from indexer.query import marks
 from indexer.query import parse
 from indexer.query import readings
 from indexer.query import unshout
+from indexer.schema import SEARCH_FIELDS
 from indexer.scoring import FastScorer
 from indexer.scoring import TermCache
 from indexer.spelling import Words
@@ -371,7 +373,8 @@ class SearchIndex:
                                 filter_labels=filter_labels(filters, view.snap.manifest),
                                 expansions=parsed.expansions, suggestion=suggestion,
                                 # no capitals hint for text typed in capitals throughout
-                                readings=counted(readings(searched, hints=searched == text),
+                                readings=counted(readings(searched, hints=searched == text,
+                                                          held=holds(view.searcher.reader())),
                                                  starts))
         found, results.mode_note = meaning(view, parsed, mode, names_only(results.readings))
         if found is not None:
@@ -492,6 +495,20 @@ def with_prefixes(view: View, parsed: ParsedQuery) -> dict[str, tuple[int, int]]
         return {}
     parsed.query, starts = prefix.expand(parsed.query, view.searcher, view.snap.words)
     return starts
+
+
+def holds(reader) -> Callable[[QueryWord], bool]:
+    """Whether the index of `reader` holds a query word in a searched field, in a form it is
+    searched in: its term, or a compound joined or with every part (then maybe apart), or,
+    typed in capitals, as written too (see QueryWord.written). A word held by no pair is
+    told to the user: "sickle cell" on a corpus without "sickle" lists pairs on "cell"."""
+    def has(term: str) -> bool:
+        return any(reader.doc_frequency(name, term) for name in SEARCH_FIELDS)
+
+    def held(word: QueryWord) -> bool:
+        return any((form.joined and has(form.joined)) or all(map(has, form.terms))
+                   for form in (word, word.written) if form is not None)
+    return held
 
 
 def meaning(view: View, parsed: ParsedQuery, mode: str, names: bool = False):

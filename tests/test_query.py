@@ -866,6 +866,16 @@ def test_results_carry_readings_without_a_hint_for_caps_lock(seed_index):
     assert not any(r.hint for r in shouted.readings)
 
 
+def test_readings_say_which_searched_words_no_pair_holds(seed_index):
+    # "sickle cell" listed pairs on "cell" with nothing to say that no pair names sickle
+    results = seed_index.search("sickle cell CAR T", mode="keyword")
+    assert [(r.word, r.absent) for r in results.readings] == [
+        ("sickle", True), ("cell", False), ("CAR T", False)]
+    assert results.total
+    assert not any(r.absent for r in seed_index.search("CD7 CAR-T cells").readings)
+    assert not any(r.absent for r in readings("sickle cell"))  # unknown without an index
+
+
 @pytest.fixture(scope="module")
 def dated_index(tmp_path_factory) -> SearchIndex:
     """Three interviews about transplant: 2021 (the best match), 2025, and one undated."""

@@ -68,6 +68,16 @@ def test_search_words_say_how_each_word_was_searched(client):
     assert get_json(client, '/api/search?q="neutropenia"')["words"] == []
 
 
+def test_search_words_say_which_no_pair_holds(client):
+    data = get_json(client, "/api/search?q=sickle+neutropenia")
+    assert [(w["word"], w["absent"]) for w in data["words"]] == [
+        ("sickle", True), ("neutropenia", False)]
+    page = client.get("/?q=sickle+neutropenia").get_data(as_text=True)
+    assert data["total"] and "No question or answer uses “sickle”" in page
+    assert "No question or answer uses" not in client.get("/?q=neutropenia").get_data(
+        as_text=True)
+
+
 def test_search_sorted_by_newest(client):
     data = get_json(client, "/api/search?q=patients+after+transplant&sort=newest")
     assert data["sort"] == "newest"
