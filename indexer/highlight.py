@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from html import escape
 
 from indexer.analysis import TOKEN_PATTERN
+from indexer.analysis import index_terms
 from indexer.analysis import word_terms
 
 ELLIPSIS = "…"
@@ -50,11 +51,14 @@ def spans(text: str, marks: Marks) -> list[tuple[int, int]]:
 def index_tokens(text: str) -> list[tuple[str, int, int, int]]:
     """(term, position, start, end) of every indexed term of `text`, as the index analyzer
     yields them, built word by word from cached results (answers are long, words repeat)."""
-    tokens, pos, previous, end = [], 0, None, None
+    tokens, pos, last = [], 0, None
     for match in TOKEN_PATTERN.finditer(text):
         raw, base = match.group(0), match.start()
-        terms, width = word_terms(raw, previous if text[end:base] == " " else None)
-        previous, end = raw, match.end()
+        if (raw == "A" or raw == "I") and last and text[last.end():base] == " ":
+            terms, width = word_terms(raw, last.group(0))  # hepatitis A (rare: checked so)
+        else:
+            terms, width = index_terms(raw)
+        last = match
         tokens += [(term, pos + offset, base + start, base + end)
                    for term, offset, start, end in terms]
         pos += width
