@@ -482,7 +482,15 @@ class QueryWord:
 
 
 def read_query(text: str) -> list[QueryWord]:
-    """Every word of query text, searched or not, with its terms or why it is left out.
+    """Every word of query text, searched or not, with its terms or why it is left out
+    (:func:`reading`, remembered: one search reads its text a dozen times, for the parser, the
+    synonyms, the findings and the words panel)."""
+    return list(reading(text))
+
+
+@lru_cache(maxsize=4096)
+def reading(text: str) -> tuple[QueryWord, ...]:
+    """The words of query text as :func:`read_query` gives them.
 
     A capital letter typed apart from the word it belongs to ("hepatitis B", "CAR T",
     "T cell") is read with that word, as if joined by a hyphen (see :func:`letter_pairs`):
@@ -503,7 +511,7 @@ def read_query(text: str) -> list[QueryWord]:
         if written is not None and searches(written) != searches(word):
             word = replace(word, written=written)
         words.append(word)
-    return sorted(words, key=lambda word: word.start)
+    return tuple(sorted(words, key=lambda word: word.start))
 
 
 PREFIX_LETTERS = 3  # the fewest letters (or digits) a word typed with a trailing * searches by
