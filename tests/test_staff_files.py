@@ -274,3 +274,29 @@ def test_restore_refuses_when_a_file_of_that_name_is_in_the_corpus(client, tmp_p
     assert (tmp_path / "corpus" / "clinic-notes.txt").read_bytes() == GREEN_TOM
     assert (tmp_path / "archive" / archived).exists()
     assert audit_entries(tmp_path)[-1]["outcome"] == "refused"
+
+
+# --- a failed index update changes nothing ---------------------------------------------
+
+
+def test_an_edit_or_restore_whose_index_update_fails_changes_nothing(client, tmp_path,
+                                                                      monkeypatch):
+    post(client, "/staff/withdraw", {"file": "clinic-notes.txt"})
+    archived = sorted(p.name for p in (tmp_path / "archive").iterdir())
+    meta = (tmp_path / "corpus" / "ward-rounds.txt.meta.json").read_bytes()
+
+    def broken(*args, **kwargs):
+        raise store.StoreError("simulated failure")
+
+    monkeypatch.setattr(store, "update", broken)
+    values = edit_form(soup(client.get("/staff/edit?file=ward-rounds.txt")))
+    for url, data in (("/staff/edit", {**values, "date": "2024-04-01"}),
+                      ("/staff/restore", {"file": archived[0]})):
+        response = post(client, url, data)
+        page = soup(client.get(response.headers["Location"]))
+        assert "Nothing changed" in text(page.select_one(".flash-error")), url
+    assert (tmp_path / "corpus" / "ward-rounds.txt.meta.json").read_bytes() == meta
+    assert not (tmp_path / "corpus" / "clinic-notes.txt").exists()
+    assert sorted(p.name for p in (tmp_path / "archive").iterdir()) == archived
+    assert [(e["action"], e["outcome"]) for e in audit_entries(tmp_path)] == [
+        ("withdraw", "ok"), ("edit", "failed"), ("restore", "failed")]
