@@ -184,7 +184,9 @@ def parse_all(sources: list[SourceFile], problems: list[ParseProblem],
 
 
 def apply_overrides(path: Path, result: ParseResult) -> None:
-    """Apply staff corrections from NAME.meta.json to the file's interview.
+    """Apply staff corrections from NAME.meta.json to the file's interview: a field set to
+    a string replaces what was parsed, one set to null removes it (an interviewer the parser
+    took from a byline by mistake); "" or a missing field keeps the parsed value.
 
     A file of several interviews (JSON Lines) keeps what it says, with a warning: one
     interviewee, title or date set on all of them would misattribute every answer but one,
@@ -216,8 +218,9 @@ def apply_overrides(path: Path, result: ParseResult) -> None:
             if note := ambiguous_date(wanted["date"]):
                 result.warn(f"{override.name}: {note}")
             wanted["date"] = day
+    cleared = {name: "" for name in OVERRIDE_FIELDS if name in values and values[name] is None}
     for interview in result.interviews:
-        for name, value in wanted.items():
+        for name, value in {**cleared, **wanted}.items():
             setattr(interview, name, value)
 
 

@@ -1,4 +1,5 @@
-"""Corpus files as staff change them: safe names, no silent overwrite, withdraw to an archive.
+"""Corpus files as staff change them: safe names, no silent overwrite, withdraw to an archive,
+restore from it, corrections in NAME.meta.json.
 
 Every function returns a ``Change`` listing what it did on disk, so that a caller whose index
 update then fails can ``undo()`` it and leave the corpus as it was.
@@ -27,15 +28,22 @@ class PublishError(ValueError):
 
 @dataclass
 class Change:
-    """Files a publish or withdraw created, and files it moved to the archive."""
+    """Files a change created, files it moved to the archive and files it moved back."""
 
     file: Path
     created: list[Path] = field(default_factory=list)
     archived: list[tuple[Path, Path]] = field(default_factory=list)
     replaced: Path | None = None  # the corpus file `file` replaces (it keeps that one's ids)
+    restored: list[tuple[Path, Path]] = field(default_factory=list)  # (archived, corpus path)
 
     def undo(self) -> None:
-        """Put the corpus back as it was: remove what was created, restore what was archived."""
+        """Put the corpus back as it was: remove what was created, restore what was archived,
+        return what was restored to the archive."""
+        for archived, path in reversed(self.restored):
+            if archived.exists():  # copied back but not yet removed from the archive
+                path.unlink(missing_ok=True)
+            else:
+                shutil.move(path, archived)
         for path in reversed(self.created):
             path.unlink(missing_ok=True)
         for original, archived in reversed(self.archived):
@@ -58,20 +66,30 @@ def safe_name(filename: str) -> str:
     return slugify(stem) + suffix
 
 
-def corpus_path(corpus_dir: str | os.PathLike, relative: str) -> Path:
-    """The corpus file `relative` names, refusing anything outside the corpus folder."""
+def corpus_path(corpus_dir: str | os.PathLike, relative: str, *,
+                any_type: bool = False) -> Path:
+    """The corpus file `relative` names, refusing anything outside the corpus folder (a link
+    leading out of it too), hidden files and NAME.meta.json, and any name but the file's own
+    ("../corpus/x.txt", a link to another corpus file); with `any_type`, also a visible file
+    that builds skip (a .docx dropped in the corpus, to withdraw or download it)."""
     root = Path(corpus_dir).resolve()
-    candidate = (root / (relative or "")).resolve()
-    if root not in candidate.parents or not interview_name(candidate.relative_to(root)):
-        raise PublishError(f"{relative!r} is not an interview file in the corpus.")
+    try:
+        candidate = (root / (relative or "")).resolve()
+    except (ValueError, OSError):  # a NUL byte, a loop of links
+        candidate = root
+    if (root not in candidate.parents or candidate.relative_to(root).as_posix() != relative
+            or not interview_name(candidate.relative_to(root), any_type)):
+        kind = "file" if any_type else "interview file"
+        raise PublishError(f"{relative!r} is not an {kind} in the corpus.")
     return candidate
 
 
-def interview_name(relative: Path) -> bool:
-    """Whether a corpus-relative path names a file builds read (see corpus.is_corpus_file)."""
+def interview_name(relative: Path, any_type: bool = False) -> bool:
+    """Whether a corpus-relative path names a file builds read (see corpus.is_corpus_file),
+    or with `any_type` one they would name as skipped."""
     return (not any(part.startswith(".") for part in relative.parts)
             and not relative.name.endswith(corpus.OVERRIDE_SUFFIX)
-            and relative.suffix.lower() in formats.SUPPORTED_SUFFIXES)
+            and (any_type or relative.suffix.lower() in formats.SUPPORTED_SUFFIXES))
 
 
 def publish(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike, staged: Path,
@@ -110,8 +128,9 @@ def publish(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike, stage
 
 def withdraw(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike,
              relative: str) -> Change:
-    """Move a corpus file (and its overrides) to the archive; nothing is deleted."""
-    path = corpus_path(corpus_dir, relative)
+    """Move a corpus file (and its overrides) to the archive; nothing is deleted. Any visible
+    file may go, also one builds cannot read."""
+    path = corpus_path(corpus_dir, relative, any_type=True)
     if not path.is_file():
         raise PublishError(f"{relative} is not in the corpus (already withdrawn?).")
     return Change(path, archived=archive(path, archive_dir))
@@ -136,9 +155,90 @@ def move_to_archive(path: Path, archive_dir: str | os.PathLike,
     target = folder / f"{stamp}-{path.name}"
     n = 2
     while target.exists():
-        target, n = folder / f"{stamp}-{n}-{path.name}", n + 1
+        target, n = folder / f"{stamp}.{n}-{path.name}", n + 1  # see ARCHIVED
     shutil.move(path, target)
     return path, target
+
+
+def restore(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike,
+            archived: str) -> Change:
+    """Move an archived interview file (and the NAME.meta.json archived with it) back into the
+    corpus under its own name, unless a file of that name is there now."""
+    source = archived_path(archive_dir, archived)
+    target = corpus_path(corpus_dir, original_name(source))
+    if target.exists():
+        raise PublishError(f"A file named {target.name} is in the corpus now: withdraw it "
+                           f"first to restore this version ({archived}).")
+    change = Change(target)
+    try:
+        stray = corpus.override_path(target)
+        if stray.exists():  # corrections left without their file: not this version's
+            change.archived.append(move_to_archive(stray, archive_dir))
+        for old, new in ((source, target),
+                         (corpus.override_path(source), corpus.override_path(target))):
+            if old.is_file():
+                link_new(old, new)
+                change.restored.append((old, new))
+                old.unlink()
+    except BaseException:
+        change.undo()
+        raise
+    return change
+
+
+def correct(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike, relative: str,
+            values: dict[str, str | None]) -> Change:
+    """Make `values` the corrections of a corpus file (its NAME.meta.json; none: no file).
+    The corrections they replace go to the archive: nothing is deleted."""
+    path = corpus_path(corpus_dir, relative)
+    if not path.is_file():
+        raise PublishError(f"{relative} is not in the corpus (withdrawn?).")
+    change = Change(path)
+    meta = corpus.override_path(path)
+    try:
+        if meta.exists():
+            change.archived.append(move_to_archive(meta, archive_dir))
+        change.created.append(meta)
+        write_overrides(path, values)
+    except BaseException:
+        change.undo()
+        raise
+    return change
+
+
+# the archive's names: a UTC time stamp (".2", ".3" when two files of one name are archived
+# in the same microsecond), a dash, the name the file had in the corpus
+ARCHIVED = re.compile(r"(?P<stamp>\d{8}T\d{12}Z)(?:\.\d+)?-(?P<name>[^/\\]+)")
+
+
+def archived_path(archive_dir: str | os.PathLike, archived: str) -> Path:
+    """The archived interview file `archived` names (see ARCHIVED), refusing anything else:
+    other folders, links leading out of the archive, NAME.meta.json, hidden names."""
+    root = Path(archive_dir).resolve()
+    match = ARCHIVED.fullmatch(archived or "")
+    try:
+        candidate = (root / (archived or "")).resolve()
+    except (ValueError, OSError):
+        candidate = root
+    if (not match or candidate.parent != root or candidate.name != archived
+            or not interview_name(Path(match["name"])) or not candidate.is_file()):
+        raise PublishError(f"{archived!r} is not an interview file in the archive.")
+    return candidate
+
+
+def original_name(archived: Path) -> str:
+    """The corpus name of an archived file."""
+    return ARCHIVED.fullmatch(archived.name)["name"]
+
+
+def archived_files(archive_dir: str | os.PathLike) -> list[Path]:
+    """The interview files in the archive, the most recently archived first."""
+    root = Path(archive_dir)
+    if not root.is_dir():
+        return []
+    found = [p for p in root.iterdir() if p.is_file() and not p.is_symlink()
+             and (m := ARCHIVED.fullmatch(p.name)) and interview_name(Path(m["name"]))]
+    return sorted(found, key=lambda p: p.name, reverse=True)
 
 
 def link_new(source: Path, target: Path) -> None:
@@ -153,28 +253,42 @@ def link_new(source: Path, target: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def read_overrides(path: Path) -> dict[str, str]:
-    """The override fields set in NAME.meta.json beside `path` ({} without a readable one:
-    an index build ignores such a file, with a warning)."""
+def read_overrides(path: Path) -> dict[str, str | None]:
+    """The override fields set in NAME.meta.json beside `path`, None for a field cleared
+    (see corpus.apply_overrides; {} without a readable file: an index build ignores such a
+    file, with a warning)."""
     try:
         values = json.loads(corpus.override_path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(values, dict):
         return {}
-    return {k: v.strip() for k, v in values.items()
-            if k in corpus.OVERRIDE_FIELDS and isinstance(v, str) and v.strip()}
+    return overrides(values)
 
 
-def write_overrides(path: Path, values: dict[str, str]) -> None:
-    """Write NAME.meta.json beside `path` with the non-empty override fields (or remove it)."""
-    kept = {k: v.strip() for k, v in values.items()
-            if k in corpus.OVERRIDE_FIELDS and isinstance(v, str) and v.strip()}
+def write_overrides(path: Path, values: dict[str, str | None]) -> None:
+    """Write NAME.meta.json beside `path` with the override fields set or cleared (None),
+    or remove it when there are none."""
+    kept = overrides(values)
     meta = corpus.override_path(path)
     if kept:
         meta.write_text(json.dumps(kept, ensure_ascii=False, indent=2), encoding="utf-8")
     else:
         meta.unlink(missing_ok=True)
+
+
+def overrides(values: dict) -> dict[str, str | None]:
+    """The override fields of `values`: non-empty strings (stripped) and None (cleared)."""
+    return {k: v.strip() if isinstance(v, str) else None for k, v in values.items()
+            if k in corpus.OVERRIDE_FIELDS and (v is None or isinstance(v, str) and v.strip())}
+
+
+def visible_files(corpus_dir: str | os.PathLike) -> list[Path]:
+    """Every file in `corpus_dir` a build reads or names as skipped, sorted."""
+    root = Path(corpus_dir)
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*") if corpus.is_visible_file(p, root))
 
 
 def corpus_files(corpus_dir: str | os.PathLike) -> list[Path]:

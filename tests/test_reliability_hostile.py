@@ -30,6 +30,7 @@ from test_staff_access import staff_urls
 from webapp_support import make_app
 from webapp_support import refusal
 from webapp_support import soup
+from webapp_support import text
 from webapp_support import write_meta
 from webapp_support import write_small_corpus
 
@@ -426,7 +427,8 @@ def test_staff_surface_denies_anonymous_use_and_forged_requests(tmp_path, tally)
     alice, bob = signed_in(app, "alice"), signed_in(app, "bob")
     foreign = csrf_token(bob, "/staff/add")  # a token from another session
     refused = 0
-    for url in ("/staff/rebuild", "/staff/withdraw", "/staff/uploads", "/staff/signout"):
+    for url in ("/staff/rebuild", "/staff/withdraw", "/staff/uploads", "/staff/signout",
+                "/staff/edit", "/staff/restore"):
         response = alice.post(url, data={"csrf_token": foreign, "file": "clinic-notes.txt"})
         assert response.status_code == 400, url
         refused += 1
@@ -519,6 +521,53 @@ def test_upload_through_the_form_lands_in_the_corpus_only(tmp_path, tally):
     counts = tally.setdefault("staff surface", Counter())
     counts["uploads published"] += len(names)
     counts["files outside the corpus"] += len(outside)
+
+
+HOSTILE_FILES = ["../staff.json", "../../etc/passwd", "/etc/passwd", "..\\staff.json",
+                 "%2e%2e/staff.json", "ward-rounds.txt/../../staff.json", "corpus/../staff.json",
+                 "../corpus/ward-rounds.txt", "ward-rounds.txt.meta.json", ".hidden.txt", "",
+                 "x\x00.txt", "outside.txt", "20240101T000000000000Z-outside.txt",
+                 "20240101T000000000000Z-../staff.json", "20240101T000000000000Z-.hidden.txt",
+                 "20240101T000000000000Z-ward-rounds.txt.meta.json"]
+
+
+def file_tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` but the index, the staff work folder and the audit log."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and p.relative_to(root).parts[0] not in ("index", "work", "audit.jsonl")}
+
+
+def test_file_routes_never_reach_outside_the_corpus_and_archive(tmp_path, tally):
+    """Edit details, Download and Restore with hostile names: links out of the corpus and the
+    archive, traversal, hidden and override files. Nothing is read, written or moved."""
+    app = make_staff_app(tmp_path)
+    client = signed_in(app)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Host: What is secret?\n\nDr. S: The secret answer.\n", encoding="utf-8")
+    (tmp_path / "corpus" / "outside.txt").symlink_to(secret)
+    (tmp_path / "corpus" / ".hidden.txt").write_text("Host: Q?\n\nDr. H: A.\n")
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "archive" / "20240101T000000000000Z-outside.txt").symlink_to(secret)
+    (tmp_path / "archive" / "20240101T000000000000Z-ward-rounds.txt").write_text("old")
+    before = file_tree(tmp_path)
+    tried = 0
+    for name in HOSTILE_FILES:
+        download = client.get("/staff/download", query_string={"file": name})
+        assert download.status_code == 404 and b"secret answer" not in download.data, name
+        assert client.get("/staff/edit", query_string={"file": name}).status_code == 404, name
+        assert post(client, "/staff/edit", {"file": name, "title": "Evil"}).status_code == 404
+        response = post(client, "/staff/restore", {"file": name})
+        assert response.status_code == 303, name
+        assert soup(client.get(response.headers["Location"])).select_one(".flash-error"), name
+        tried += 4
+    # a name that exists: ward-rounds.txt is in the corpus, its archived version stays put
+    response = post(client, "/staff/restore", {"file": "20240101T000000000000Z-ward-rounds.txt"})
+    assert "is in the corpus now" in text(soup(client.get(response.headers["Location"])))
+    assert file_tree(tmp_path) == before
+    assert {e["outcome"] for e in map(json.loads, (tmp_path / "audit.jsonl").read_text()
+                                      .splitlines())} == {"refused"}
+    counts = tally.setdefault("staff surface", Counter())
+    counts["file route requests with hostile names"] += tried + 1
 
 
 def test_json_responses_escape_markup_bytes(client):

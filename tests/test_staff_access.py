@@ -47,7 +47,8 @@ def test_every_staff_route_is_covered(app):
     urls = staff_urls(app)
     assert ("POST", "/staff/api/rebuild") in urls and ("GET", "/staff/") in urls
     assert {"/staff/", "/staff/add", "/staff/uploads", "/staff/rebuild", "/staff/withdraw",
-            "/staff/signout", "/staff/api/status", "/staff/api/jobs/abc123"} <= {u for _, u in urls}
+            "/staff/signout", "/staff/api/status", "/staff/api/jobs/abc123", "/staff/edit",
+            "/staff/download", "/staff/restore"} <= {u for _, u in urls}
 
 
 def test_anonymous_requests_are_denied_everywhere(app):

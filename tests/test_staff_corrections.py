@@ -34,9 +34,11 @@ def client(tmp_path):
 
 
 def form(page, n: int = 1, **changes: str) -> dict[str, str]:
-    """The correction fields of file `n` as the page shows them, with `changes` typed."""
+    """The correction fields of file `n` as a browser sends them (a checkbox when ticked),
+    with `changes` typed."""
     section = page.select_one(f"#file-{n}")
-    values = {i["name"]: i.get("value", "") for i in section.select(".field input")}
+    values = {i["name"]: i.get("value", "") for i in section.select(".field input")
+              if i.get("type") != "checkbox" or i.has_attr("checked")}
     return {**values, **changes}
 
 
@@ -183,3 +185,35 @@ def test_a_refused_correction_keeps_the_replace_tick(client):
                                              replace="1"))
     assert response.status_code == 422
     assert soup(response).find("input", attrs={"name": "replace"}).has_attr("checked")
+
+
+# --- "none" removes what the parser found ----------------------------------------------
+
+
+def test_ticking_none_in_the_preview_publishes_no_interviewer(client, tmp_path):
+    """green-itp.txt's byline "By Tom Harris" is read as the interviewer; staff know better."""
+    tom = GREEN.replace(b"Published: March 3, 2024\n", b"Published: March 3, 2024\nBy Tom Harris\n")
+    url, page = preview_of(client, [("green-itp.txt", tom)])
+    assert text(page.select_one(".field-interviewer")) == "Tom Harris"
+    tick = page.select_one("#file-1").find("input", attrs={"name": "none_interviewer"})
+    assert tick["type"] == "checkbox" and page.find("label", attrs={"for": tick["id"]})
+    page = act(client, url, action="save", **form(page), none_interviewer="1")
+    assert text(page.select_one(".field-interviewer")) == "\u2013"
+    assert page.select_one("#file-1").find("input", attrs={"name": "none_interviewer"}) \
+        .has_attr("checked")
+    act(client, url, action="publish", **form(page))  # the box stays ticked
+    assert published_meta(tmp_path, "green-itp.txt") == {"interviewer": None}
+    assert client.get("/api/pairs/green-itp-1").get_json()["interview"]["interviewer"] == ""
+
+
+def test_none_kept_from_a_replaced_file_is_listed_and_kept(client, tmp_path):
+    tom = GREEN.replace(b"Published: March 3, 2024\n", b"Published: March 3, 2024\nBy Tom Harris\n")
+    url, page = preview_of(client, [("green-itp.txt", tom)])
+    page = act(client, url, action="save", **form(page), none_interviewer="1")
+    act(client, url, action="publish", **form(page))  # the box stays ticked
+    url, page = preview_of(client, [("green-itp.txt", tom + b"\n")])
+    assert "no interviewer" in text(page.select_one("#file-1 .kept"))
+    assert page.select_one("#file-1").find("input", attrs={"name": "none_interviewer"}) \
+        .has_attr("checked")
+    act(client, url, action="publish", **form(page), replace="1")
+    assert published_meta(tmp_path, "green-itp.txt") == {"interviewer": None}

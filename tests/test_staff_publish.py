@@ -421,7 +421,8 @@ def test_unknown_upload_tokens_are_404(client):
 def test_staff_pages_are_accessible_and_inert(client, app):
     url, _ = preview_of(client, [("new.txt", NEW), ("photo.png", b"x")])
     pages = ["/staff/", "/staff/add", "/staff/add?replace=clinic-notes.txt", url,
-             "/staff/rebuild", "/staff/withdraw?file=clinic-notes.txt"]
+             "/staff/rebuild", "/staff/withdraw?file=clinic-notes.txt",
+             "/staff/edit?file=ward-rounds.txt"]
     for address in pages + ["/staff/signin"]:
         response = (client if address != "/staff/signin" else app.test_client()).get(address)
         assert response.status_code == 200, address

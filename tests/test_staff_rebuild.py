@@ -227,7 +227,8 @@ def test_status_page_shows_counts_warnings_and_recent_actions(tmp_path):
     assert len(rows) == 1 and "alice rebuild corpus ok" in rows[0]
     api = staff.get("/staff/api/status").get_json()
     assert api["index"]["documents"] == 9 and api["actions"][0]["action"] == "rebuild"
-    assert [f["name"] for f in api["warnings"]] == ["empty-notes.txt"]
+    assert [f["name"] for f in api["warnings"]] == [  # the two without a date, as in the preview
+        "clinic-notes.txt", "empty-notes.txt", "hostile.txt"]
 
 
 def test_no_corpus_change_while_a_rebuild_runs_in_any_worker(tmp_path, gate, monkeypatch):

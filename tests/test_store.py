@@ -726,6 +726,17 @@ def test_metadata_overrides_beside_the_file(corpus_dir, tmp_path):
     assert path.exists()
 
 
+def test_a_null_override_removes_what_the_parser_found(corpus_dir, tmp_path):
+    """{"interviewer": null}: no interviewer, whatever the file says; "" keeps the parsed one."""
+    path = write_interview(corpus_dir, "alpha.txt", PAIRS_A, title="Alpha interview")
+    (corpus_dir / "alpha.txt.meta.json").write_text(
+        json.dumps({"interviewee": None, "title": ""}), encoding="utf-8")
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    record = store.read_manifest(tmp_path / "ix")["interviews"]["alpha"]
+    assert (record["interviewee"], record["title"]) == ("", "Alpha interview")
+    assert path.exists()
+
+
 def test_an_override_date_is_made_iso_or_ignored_with_a_warning(corpus_dir, tmp_path):
     write_interview(corpus_dir, "alpha.txt", PAIRS_A)
     write_interview(corpus_dir, "beta.txt", PAIRS_B)

@@ -1,4 +1,5 @@
-"""What staff see before publishing: every field and pair the parser found, and warnings.
+"""What staff see before publishing: every field and pair the parser found, and warnings;
+the correction form's rules, also for a published file (Edit details on the Status page).
 
 Plain Python over a staged batch, the corpus folder and the serving index's manifest.
 """
@@ -15,11 +16,14 @@ from indexer.formats.meta import other_reading
 from indexer.formats.meta import parse_date
 from indexer.formats.meta import unread_date
 from indexer.model import Interview
+from indexer.model import ParseProblem
+from indexer.model import ParseResult
 from webapp import uploads
 from webapp.uploads import Batch
 from webapp.uploads import Item
 
 EDITABLE = ("title", "interviewee", "interviewer", "date")
+CLEARABLE = ("interviewee", "interviewer", "date")  # "No ..." removes what the parser found
 LABELS = {"title": "Title", "interviewee": "Interviewee", "interviewer": "Interviewer or outlet",
           "date": "Date"}  # the form's labels, also naming a field in its error
 LONG_ANSWER_WORDS = 1500
@@ -54,6 +58,7 @@ def item_context(batch: Batch, item: Item, corpus_dir: Path, manifest: dict) -> 
     context.update(interviews=interviews,
                    editable=len(interviews) == 1 and bool(result.pair_count),
                    fields={k: interviews[0][k] for k in EDITABLE} if interviews else {},
+                   cleared=cleared(batch.path(item)),
                    format=result.interviews[0].format if result.interviews else "",
                    method=result.interviews[0].method if result.interviews else "",
                    pairs=result.pair_count)
@@ -64,8 +69,7 @@ def item_context(batch: Batch, item: Item, corpus_dir: Path, manifest: dict) -> 
                    kept=kept_note(batch, item, result.interviews))
     context["warnings"] = ([problem_text(p) for p in result.problems]
                            + long_answers(result.interviews)
-                           + undated(result.interviews)
-                           + unnamed(result.interviews)
+                           + details_missing(interviews)
                            + duplicates(batch, item, result.interviews, corpus_dir, manifest,
                                         copies)
                            + addresses(item, result.interviews, corpus_dir, manifest))
@@ -85,13 +89,31 @@ def interview_dict(interview: Interview) -> dict:
     record["pairs"] = [{"n": n, "question": p.question, "answer": p.answer,
                         "words": len(p.answer.split())}
                        for n, p in enumerate(interview.pairs, 1)]
+    record["pair_count"] = len(record["pairs"])
     return record
 
 
-def problem_text(problem) -> str:
+def problem_text(problem: ParseProblem) -> str:
     """A parse problem without the (temporary) file name."""
     where = f"line {problem.line}: " if problem.line else ""
     return f"{problem.severity.capitalize()}: {where}{problem.message}"
+
+
+def stored_problem_text(stored: str, display: str) -> str:
+    """A parse problem as an index write recorded it ("warning: corpus/x.txt:3: ...", see
+    ParseProblem.__str__) in the words of problem_text."""
+    match = re.fullmatch(rf"(\w+): {re.escape(display)}(?::(\d+))?: (.*)", stored, re.DOTALL)
+    if not match:
+        return stored
+    severity, line, message = match.groups()
+    return problem_text(ParseProblem(display, message, int(line) if line else None, severity))
+
+
+def details_missing(interviews: list[dict]) -> list[str]:
+    """The warnings about a file's interviews (as interview_dict or the index's manifest
+    holds them) that lack details clinicians filter and cite by: the preview's and the
+    Status page's."""
+    return undated(interviews) + unnamed(interviews)
 
 
 def long_answers(interviews: list[Interview]) -> list[str]:
@@ -106,7 +128,7 @@ def long_answers(interviews: list[Interview]) -> list[str]:
     return warnings
 
 
-def undated(interviews: list[Interview]) -> list[str]:
+def undated(interviews: list[dict]) -> list[str]:
     """A warning when interviews have no date: sorted by newest they come last, and no year
     filter finds them."""
     return lacking(interviews, "date",
@@ -117,7 +139,7 @@ def undated(interviews: list[Interview]) -> list[str]:
                    "them.")
 
 
-def unnamed(interviews: list[Interview]) -> list[str]:
+def unnamed(interviews: list[dict]) -> list[str]:
     """A warning when interviews name no interviewee: the Interviewee filter cannot find
     them and "Cite this answer" says "Unnamed interviewee"."""
     return lacking(interviews, "interviewee",
@@ -127,12 +149,12 @@ def unnamed(interviews: list[Interview]) -> list[str]:
                    "name no interviewee: the Interviewee filter does not list them.")
 
 
-def lacking(interviews: list[Interview], name: str, one: str, several: str) -> list[str]:
+def lacking(interviews: list[dict], name: str, one: str, several: str) -> list[str]:
     """The warning `one` when the file's interview lacks the field `name`; "N of M
     interviews" and `several` when some of a file's interviews do; none for a file without
     pairs (refused anyway)."""
-    missing = sum(1 for interview in interviews if not getattr(interview, name))
-    if not missing or not any(interview.pairs for interview in interviews):
+    missing = sum(1 for interview in interviews if not interview.get(name))
+    if not missing or not any(interview.get("pair_count") for interview in interviews):
         return []
     if len(interviews) == 1:
         return [one]
@@ -205,13 +227,18 @@ def addresses(item: Item, interviews: list[Interview], corpus_dir: Path,
     return notes[:3]
 
 
-def corrections(form: dict[str, str], original: str) -> tuple[dict[str, str], dict[str, str]]:
+def corrections(form, original: str) -> tuple[dict[str, str | None], dict[str, str]]:
     """Staff corrections to the file `original` from a form, cleaned: (values, errors by
-    field, each naming the file and the field). A date is read as a NAME.meta.json's is
-    (parse_date: "2024-03-05", "5 March 2024") and kept as YYYY-MM-DD."""
+    field, each naming the file and the field). A field whose "No ..." box is ticked is None
+    (stored as null: no value, whatever the parser found; what is typed beside it is
+    ignored). A date is read as a NAME.meta.json's is (parse_date: "2024-03-05", "5 March
+    2024") and kept as YYYY-MM-DD."""
     values, errors = {}, {}
     for name in EDITABLE:
         value = re.sub(r"[\x00-\x1f\x7f]+", " ", form.get(name, "")).strip()
+        if name in CLEARABLE and form.get(f"none_{name}"):
+            values[name] = None
+            continue
         if len(value) > MAX_FIELD_CHARS:
             errors[name] = f"it is longer than {MAX_FIELD_CHARS} characters"
         values[name] = value[:MAX_FIELD_CHARS]
@@ -221,6 +248,12 @@ def corrections(form: dict[str, str], original: str) -> tuple[dict[str, str], di
             errors["date"] = why
     return values, {name: f"{LABELS[name]} of {original}: {why[0].upper()}{why[1:]}."
                     for name, why in errors.items()}
+
+
+def typed(form) -> dict:
+    """What a refused form keeps showing: the text `typed` and the "No ..." boxes ticked."""
+    return {"typed": {name: form.get(name, "") for name in EDITABLE},
+            "cleared": [name for name in CLEARABLE if form.get(f"none_{name}")]}
 
 
 def refusal_summary(original: str, errors: dict[str, str], publishing: bool) -> str:
@@ -247,30 +280,53 @@ def typed_date(value: str) -> tuple[str, str]:
     return iso, ""
 
 
-def corrections_refused(item: Item, interviews: list[Interview]) -> str:
+def corrections_refused(original: str, interviews: list[Interview]) -> str:
     """Why a file takes no corrections, or "": in a file of several interviews they would
     be set on every one (the preview hides the form; this answers a POST made without it)."""
     count = len(interviews)
     if count < 2:
         return ""
-    return (f"Nothing saved or published: {item.original} holds {count} interviews, and "
+    return (f"Nothing saved or published: {original} holds {count} interviews, and "
             "corrections here would be set on every one of them. Correct each interview's "
             "details in the file itself and upload it again.")
 
 
-def save_corrections(batch: Batch, item: Item, values: dict[str, str]) -> None:
-    """Keep the fields that differ from what the parser found as the staged NAME.meta.json,
-    with the corrections the form has no field for (a source kept from a replaced file)."""
+def details_refused(original: str, result: ParseResult) -> str:
+    """Why a corpus file takes no corrections (Edit details), or "": it holds several
+    interviews (see corrections_refused), or no pairs."""
+    if refused := corrections_refused(original, result.interviews):
+        return refused
+    if not result.pair_count:
+        return (f"Nothing to correct in {original}: the parser found no question/answer pairs "
+                "in it (its warnings on the Status page say why).")
+    return ""
+
+
+def save_corrections(batch: Batch, item: Item, values: dict[str, str | None]) -> None:
+    """Keep the corrections as the staged NAME.meta.json (see corrected)."""
     path = batch.path(item)
+    publish.write_overrides(path, corrected(path, item.name, values))
+
+
+def corrected(path: Path, name: str, values: dict[str, str | None]) -> dict[str, str | None]:
+    """The NAME.meta.json the form's `values` make for the file at `path` (named `name`): the
+    fields that differ from what the parser finds in it, with the corrections the form has
+    no field for (a source)."""
     hidden = {k: v for k, v in publish.read_overrides(path).items() if k not in EDITABLE}
-    publish.write_overrides(path, {**hidden, **changed(path, item, values)})
+    return {**hidden, **changed(path, name, values)}
 
 
-def changed(path: Path, item: Item, values: dict[str, str]) -> dict[str, str]:
-    """The `values` that differ from what the parser finds in the staged file."""
-    parsed = formats.parse_file(path, item.name).interviews
+def changed(path: Path, name: str, values: dict[str, str | None]) -> dict[str, str | None]:
+    """The `values` that differ from what the parser finds in the file: a value typed, or
+    None (no value) where the parser found one."""
+    parsed = formats.parse_file(path, name).interviews
     found = parsed[0].to_dict() if parsed else {}
-    return {k: v for k, v in values.items() if v != found.get(k, "")}
+    return {k: v for k, v in values.items() if (v or "") != found.get(k, "")}
+
+
+def cleared(path: Path) -> list[str]:
+    """The fields the NAME.meta.json beside `path` sets to no value (their "No ..." ticked)."""
+    return [k for k, v in publish.read_overrides(path).items() if v is None]
 
 
 # --- a replacement keeps the corrections of the file it replaces -----------------------
@@ -289,10 +345,10 @@ def keep_corrections(batch: Batch, item: Item, corpus_dir: Path) -> None:
     if item.error or not (Path(corpus_dir) / old).is_file():
         return
     values = publish.read_overrides(Path(corpus_dir) / old)
-    if "date" in values:
+    if values.get("date"):
         values["date"] = parse_date(values["date"]) or values["date"]
     path = batch.path(item)
-    item.kept = changed(path, item, values)
+    item.kept = changed(path, item.name, values)
     if item.kept:
         item.kept_from = old
         if len(formats.parse_file(path, item.name).interviews) == 1:
@@ -307,14 +363,16 @@ def kept_note(batch: Batch, item: Item, interviews: list[Interview]) -> str:
                 f"this file holds {len(interviews)} interviews, and they would be set on "
                 "every one of them. Correct each interview's details in the file itself.")
     staged = publish.read_overrides(batch.path(item))
-    kept = {k: v for k, v in item.kept.items() if staged.get(k) == v}
+    kept = {k: v for k, v in item.kept.items() if k in staged and staged[k] == v}
     if not kept:
         return ""
     return (f"Corrections kept from the replaced file {item.kept_from}: {listed(kept)}. They "
             "are published with this version; to drop one, clear or change its field below "
-            "and save (a cleared field shows what the parser found).")
+            "(or untick its \u201cNo \u2026\u201d box) and save (a cleared field shows what the "
+            "parser found).")
 
 
-def listed(values: dict[str, str]) -> str:
-    """Override fields for a sentence: 'interviewee \u201cDr. Rachel Green\u201d, date …'."""
-    return ", ".join(f"{name} \u201c{value}\u201d" for name, value in values.items())
+def listed(values: dict[str, str | None]) -> str:
+    """Override fields for a sentence: 'interviewee \u201cDr. Rachel Green\u201d, no date'."""
+    return ", ".join(f"{name} \u201c{value}\u201d" if value is not None else f"no {name}"
+                     for name, value in values.items())

@@ -1,4 +1,5 @@
-"""Staff pages: status, add interviews (upload, preview, correct, publish), withdraw, rebuild.
+"""Staff pages: status, add interviews (upload, preview, correct, publish), edit the details of
+a published file, download it, withdraw it, restore it from the archive, rebuild.
 
 Every view parses the form, calls one operation in ``staffops`` (or ``uploads``) and
 redirects with a message; the guard in ``webapp.staff`` has already checked the session and
@@ -6,6 +7,8 @@ CSRFProtect the token.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from flask import Blueprint
 from flask import abort
@@ -15,6 +18,7 @@ from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import send_file
 from flask import url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -94,7 +98,8 @@ def preview_page(batch: uploads.Batch, refused: dict | None = None) -> str:
     if refused:
         shown = next(i for i in context["items"] if i["n"] == refused["n"])
         shown.update(refused)
-    return render("preview.html", "add", labels=preview.LABELS, **context)
+    return render("preview.html", "add", labels=preview.LABELS, clearable=preview.CLEARABLE,
+                  **context)
 
 
 @bp.post("/uploads/<token>/<int:n>")
@@ -130,17 +135,16 @@ def take_corrections(batch: uploads.Batch, item: uploads.Item, action: str):
     field that cannot be taken (a date that does not exist) gets the preview again, 422, with
     all that was typed still in the file's form and the reason beside the field: redirecting
     would show the stored values and lose the rest of the typing."""
-    refused = preview.corrections_refused(item, uploads.parse(batch, item).interviews)
+    refused = preview.corrections_refused(item.original, uploads.parse(batch, item).interviews)
     if refused:
         flash(refused, "error")
         return redirect(url_for("staff.uploaded", token=batch.token, _anchor=f"file-{item.n}"),
                         303)
     values, errors = preview.corrections(request.form, item.original)
     if errors:
-        typed = {name: request.form.get(name, "") for name in preview.EDITABLE}
         summary = preview.refusal_summary(item.original, errors, action == "publish")
-        return preview_page(batch, {"n": item.n, "typed": typed, "errors": errors,
-                                    "refused": summary,
+        return preview_page(batch, {"n": item.n, **preview.typed(request.form),
+                                    "errors": errors, "refused": summary,
                                     "ticked": request.form.get("replace") == "1"}), 422
     preview.save_corrections(batch, item, values)
     return None
@@ -159,9 +163,9 @@ def publish_one(batch: uploads.Batch, item: uploads.Item) -> None:
 
 @bp.get("/withdraw")
 def confirm_withdraw() -> str:
-    """Ask before withdrawing a corpus file."""
+    """Ask before withdrawing a corpus file (also one builds cannot read)."""
     name = request.args.get("file", "")
-    existing_file(name)
+    existing_file(name, any_type=True)
     files = {f["name"]: f for f in staffops.status_context()["files"]}
     return render("withdraw.html", "status", file=files.get(name, {"name": name}))
 
@@ -176,7 +180,70 @@ def withdraw():
         flash(str(exc), "error")
         return redirect(url_for("staff.status"), 303)
     flash(f"Withdrew {name}: its {done['pairs']} pairs are no longer searchable; "
-          "the file is in the archive.")
+          "the file is in the archive." if done["pairs"] else
+          f"Withdrew {name}; the file is in the archive (it had no pairs in the index).")
+    return redirect(url_for("staff.status"), 303)
+
+
+@bp.post("/restore")
+def restore():
+    """Move an archived file back into the corpus (unless one of its name is there now)."""
+    archived = request.form.get("file", "")
+    try:
+        done = staffops.restore_file(archived, g.staff)
+    except PublishError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("staff.status"), 303)
+    flash(f"Restored {done['file']}: its {done['pairs']} pairs are searchable again.")
+    return redirect(url_for("staff.status"), 303)
+
+
+@bp.get("/download")
+def download():
+    """A corpus file as stored, always as an attachment (an HTML file is never rendered on
+    this site, where its scripts would run in the staff session)."""
+    path = existing_file(request.args.get("file", ""), any_type=True)
+    return send_file(path, mimetype="application/octet-stream", as_attachment=True,
+                     download_name=path.name)
+
+
+@bp.get("/edit")
+def edit_page():
+    """The Edit details form of a published file, with what the index holds now."""
+    name = request.args.get("file", "")
+    existing_file(name)
+    return edit_form(name)
+
+
+def edit_form(name: str, refused: dict | None = None):
+    """The Edit details page; `refused`: the `errors` by field, their `summary`, what was
+    `typed` and `cleared` (kept in the form)."""
+    context = {**staffops.edit_context(name), **(refused or {})}
+    return render("edit.html", "status", labels=preview.LABELS, clearable=preview.CLEARABLE,
+                  **context)
+
+
+@bp.post("/edit")
+def edit():
+    """Save a published file's corrections (validated as the preview's are), update the
+    index."""
+    name = request.form.get("file", "")
+    existing_file(name)
+    if staffops.edit_context(name)["refused"]:
+        return redirect(url_for("staff.edit_page", file=name), 303)  # the page says why
+    values, errors = preview.corrections(request.form, name)
+    if errors:
+        return edit_form(name, {"errors": errors, **preview.typed(request.form),
+                                "summary": preview.refusal_summary(name, errors, False)}), 422
+    try:
+        done = staffops.save_details(name, values, g.staff)
+    except PublishError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("staff.edit_page", file=name), 303)
+    if done is None:
+        flash(f"No change to the details of {name}: they already read so.")
+    else:
+        flash(f"Saved the details of {name}: its {done['pairs']} pairs show them now.")
     return redirect(url_for("staff.status"), 303)
 
 
@@ -206,11 +273,12 @@ def find_batch(token: str) -> uploads.Batch:
                                "Upload the file again.")
 
 
-def existing_file(name: str) -> None:
-    """404 unless `name` is a file in the corpus."""
+def existing_file(name: str, any_type: bool = False) -> Path:
+    """The corpus file `name` names, or 404 (see publish.corpus_path for `any_type`)."""
     try:
-        path = publish.corpus_path(staffops.paths().corpus_dir, name)
+        path = publish.corpus_path(staffops.paths().corpus_dir, name, any_type=any_type)
     except PublishError as exc:
         abort(404, str(exc))
     if not path.is_file():
         abort(404, f"{name} is not in the corpus.")
+    return path

@@ -1,8 +1,9 @@
-"""Staff operations over the app's configuration: publish, withdraw, status (views stay thin).
+"""Staff operations over the app's configuration: publish, withdraw, edit details, restore,
+status (views stay thin).
 
 Each change to the corpus is followed by an incremental index update; when the update fails
 the change is undone, so the corpus and the serving index never disagree. Every publish,
-replace and withdraw is written to the audit log with its outcome.
+replace, withdraw, edit and restore is written to the audit log with its outcome.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 from flask import current_app
 
 from indexer import audit
+from indexer import corpus
+from indexer import formats
 from indexer import publish
 from indexer import store
 from indexer.publish import PublishError
@@ -25,6 +28,9 @@ from webapp.uploads import Item
 
 UPDATE_LOCK_TIMEOUT = 10.0  # seconds a publish waits for a rebuild or writer (in a request)
 RECENT_ACTIONS = 20
+NOT_INDEXED = ("Not in the index yet: rebuild the index to add it (if it still is not "
+               "indexed, the rebuild report says why).")
+NOT_READ = "Not indexed: {why}. Withdraw it, or convert it and add it again."
 
 
 @dataclass
@@ -115,9 +121,50 @@ def withdraw_file(relative: str, staff: str) -> dict:
     return entry
 
 
-def locked_change(staff: str, action: str, name: str,
-                  make: Callable[[Paths], publish.Change]) -> tuple[dict, publish.Change]:
-    """Change the corpus and update the index under the rebuild lock; undo on failure; audit."""
+def restore_file(archived: str, staff: str) -> dict:
+    """Move an archived file back into the corpus and index it again: what the index holds
+    of it now, with its corpus `file` name."""
+    match = publish.ARCHIVED.fullmatch(archived or "")
+    name = match["name"] if match else archived
+    entry, change = locked_change(
+        staff, "restore", name,
+        lambda where: publish.restore(where.corpus_dir, where.archive_dir, archived),
+        note=f"from the archive's {archived}")
+    return {**entry, "file": change.file.name}
+
+
+def save_details(relative: str, values: dict[str, str | None], staff: str) -> dict | None:
+    """Make the Edit details form's `values` the corrections of a corpus file and update
+    the index: what the index holds of the file now, or None when nothing changes."""
+    path = publish.corpus_path(paths().corpus_dir, relative)
+    old = publish.read_overrides(path)
+    new = publish.overrides(preview.corrected(path, relative, values))
+    if new == old:
+        return None
+    entry, _ = locked_change(
+        staff, "edit", relative,
+        lambda where: publish.correct(where.corpus_dir, where.archive_dir, relative, new),
+        note=changes_note(old, new))
+    return entry
+
+
+def changes_note(old: dict[str, str | None], new: dict[str, str | None]) -> str:
+    """What an edit changed, for the audit log: 'set date \u201c2024-04-01\u201d, no
+    interviewer; title as the file has it'."""
+    unset = object()
+    changed = {k: new.get(k, unset) for k in corpus.OVERRIDE_FIELDS
+               if new.get(k, unset) != old.get(k, unset)}
+    values = {k: v for k, v in changed.items() if v is not unset}
+    parts = [f"set {preview.listed(values)}"] if values else []
+    dropped = [k for k, v in changed.items() if v is unset]
+    parts += [f"{', '.join(dropped)} as the file has it"] if dropped else []
+    return "; ".join(parts)
+
+
+def locked_change(staff: str, action: str, name: str, make: Callable[[Paths], publish.Change],
+                  note: str = "") -> tuple[dict, publish.Change]:
+    """Change the corpus and update the index under the rebuild lock; undo on failure; audit
+    (with `note` saying what changed, when the action's name does not)."""
     where, outcome = paths(), "refused"
     try:
         with rebuilder().exclusive(UPDATE_LOCK_TIMEOUT):
@@ -140,7 +187,8 @@ def locked_change(staff: str, action: str, name: str,
         raise PublishError(str(exc)) from exc
     entry = file_entry(change.file) if change.file.exists() else held  # withdrawn: was held
     audit.append(where.audit_log, staff, action, name, "ok",
-                 f"{entry['pairs']} pairs; index holds {report.pairs} pairs")
+                 "; ".join(filter(None, [note, f"{entry['pairs']} pairs; index holds "
+                                               f"{report.pairs} pairs"])))
     return entry, change
 
 
@@ -154,13 +202,15 @@ def file_entry(path: Path) -> dict:
 
 
 def status_context() -> dict:
-    """The status page and /staff/api/status."""
+    """The status page and /staff/api/status: every file in the corpus (also those builds
+    cannot read), those with warnings, the archive."""
     where = paths()
     found = manifest()
     files = [file_status(path, where.corpus_dir, found)
-             for path in publish.corpus_files(where.corpus_dir)]
+             for path in publish.visible_files(where.corpus_dir)]
     return {"index": index_status(found), "rebuild": rebuilder().last(), "files": files,
             "warnings": [f for f in files if f["problems"]],
+            "archive": archive_status(where),
             "actions": audit.recent(where.audit_log, RECENT_ACTIONS)}
 
 
@@ -175,9 +225,53 @@ def index_status(found: dict) -> dict | None:
 
 
 def file_status(path: Path, corpus_dir: Path, found: dict) -> dict:
-    """One corpus file: its name, whether and how it is indexed, its warnings."""
-    entry = found["files"].get(str(path.resolve()))
-    return {"name": str(path.relative_to(corpus_dir)), "indexed": entry is not None,
-            "interviews": (entry or {}).get("interviews", []),
-            "pairs": (entry or {}).get("pairs", 0),
-            "problems": (entry or {}).get("problems", [])}
+    """One corpus file: its name, whether builds read it, whether and how it is indexed, and
+    its warnings: those of its last parse and those the preview gives (no date, no
+    interviewee), from what the index holds."""
+    readable = corpus.is_corpus_file(path, Path(corpus_dir))
+    entry = found["files"].get(str(path.resolve())) if readable else None
+    ids = (entry or {}).get("interviews", [])
+    if not readable:
+        problems = [NOT_READ.format(why=formats.unsupported_type(path.name))]
+    elif entry is None:
+        problems = [NOT_INDEXED]
+    else:
+        records = [found["interviews"][i] for i in ids if i in found["interviews"]]
+        problems = ([preview.stored_problem_text(p, entry.get("display", ""))
+                     for p in entry.get("problems", [])] + preview.details_missing(records))
+    return {"name": str(path.relative_to(corpus_dir)), "readable": readable,
+            "indexed": entry is not None, "interviews": ids,
+            "pairs": (entry or {}).get("pairs", 0), "problems": problems}
+
+
+def archive_status(where: Paths) -> list[dict]:
+    """The interview files in the archive, newest first: the archived name, the corpus
+    name, when it was archived, and whether a file of that name is in the corpus now."""
+    found = []
+    for path in publish.archived_files(where.archive_dir):
+        match = publish.ARCHIVED.fullmatch(path.name)
+        stamp = match["stamp"]
+        found.append({"name": path.name, "file": match["name"],
+                      "archived_at": f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[9:11]}:"
+                                     f"{stamp[11:13]}:{stamp[13:15]}Z",
+                      "in_corpus": (Path(where.corpus_dir) / match["name"]).exists()})
+    return found
+
+
+# --- edit details ------------------------------------------------------------------------
+
+
+def edit_context(relative: str) -> dict:
+    """The Edit details page of a corpus file: the details the index holds now (as read from
+    the file when it is not indexed yet), the fields set to no value, or why the file takes
+    no corrections (`refused`)."""
+    path = publish.corpus_path(paths().corpus_dir, relative)
+    result = uploads.read(path, relative)
+    found = manifest()
+    entry = found["files"].get(str(path.resolve()), {})
+    records = [found["interviews"].get(i, {}) for i in entry.get("interviews", [])]
+    shown = records[0] if len(records) == 1 else (
+        result.interviews[0].to_dict() if result.interviews else {})
+    return {"file": relative, "refused": preview.details_refused(relative, result),
+            "fields": {k: shown.get(k, "") for k in preview.EDITABLE},
+            "cleared": preview.cleared(path), "interviews": entry.get("interviews", [])}

@@ -163,8 +163,13 @@ def remove_stale(work_dir: Path) -> None:
 
 def parse(batch: Batch, item: Item) -> ParseResult:
     """What an index build will read from the staged file, corrections included."""
-    path = batch.path(item)
-    result = formats.parse_file(path, item.name)
+    return read(batch.path(item), item.name)
+
+
+def read(path: Path, name: str) -> ParseResult:
+    """What an index build reads from the file at `path` (named `name` in messages), its
+    NAME.meta.json corrections included."""
+    result = formats.parse_file(path, name)
     corpus.apply_overrides(path, result)
     return result
 

@@ -1,0 +1,302 @@
+"""Fixing a published interview from the Status page: every file with its warnings, Edit
+details, Download, and Restore from the archive."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from staff_support import make_staff_app
+from staff_support import post
+from staff_support import preview_of
+from staff_support import signed_in
+from webapp_support import soup
+from webapp_support import text
+
+from indexer import store
+
+GREEN_TOM = (b"Immune thrombocytopenia in adults: Dr. Rachel Green answers your questions\n"
+             b"Published: March 3, 2024\n"
+             b"By Tom Harris\n\n"
+             b"Q: What platelet count should prompt treatment in ITP?\n"
+             b"A: We treat adults with a platelet count below 30,000 or with bleeding.\n\n"
+             b"Q: When do you use thrombopoietin receptor agonists?\n"
+             b"A: For chronic ITP after steroids fail, eltrombopag or romiplostim.\n")
+TWO = "\n".join(json.dumps(line) for line in [
+    {"question": "What is CD7?", "answer": "A target.", "title": "One", "interviewee": "Dr. A"},
+    {"question": "What is BCMA?", "answer": "Another.", "title": "Two", "interviewee": "Dr. B"}])
+DOCX = b"PK\x03\x04" + bytes(range(256)) * 4
+
+
+@pytest.fixture
+def client(tmp_path):
+    return signed_in(make_staff_app(tmp_path))
+
+
+def add_to_corpus(root: Path, name: str, content: bytes | str) -> Path:
+    """A file dropped into the corpus and indexed by an update, as the command line does."""
+    path = root / "corpus" / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    store.update(root / "index", [root / "corpus"], embeddings=False)
+    return path
+
+
+def audit_entries(root: Path) -> list[dict]:
+    path = root / "audit.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def meta_of(root: Path, name: str) -> dict | None:
+    path = root / "corpus" / f"{name}.meta.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def row_of(page, name: str):
+    """The status table's row of a corpus file."""
+    return next(th.parent for th in page.select("table.files tbody th")
+                if text(th).split(" (")[0] == name)
+
+
+def edit_form(page) -> dict[str, str]:
+    """What the Edit details form would send: its text fields, hidden fields and ticks."""
+    form = page.select_one("form.edit-details")
+    values = {i["name"]: i.get("value", "") for i in form.select("input")
+              if i.get("type") in (None, "text", "hidden") and i["name"] != "csrf_token"}
+    values.update({i["name"]: i["value"] for i in form.select("input[type=checkbox]")
+                   if i.has_attr("checked")})
+    return values
+
+
+def interview_of(client, pair_id: str) -> dict:
+    return client.get(f"/api/pairs/{pair_id}").get_json()["interview"]
+
+
+# --- the status page: every file, with the warnings the preview gives ------------------
+
+
+def test_status_lists_every_file_with_the_preview_warnings(client, tmp_path):
+    add_to_corpus(tmp_path, "green-itp.txt", GREEN_TOM)
+    add_to_corpus(tmp_path, "interview.docx", DOCX)
+    _, staged = preview_of(client, [("green-copy.txt", GREEN_TOM + b"\n")])
+    preview_warnings = [text(li) for li in staged.select("#file-1 .warnings li")]
+    unnamed = next(w for w in preview_warnings if w.startswith("No interviewee found"))
+
+    page = soup(client.get("/staff/"))
+    warnings = {text(dt): [text(dd) for dd in dt.find_next_siblings("dd")]
+                for dt in page.select("dl.warnings dt")}
+    assert unnamed in warnings["green-itp.txt"]
+    assert any(w.startswith("No date found") for w in warnings["clinic-notes.txt"])
+    assert any(".docx files are not read as interviews" in w
+               for w in warnings["interview.docx"])
+    api = client.get("/staff/api/status").get_json()
+    by_name = {f["name"]: f for f in api["files"]}
+    assert unnamed in by_name["green-itp.txt"]["problems"]
+    assert by_name["interview.docx"]["readable"] is False
+    assert "interview.docx" in {f["name"] for f in api["warnings"]}
+
+    row = row_of(page, "interview.docx")
+    assert [text(a) for a in row.select(".row-actions a")] == ["Download", "Withdraw"]
+    assert [text(a) for a in row_of(page, "green-itp.txt").select(".row-actions a")] == [
+        "Edit details", "Download", "Replace", "Withdraw"]
+
+
+def test_a_file_the_indexer_cannot_read_can_be_withdrawn(client, tmp_path):
+    add_to_corpus(tmp_path, "interview.docx", DOCX)
+    confirm = soup(client.get("/staff/withdraw?file=interview.docx"))
+    assert confirm.find("input", attrs={"name": "file"})["value"] == "interview.docx"
+    response = post(client, "/staff/withdraw", {"file": "interview.docx"})
+    page = soup(client.get(response.headers["Location"]))
+    assert "Withdrew interview.docx" in text(page.select_one(".flash-ok"))
+    assert not (tmp_path / "corpus" / "interview.docx").exists()
+    assert [p.name.split("-", 1)[1] for p in (tmp_path / "archive").iterdir()] == [
+        "interview.docx"]
+    assert audit_entries(tmp_path)[-1]["outcome"] == "ok"
+
+
+# --- edit details ----------------------------------------------------------------------
+
+
+def test_edit_details_starts_from_what_is_indexed_and_updates_the_index(client, tmp_path):
+    link = row_of(soup(client.get("/staff/")), "ward-rounds.txt").find("a", string="Edit details")
+    page = soup(client.get(link["href"]))
+    values = edit_form(page)
+    assert values == {"file": "ward-rounds.txt", "title": "Ward rounds with Dr. Ada Lovelace",
+                      "interviewee": "Dr. Ada Lovelace", "interviewer": "Sam Host",
+                      "date": "2024-03-05"}
+    response = post(client, "/staff/edit", {**values, "title": "Ward rounds",
+                                            "date": "1 April 2024"})
+    assert response.status_code == 303 and response.headers["Location"] == "/staff/"
+    flashed = text(soup(client.get("/staff/")).select_one(".flash-ok"))
+    assert "Saved the details of ward-rounds.txt" in flashed
+    assert meta_of(tmp_path, "ward-rounds.txt") == {
+        "source": "https://example.org/ward-rounds", "title": "Ward rounds",
+        "interviewer": "Sam Host", "date": "2024-04-01"}
+    interview = interview_of(client, "ward-rounds-1")
+    assert (interview["title"], interview["date"]) == ("Ward rounds", "2024-04-01")
+    assert store.read_manifest(tmp_path / "index")["kind"] == "update"
+    entry = audit_entries(tmp_path)[-1]
+    assert {k: entry[k] for k in ("staff", "action", "file", "outcome")} == {
+        "staff": "alice", "action": "edit", "file": "ward-rounds.txt", "outcome": "ok"}
+    assert "date \u201c2024-04-01\u201d" in entry["detail"]
+    archived = [p for p in (tmp_path / "archive").iterdir()]
+    assert [json.loads(p.read_text())["date"] for p in archived] == ["2024-03-05"]
+    assert edit_form(soup(client.get("/staff/edit?file=ward-rounds.txt")))["title"] == \
+        "Ward rounds"
+
+
+def test_an_edit_the_form_cannot_take_is_refused_keeping_what_was_typed(client, tmp_path):
+    before = meta_of(tmp_path, "ward-rounds.txt")
+    typed = {"file": "ward-rounds.txt", "title": "Ward rounds", "interviewee": "Dr. Ada L.",
+             "interviewer": "Sam Host", "date": "2024-02-30"}
+    response = post(client, "/staff/edit", typed)
+    assert response.status_code == 422
+    page = soup(response)
+    assert edit_form(page) == typed
+    date = page.find("input", attrs={"name": "date"})
+    assert date["aria-invalid"] == "true"
+    assert ("Date of ward-rounds.txt: '2024-02-30' is not a date: February 2024 has 29 days."
+            in text(page.find(id=date["aria-describedby"].split()[0])))
+    assert "Nothing saved for ward-rounds.txt" in text(page.select_one("[role=alert]"))
+    assert meta_of(tmp_path, "ward-rounds.txt") == before
+    assert not audit_entries(tmp_path)
+
+
+def test_unchanged_details_change_nothing(client, tmp_path):
+    page = soup(client.get("/staff/edit?file=clinic-notes.txt"))
+    response = post(client, "/staff/edit", edit_form(page))
+    assert "No change to the details of clinic-notes.txt" in text(
+        soup(client.get(response.headers["Location"])).select_one(".flash-ok"))
+    assert meta_of(tmp_path, "clinic-notes.txt") is None and not audit_entries(tmp_path)
+
+
+def test_a_file_of_several_interviews_takes_no_details(client, tmp_path):
+    add_to_corpus(tmp_path, "two.jsonl", TWO)
+    page = soup(client.get("/staff/edit?file=two.jsonl"))
+    assert not page.select_one("form.edit-details")
+    assert ("two.jsonl holds 2 interviews, and corrections here would be set on every one of "
+            "them") in text(page.select_one(".flash-error"))
+    response = post(client, "/staff/edit", {"file": "two.jsonl", "interviewee": "Dr. Z"})
+    assert response.status_code == 303
+    assert "holds 2 interviews" in text(soup(client.get(response.headers["Location"])))
+    assert meta_of(tmp_path, "two.jsonl") is None and not audit_entries(tmp_path)
+
+
+def test_a_file_without_pairs_takes_no_details(client, tmp_path):
+    add_to_corpus(tmp_path, "notes.txt", "No speakers here at all.\n")
+    page = soup(client.get("/staff/edit?file=notes.txt"))
+    assert not page.select_one("form.edit-details")
+    assert "no question/answer pairs" in text(page.select_one(".flash-error"))
+
+
+# --- "none": a wrongly detected value is removed ---------------------------------------
+
+
+def test_ticking_none_removes_a_wrongly_detected_interviewer(client, tmp_path):
+    add_to_corpus(tmp_path, "green-itp.txt", GREEN_TOM)
+    assert interview_of(client, "green-itp-1")["interviewer"] == "Tom Harris"
+    values = edit_form(soup(client.get("/staff/edit?file=green-itp.txt")))
+    assert values["interviewer"] == "Tom Harris" and "none_interviewer" not in values
+    post(client, "/staff/edit", {**values, "none_interviewer": "1"})
+    assert meta_of(tmp_path, "green-itp.txt") == {"interviewer": None}
+    assert interview_of(client, "green-itp-1")["interviewer"] == ""
+    pair = client.get("/api/pairs/green-itp-1").get_json()
+    assert "Tom Harris" not in pair["citation"]
+
+    values = edit_form(soup(client.get("/staff/edit?file=green-itp.txt")))
+    assert values["interviewer"] == "" and values["none_interviewer"] == "1"
+    del values["none_interviewer"]  # untick: the parser's value again
+    post(client, "/staff/edit", values)
+    assert meta_of(tmp_path, "green-itp.txt") is None
+    assert interview_of(client, "green-itp-1")["interviewer"] == "Tom Harris"
+
+
+def test_none_for_a_field_the_parser_left_empty_stores_nothing(client, tmp_path):
+    values = edit_form(soup(client.get("/staff/edit?file=clinic-notes.txt")))
+    post(client, "/staff/edit", {**values, "none_date": "1"})
+    assert meta_of(tmp_path, "clinic-notes.txt") is None
+
+
+# --- download --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["ward-rounds.txt", "page.html", "interview.docx"])
+def test_download_gives_the_file_as_stored_never_rendered(client, tmp_path, name):
+    content = {"page.html": b"<h1>Q&A</h1><script>alert(1)</script>",
+               "interview.docx": DOCX}.get(name)
+    path = tmp_path / "corpus" / name
+    if content:
+        path.write_bytes(content)
+    response = client.get("/staff/download", query_string={"file": name})
+    data = response.get_data()
+    response.close()  # the file was streamed
+    assert response.status_code == 200
+    assert data == path.read_bytes()
+    assert response.headers["Content-Disposition"] == f"attachment; filename={name}"
+    assert response.mimetype == "application/octet-stream"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# --- restore ---------------------------------------------------------------------------
+
+
+def test_restore_brings_a_withdrawn_file_back_at_its_address(client, tmp_path):
+    post(client, "/staff/withdraw", {"file": "ward-rounds.txt"})
+    assert client.get("/interview/ward-rounds").status_code == 404
+    page = soup(client.get("/staff/"))
+    row = next(li for li in page.select(".archive li") if "ward-rounds.txt" in text(li))
+    archived = row.find("input", attrs={"name": "file"})["value"]
+    assert archived.endswith("-ward-rounds.txt") and row.find("button", string="Restore")
+    response = post(client, "/staff/restore", {"file": archived})
+    assert response.status_code == 303
+    flashed = text(soup(client.get(response.headers["Location"])).select_one(".flash-ok"))
+    assert "Restored ward-rounds.txt: its 5 pairs are searchable again" in flashed
+    assert meta_of(tmp_path, "ward-rounds.txt")["interviewer"] == "Sam Host"
+    assert list((tmp_path / "archive").iterdir()) == []
+    assert client.get("/interview/ward-rounds").status_code == 200
+    assert interview_of(client, "ward-rounds-1")["interviewer"] == "Sam Host"
+    assert [(e["action"], e["outcome"]) for e in audit_entries(tmp_path)] == [
+        ("withdraw", "ok"), ("restore", "ok")]
+    assert not soup(client.get("/staff/")).select(".archive li")
+
+
+def test_restore_refuses_when_a_file_of_that_name_is_in_the_corpus(client, tmp_path):
+    post(client, "/staff/withdraw", {"file": "clinic-notes.txt"})
+    archived = next((tmp_path / "archive").iterdir()).name
+    add_to_corpus(tmp_path, "clinic-notes.txt", GREEN_TOM)
+    page = soup(client.get("/staff/"))
+    row = next(li for li in page.select(".archive li") if "clinic-notes.txt" in text(li))
+    assert not row.find("button")
+    assert "A file named clinic-notes.txt is in the corpus now" in text(row)
+    response = post(client, "/staff/restore", {"file": archived})
+    flashed = text(soup(client.get(response.headers["Location"])).select_one(".flash-error"))
+    assert "A file named clinic-notes.txt is in the corpus now" in flashed
+    assert (tmp_path / "corpus" / "clinic-notes.txt").read_bytes() == GREEN_TOM
+    assert (tmp_path / "archive" / archived).exists()
+    assert audit_entries(tmp_path)[-1]["outcome"] == "refused"
+
+
+# --- a failed index update changes nothing ---------------------------------------------
+
+
+def test_an_edit_or_restore_whose_index_update_fails_changes_nothing(client, tmp_path,
+                                                                      monkeypatch):
+    post(client, "/staff/withdraw", {"file": "clinic-notes.txt"})
+    archived = sorted(p.name for p in (tmp_path / "archive").iterdir())
+    meta = (tmp_path / "corpus" / "ward-rounds.txt.meta.json").read_bytes()
+
+    def broken(*args, **kwargs):
+        raise store.StoreError("simulated failure")
+
+    monkeypatch.setattr(store, "update", broken)
+    values = edit_form(soup(client.get("/staff/edit?file=ward-rounds.txt")))
+    for url, data in (("/staff/edit", {**values, "date": "2024-04-01"}),
+                      ("/staff/restore", {"file": archived[0]})):
+        response = post(client, url, data)
+        page = soup(client.get(response.headers["Location"]))
+        assert "Nothing changed" in text(page.select_one(".flash-error")), url
+    assert (tmp_path / "corpus" / "ward-rounds.txt.meta.json").read_bytes() == meta
+    assert not (tmp_path / "corpus" / "clinic-notes.txt").exists()
+    assert sorted(p.name for p in (tmp_path / "archive").iterdir()) == archived
+    assert [(e["action"], e["outcome"]) for e in audit_entries(tmp_path)] == [
+        ("withdraw", "ok"), ("edit", "failed"), ("restore", "failed")]
