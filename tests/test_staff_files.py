@@ -16,7 +16,7 @@ from webapp_support import text
 
 from indexer import store
 
-GREEN_TOM = (b"Immune thrombocytopenia in adults: Dr. Rachel Green answers your questions\n"
+GREEN_TOM = (b"Immune thrombocytopenia in adults: your questions answered\n"
              b"Published: March 3, 2024\n"
              b"By Tom Harris\n\n"
              b"Q: What platelet count should prompt treatment in ITP?\n"
