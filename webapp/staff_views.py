@@ -31,7 +31,8 @@ from webapp.staff import refuse
 from webapp.uploads import Upload
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-REFRESH_SECONDS = 2
+bp.add_app_template_global(staffops.job_text, "job_text")
+REFRESH_SECONDS = 2  # how often a page showing a running rebuild follows it
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -22,6 +22,8 @@ from indexer import store
 from indexer.publish import PublishError
 from webapp import preview
 from webapp import uploads
+from webapp.presenters import counted
+from webapp.rebuild import RUNNING
 from webapp.rebuild import Rebuilder
 from webapp.uploads import Batch
 from webapp.uploads import Item
@@ -212,6 +214,34 @@ def status_context() -> dict:
             "warnings": [f for f in files if f["problems"]],
             "archive": archive_status(where),
             "actions": audit.recent(where.audit_log, RECENT_ACTIONS)}
+
+
+JOB_LABELS = {"starting": "Starting", "running": "Running", "succeeded": "Succeeded",
+              "failed": "Failed", "refused": "Not started", "interrupted": "Interrupted"}
+
+
+def job_text(job: dict) -> dict:
+    """What the pages say of a rebuild job, also in its JSON for the script that follows a
+    running one (one wording): its state's `label`, whether it has `finished`, the `progress`
+    of a running job, the `outcome` of a finished one."""
+    state = job.get("state", "")
+    said = {"label": JOB_LABELS.get(state, state), "finished": state not in RUNNING,
+            "progress": "", "outcome": ""}
+    if not said["finished"]:
+        done, total, current = job.get("done", 0), job.get("total", 0), job.get("current")
+        said["progress"] = (f"Files parsed: {done} of {total or '…'}"
+                            + (f" (last: {current})" if current else "") + ".")
+        if total and done == total:
+            said["progress"] += (" All files parsed; writing the new index. The pairs indexed "
+                                 "are counted when it is switched in.")
+    elif state == "succeeded":
+        said["outcome"] = (f"{counted(job.get('files', 0), 'file')}, "
+                           f"{counted(job.get('interviews', 0), 'interview')}, "
+                           f"{counted(job.get('pairs', 0), 'pair')} indexed in "
+                           f"{job.get('seconds', 0):.1f} s.")
+    else:
+        said["outcome"] = f"{job.get('error', '')} The previous index keeps serving."
+    return said
 
 
 def index_status(found: dict) -> dict | None:
