@@ -298,6 +298,12 @@ def counted(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
+def its_pairs(count: int, state: str) -> str:
+    """What became of a file's pairs, for staff messages: "its 1 question/answer pair is
+    searchable now", "its 5 question/answer pairs are ..." (`state`: "searchable now")."""
+    return f"its {counted(count, 'question/answer pair')} {'is' if count == 1 else 'are'} {state}"
+
+
 def neighbours(pairs: list[dict], pair_id: str) -> tuple[dict | None, dict | None]:
     """The pairs just before and after `pair_id` in interview order."""
     ids = [p["id"] for p in pairs]
