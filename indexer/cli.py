@@ -168,10 +168,18 @@ def describe(interview) -> str:
              f"Source:      {interview.source}",
              f"Format:      {interview.format} ({interview.method})",
              f"Summary:     {shorten(interview.summary, 200)}",
-             f"Bio:         {shorten(interview.bio, 200)}", f"Pairs:       {len(interview.pairs)}"]
+             *listed("Bio:         ", interview.bio.splitlines()),
+             f"Pairs:       {len(interview.pairs)}"]
     for n, pair in enumerate(interview.pairs, 1):
         lines += [f"\n[{n}] Q: {pair.question}", f"    A: {shorten(pair.answer, 300)}"]
     return "\n".join(lines) + "\n"
+
+
+def listed(label: str, items: list[str]) -> list[str]:
+    """A field of several items (a bio holds one per line) one item per line, aligned under
+    the first after `label`; each item shortened."""
+    items = [shorten(item, 200) for item in items if item.strip()] or [""]
+    return [label + items[0], *(" " * len(label) + item for item in items[1:])]
 
 
 def shorten(text: str, limit: int) -> str:

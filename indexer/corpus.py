@@ -1,8 +1,9 @@
 """Corpus files on their way into the index: collect, hash, parse, number, diff.
 
 A file's key is its absolute path, links resolved, so a file reached twice (itself and a link
-to it) is indexed once; the manifest records the paths it was found at when a link was among
-them, and an update drops a file once none of them leads to it. Interview ids come from the
+to it) is indexed once, read at its own path when that is among them, else at the first link
+(`read_at`); the manifest records the paths it was found at when a link was among them, and an
+update drops a file once none of them leads to it. Interview ids come from the
 file name (plus the group for JSON Lines files, and -2, -3... when names repeat) and pair ids
 from the interview id and a number (its ordinal, in a first build), or the id the file gave
 it. A write keeps the ids the index gave before to the files it indexes again and never hands
@@ -95,10 +96,30 @@ def collect(paths: Iterable[str | os.PathLike], problems: list[ParseProblem],
             source = source_file(file, problems)
             if source:  # a file and a link to it are one file, found at two paths
                 held = found.setdefault(source.key, source)
-                held.found_at = sorted({*held.found_at, *source.found_at})
+                found_at = sorted({*held.found_at, *source.found_at})
+                if read_at([held.path, source.path]) is source.path:
+                    found[source.key] = held = source
+                held.found_at = found_at
             elif unreadable is not None:
                 unreadable.add(str(file.resolve()))
     return list(found.values())
+
+
+def read_at(paths: list[Path]) -> Path:
+    """Of the paths one file was found at (in walking order), the one a build reads it at,
+    beside which it reads its corrections (NAME.meta.json): the file's own path when it is
+    among them, else the first link (the walk of a corpus folder is sorted)."""
+    return next((path for path in paths if not path.is_symlink()), paths[0])
+
+
+def reading_path(path: Path, root: Path) -> Path:
+    """The path a build of the corpus folder `root` reads the corpus file `path` at (see
+    read_at): `path` itself, unless it is a link to a file the folder holds at another path
+    too (the file itself, or an earlier link to it)."""
+    if not path.is_symlink():
+        return path
+    key = path.resolve()
+    return read_at([p for p in interview_files(root, []) if p.resolve() == key] or [path])
 
 
 def interview_files(root: Path, problems: list[ParseProblem]) -> list[Path]:

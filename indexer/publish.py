@@ -1,6 +1,11 @@
 """Corpus files as staff change them: safe names, no silent overwrite, withdraw to an archive,
 restore from it, corrections in NAME.meta.json.
 
+A link in the corpus folder is handled as the link: withdrawing moves the link itself (never
+the file it leads to), corrections go where a build reads them (corpus.reading_path: beside
+the link, or beside the corpus file it leads to), and a download serves the file it leads to
+only when that is in the corpus folder.
+
 Every function returns a ``Change`` listing what it did on disk, so that a caller whose index
 update then fails can ``undo()`` it and leave the corpus as it was.
 """
@@ -35,6 +40,8 @@ class Change:
     archived: list[tuple[Path, Path]] = field(default_factory=list)
     replaced: Path | None = None  # the corpus file `file` replaces (it keeps that one's ids)
     restored: list[tuple[Path, Path]] = field(default_factory=list)  # (archived, corpus path)
+    link: str = ""  # `file` was a link: where it led (see link_target)
+    led_to: Path | None = None  # the file that link led to, resolved
 
     def undo(self) -> None:
         """Put the corpus back as it was: remove what was created, restore what was archived,
@@ -68,20 +75,69 @@ def safe_name(filename: str) -> str:
 
 def corpus_path(corpus_dir: str | os.PathLike, relative: str, *,
                 any_type: bool = False) -> Path:
-    """The corpus file `relative` names, refusing anything outside the corpus folder (a link
-    leading out of it too), hidden files and NAME.meta.json, and any name but the file's own
-    ("../corpus/x.txt", a link to another corpus file); with `any_type`, also a visible file
-    that builds skip (a .docx dropped in the corpus, to withdraw or download it)."""
+    """The corpus file `relative` names as the corpus folder holds it: a link is the link, not
+    the file it leads to (see link_target). Refused: anything outside the corpus folder (also
+    through a linked folder), hidden files and NAME.meta.json, and any name but the file's
+    own ("../corpus/x.txt", "./x.txt"); with `any_type`, a visible file that builds skip is
+    taken too (a .docx dropped in the corpus, to withdraw or download it)."""
     root = Path(corpus_dir).resolve()
+    given = root / (relative or "")
     try:
-        candidate = (root / (relative or "")).resolve()
-    except (ValueError, OSError):  # a NUL byte, a loop of links
+        candidate = given.parent.resolve() / given.name
+    except (ValueError, OSError, RuntimeError):  # a loop of linked folders
         candidate = root
-    if (root not in candidate.parents or candidate.relative_to(root).as_posix() != relative
+    if ("\x00" in (relative or "") or root not in candidate.parents
+            or candidate.relative_to(root).as_posix() != relative
             or not interview_name(candidate.relative_to(root), any_type)):
         kind = "file" if any_type else "interview file"
         raise PublishError(f"{relative!r} is not an {kind} in the corpus.")
     return candidate
+
+
+OUTSIDE = "a file outside the corpus folder"
+MISSING = "a file that does not exist"
+
+
+def link_target(path: Path, corpus_dir: str | os.PathLike) -> str:
+    """Where the corpus file `path` leads when it is a link, for pages and messages: the
+    corpus name of the file ("ward-rounds.txt"), OUTSIDE or MISSING (a loop too); "" when it
+    is no link. The path outside is not told: it names the server's folders."""
+    if not path.is_symlink():
+        return ""
+    root = Path(corpus_dir).resolve()
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return MISSING
+    return target.relative_to(root).as_posix() if root in target.parents else OUTSIDE
+
+
+def occupied(path: Path) -> bool:
+    """Whether a corpus name is taken: by a file, or by a link (also one leading nowhere)."""
+    return path.exists() or path.is_symlink()
+
+
+def interview_path(corpus_dir: str | os.PathLike, relative: str) -> Path:
+    """The interview file `relative` names as a build reads it, beside which its corrections
+    are (corpus.reading_path: a link to another corpus file is that file)."""
+    path = corpus_path(corpus_dir, relative)
+    return corpus.reading_path(path, Path(corpus_dir).resolve())
+
+
+def download_path(corpus_dir: str | os.PathLike, relative: str) -> Path:
+    """The file whose bytes a download of the corpus file `relative` (any visible file)
+    gives: the file, or the file a link leads to when that is in the corpus folder. A link
+    out of it is refused: it may lead to any file the server can read."""
+    path = corpus_path(corpus_dir, relative, any_type=True)
+    where = link_target(path, corpus_dir)
+    if where == OUTSIDE:
+        raise PublishError(f"{relative} is a link to {OUTSIDE}: only files in the corpus "
+                           "folder are downloaded.")
+    if where == MISSING:
+        raise PublishError(f"{relative} is a link to {MISSING}.")
+    if not path.is_file():
+        raise PublishError(f"{relative} is not in the corpus.")
+    return path.resolve()
 
 
 def interview_name(relative: Path, any_type: bool = False) -> bool:
@@ -104,10 +160,11 @@ def publish(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike, stage
     old = corpus_path(corpus_dir, replace) if replace else None
     if old is not None and not old.is_file():
         raise PublishError(f"{replace} is no longer in the corpus; publish without replacing.")
-    if target.exists() and target != old:
+    if occupied(target) and target != old:
         raise PublishError(f"An interview file named {target.name} is already in the corpus. "
                            "Choose to replace it, or rename your file and upload it again.")
-    change = Change(target, replaced=old)
+    # the index knows the replaced file by its key: a link's is the file it leads to
+    change = Change(target, replaced=old.resolve() if old is not None else None)
     try:
         if old is not None:
             change.archived += archive(old, archive_dir)
@@ -129,11 +186,14 @@ def publish(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike, stage
 def withdraw(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike,
              relative: str) -> Change:
     """Move a corpus file (and its overrides) to the archive; nothing is deleted. Any visible
-    file may go, also one builds cannot read."""
+    file may go, also one builds cannot read; a link goes itself, also one leading nowhere,
+    and the file it leads to stays where it is (its `link` and `led_to` say where)."""
     path = corpus_path(corpus_dir, relative, any_type=True)
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         raise PublishError(f"{relative} is not in the corpus (already withdrawn?).")
-    return Change(path, archived=archive(path, archive_dir))
+    link = link_target(path, corpus_dir)
+    led_to = path.resolve() if link and link != MISSING else None
+    return Change(path, archived=archive(path, archive_dir), link=link, led_to=led_to)
 
 
 def archive(path: Path, archive_dir: str | os.PathLike) -> list[tuple[Path, Path]]:
@@ -166,7 +226,7 @@ def restore(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike,
     corpus under its own name, unless a file of that name is there now."""
     source = archived_path(archive_dir, archived)
     target = corpus_path(corpus_dir, original_name(source))
-    if target.exists():
+    if occupied(target):
         raise PublishError(f"A file named {target.name} is in the corpus now: withdraw it "
                            f"first to restore this version ({archived}).")
     change = Change(target)
@@ -188,9 +248,10 @@ def restore(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike,
 
 def correct(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike, relative: str,
             values: dict[str, str | None]) -> Change:
-    """Make `values` the corrections of a corpus file (its NAME.meta.json; none: no file).
-    The corrections they replace go to the archive: nothing is deleted."""
-    path = corpus_path(corpus_dir, relative)
+    """Make `values` the corrections of a corpus file (its NAME.meta.json, where a build
+    reads it: see interview_path; none: no file). The corrections they replace go to the
+    archive: nothing is deleted."""
+    path = interview_path(corpus_dir, relative)
     if not path.is_file():
         raise PublishError(f"{relative} is not in the corpus (withdrawn?).")
     change = Change(path)
@@ -281,6 +342,16 @@ def overrides(values: dict) -> dict[str, str | None]:
     """The override fields of `values`: non-empty strings (stripped) and None (cleared)."""
     return {k: v.strip() if isinstance(v, str) else None for k, v in values.items()
             if k in corpus.OVERRIDE_FIELDS and (v is None or isinstance(v, str) and v.strip())}
+
+
+def broken_links(corpus_dir: str | os.PathLike) -> list[Path]:
+    """Links in `corpus_dir` that lead nowhere (the file deleted or moved, a loop), sorted:
+    builds pass over them; staff may withdraw them."""
+    root = Path(corpus_dir)
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*") if p.is_symlink() and not p.exists()
+                  and corpus.is_visible(p, root) and not p.name.endswith(corpus.OVERRIDE_SUFFIX))
 
 
 def visible_files(corpus_dir: str | os.PathLike) -> list[Path]:

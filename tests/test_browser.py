@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,11 +34,10 @@ def missing() -> str | None:
     return None
 
 
-@pytest.fixture
-def live_url(seed_index_dir):
-    """The app over the seed index, served on a free localhost port in a thread."""
-    server = make_server("127.0.0.1", 0, make_app(seed_index_dir, TESTING=False),
-                         threaded=True)
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """`app` served on a free localhost port in a thread: its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -45,6 +46,13 @@ def live_url(seed_index_dir):
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_url(seed_index_dir):
+    """The app over the seed index, served on a free localhost port in a thread."""
+    with serving(make_app(seed_index_dir, TESTING=False)) as url:
+        yield url
 
 
 @pytest.fixture
@@ -148,11 +156,8 @@ def test_passage_link_scrolls_the_source_page_to_the_answer(browser, source_site
     store.build(index_dir, [corpus], embeddings=False)
     (interview,) = SearchIndex(index_dir).snapshot().manifest["interviews"].values()
     last = interview["pair_ids"][-1]
-    server = make_server("127.0.0.1", 0, make_app(index_dir, TESTING=False), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        browser.get(f"http://127.0.0.1:{server.server_port}/pair/{last}")
+    with serving(make_app(index_dir, TESTING=False)) as url:
+        browser.get(f"{url}/pair/{last}")
         browser.find_element(By.CSS_SELECTOR, ".passage a").click()
         WebDriverWait(browser, 15).until(ready.url_contains("/years.html"))
         WebDriverWait(browser, 15).until(lambda b: b.execute_script("return window.scrollY") > 0)
@@ -162,7 +167,39 @@ def test_passage_link_scrolls_the_source_page_to_the_answer(browser, source_site
             "  e => e.textContent.includes('In year 6 we treated'));"
             "return p.getBoundingClientRect().top / window.innerHeight;")
         assert 0 <= top < 1, f"the answer starts at {top:.2f} screen heights"
+
+
+def test_the_rebuild_page_follows_the_build_without_reloading(browser, tmp_path, monkeypatch):
+    """The progress is told in a live region the page's script updates from the job's JSON:
+    the page is not reloaded (which sent screen readers back to its top) until the end."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    from staff_support import PASSWORD
+    from staff_support import make_staff_app
+    from test_staff_rebuild import Gate
+
+    app = make_staff_app(tmp_path, TESTING=False)
+    gate = Gate().arm(monkeypatch)
+    try:
+        with serving(app) as url:
+            browser.get(f"{url}/staff/signin?next=/staff/rebuild")
+            browser.find_element(By.ID, "name").send_keys("alice")
+            browser.find_element(By.ID, "password").send_keys(PASSWORD)
+            browser.find_element(By.CSS_SELECTOR, "form.staff-form button").click()
+            WebDriverWait(browser, 15).until(lambda b: b.current_url.endswith("/staff/rebuild"))
+            browser.find_element(By.XPATH, "//button[text()='Rebuild index']").click()
+            assert gate.entered.wait(15)
+            live = WebDriverWait(browser, 15).until(
+                lambda b: b.find_element(By.CSS_SELECTOR, ".job [aria-live=polite]"))
+            assert "Files parsed" in live.text
+            browser.execute_script("window.notReloaded = true;")
+            gate.opened.set()
+            WebDriverWait(browser, 20).until(lambda b: "pairs indexed" in live.text)
+            assert live.text.startswith("Succeeded: ")
+            assert browser.execute_script("return window.notReloaded === true;")
+            report = browser.find_element(By.LINK_TEXT, "See the full report")
+            report.click()
+            WebDriverWait(browser, 15).until(
+                lambda b: b.find_elements(By.XPATH, "//button[text()='Rebuild index']"))
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+        gate.opened.set()

@@ -63,6 +63,17 @@ def test_parse_json_of_the_seed(run):
     assert {"title", "date", "source", "summary"} <= found.keys()
 
 
+def test_parse_prints_the_bio_one_item_per_line(run):
+    lines = run("parse", str(SEED)).output.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("Bio:"))
+    assert lines[start] == ("Bio:         Qiushi Distinguished Professor, Zhejiang University, "
+                            "Chief Scientist of 973 Program")
+    assert lines[start + 1] == ("             Chief Physician and Doctoral Supervisor, Zhejiang "
+                                "Provincial Special Expert")
+    assert lines[start + 13] == "Pairs:       3"  # all 13 items, then the next field
+    assert lines[start + 12].endswith("Hematology Branch of Chinese Medical Association")
+
+
 def test_parse_json_lines_gives_a_list(run, tmp_path):
     path = tmp_path / "qa.jsonl"
     path.write_text(json.dumps({"id": "x1", "question": "Q?", "answer": "A.", "title": "T"})

@@ -538,13 +538,13 @@ def file_tree(root: Path) -> dict[str, bytes]:
 
 
 def test_file_routes_never_reach_outside_the_corpus_and_archive(tmp_path, tally):
-    """Edit details, Download and Restore with hostile names: links out of the corpus and the
-    archive, traversal, hidden and override files. Nothing is read, written or moved."""
+    """Edit details, Download and Restore with hostile names: links out of the archive,
+    traversal, hidden and override files. Nothing is read, written or moved (links in the
+    corpus: see the next test)."""
     app = make_staff_app(tmp_path)
     client = signed_in(app)
     secret = tmp_path / "secret.txt"
     secret.write_text("Host: What is secret?\n\nDr. S: The secret answer.\n", encoding="utf-8")
-    (tmp_path / "corpus" / "outside.txt").symlink_to(secret)
     (tmp_path / "corpus" / ".hidden.txt").write_text("Host: Q?\n\nDr. H: A.\n")
     (tmp_path / "archive").mkdir()
     (tmp_path / "archive" / "20240101T000000000000Z-outside.txt").symlink_to(secret)
@@ -568,6 +568,59 @@ def test_file_routes_never_reach_outside_the_corpus_and_archive(tmp_path, tally)
                                       .splitlines())} == {"refused"}
     counts = tally.setdefault("staff surface", Counter())
     counts["file route requests with hostile names"] += tried + 1
+
+
+LINKS = {  # name in the corpus: where the link leads, from tmp_path
+    "outside.txt": "secret.txt", "up.txt": "../secret-2.txt", "alias.txt": "corpus/ward-rounds.txt",
+    "chain.txt": "corpus/alias.txt", "dangling.txt": "missing.txt", "loop.txt": "corpus/loop.txt",
+    "via-link.txt": "corpus/outside.txt"}
+
+
+def test_links_in_the_corpus_never_lead_staff_routes_out_of_it(tmp_path, tally):
+    """Links in the corpus (out of it, relative, to a corpus file, chained, dangling, a loop):
+    Download serves only files inside the corpus; Edit details writes only beside the file a
+    build reads (in the corpus); Withdraw moves only the link. Nothing outside the corpus is
+    read out, written or moved."""
+    app = make_staff_app(tmp_path)
+    client = signed_in(app)
+    for name in ("secret.txt", "secret-2.txt"):
+        (tmp_path / name).write_text("Host: What is secret?\n\nDr. S: The secret answer.\n")
+    for name, target in LINKS.items():
+        link = tmp_path / "corpus" / name
+        link.symlink_to(target if target.startswith("..") else tmp_path / target)
+    store.update(tmp_path / "index", [tmp_path / "corpus"], embeddings=False)
+    outside = {p: p.read_bytes() for p in tmp_path.iterdir()
+               if p.is_file() and p.name != "audit.jsonl"}
+    ward = (tmp_path / "corpus" / "ward-rounds.txt").read_bytes()
+    tried = 0
+    for name in LINKS:
+        download = client.get("/staff/download", query_string={"file": name})
+        data = download.get_data()
+        download.close()
+        if name in ("alias.txt", "chain.txt"):
+            assert download.status_code == 200 and data == ward, name
+        else:
+            assert download.status_code == 404 and b"secret answer" not in data, name
+        response = post(client, "/staff/edit", {"file": name, "title": f"Edited {name}"})
+        assert response.status_code == (404 if name in ("dangling.txt", "loop.txt") else 303)
+        tried += 2
+    written = {p.name for p in (tmp_path / "corpus").glob("*.meta.json")}
+    assert written == {"ward-rounds.txt.meta.json", "hostile.txt.meta.json",
+                       "outside.txt.meta.json", "up.txt.meta.json"}
+    for name in LINKS:
+        response = post(client, "/staff/withdraw", {"file": name})
+        assert soup(client.get(response.headers["Location"])).select_one(".flash-ok"), name
+        assert not (tmp_path / "corpus" / name).is_symlink(), name
+        tried += 1
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()
+               if p.is_file() and p.name != "audit.jsonl"} == outside
+    assert (tmp_path / "corpus" / "ward-rounds.txt").read_bytes() == ward
+    assert all(p.is_symlink() or p.name.endswith(".meta.json")
+               for p in (tmp_path / "archive").iterdir())
+    assert client.get("/api/search?q=secret&mode=keyword").get_json()["total"] == 0
+    assert client.get("/api/search?q=neutropenia&mode=keyword").get_json()["total"] == 1
+    counts = tally.setdefault("staff surface", Counter())
+    counts["link requests (out, in, dangling, loop)"] += tried
 
 
 def test_json_responses_escape_markup_bytes(client):

@@ -4,12 +4,14 @@ details, Download, and Restore from the archive."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from staff_support import make_staff_app
 from staff_support import post
 from staff_support import preview_of
+from staff_support import search_total
 from staff_support import signed_in
 from webapp_support import soup
 from webapp_support import text
@@ -76,9 +78,10 @@ def interview_of(client, pair_id: str) -> dict:
 
 
 def test_status_lists_every_file_with_the_preview_warnings(client, tmp_path):
-    add_to_corpus(tmp_path, "green-itp.txt", GREEN_TOM)
+    unnamed = GREEN_TOM.replace(b": Dr. Rachel Green answers your questions", b"")  # no name
+    add_to_corpus(tmp_path, "green-itp.txt", unnamed)
     add_to_corpus(tmp_path, "interview.docx", DOCX)
-    _, staged = preview_of(client, [("green-copy.txt", GREEN_TOM + b"\n")])
+    _, staged = preview_of(client, [("green-copy.txt", unnamed + b"\n")])
     preview_warnings = [text(li) for li in staged.select("#file-1 .warnings li")]
     unnamed = next(w for w in preview_warnings if w.startswith("No interviewee found"))
 
@@ -165,8 +168,8 @@ def test_an_edit_the_form_cannot_take_is_refused_keeping_what_was_typed(client, 
 def test_unchanged_details_change_nothing(client, tmp_path):
     page = soup(client.get("/staff/edit?file=clinic-notes.txt"))
     response = post(client, "/staff/edit", edit_form(page))
-    assert "No change to the details of clinic-notes.txt" in text(
-        soup(client.get(response.headers["Location"])).select_one(".flash-ok"))
+    assert text(soup(client.get(response.headers["Location"])).select_one(".flash-ok")) == (
+        "No change to the details of clinic-notes.txt: the form held the details it has.")
     assert meta_of(tmp_path, "clinic-notes.txt") is None and not audit_entries(tmp_path)
 
 
@@ -250,7 +253,7 @@ def test_restore_brings_a_withdrawn_file_back_at_its_address(client, tmp_path):
     response = post(client, "/staff/restore", {"file": archived})
     assert response.status_code == 303
     flashed = text(soup(client.get(response.headers["Location"])).select_one(".flash-ok"))
-    assert "Restored ward-rounds.txt: its 5 pairs are searchable again" in flashed
+    assert "Restored ward-rounds.txt: its 5 question/answer pairs are searchable again" in flashed
     assert meta_of(tmp_path, "ward-rounds.txt")["interviewer"] == "Sam Host"
     assert list((tmp_path / "archive").iterdir()) == []
     assert client.get("/interview/ward-rounds").status_code == 200
@@ -300,3 +303,130 @@ def test_an_edit_or_restore_whose_index_update_fails_changes_nothing(client, tmp
     assert sorted(p.name for p in (tmp_path / "archive").iterdir()) == archived
     assert [(e["action"], e["outcome"]) for e in audit_entries(tmp_path)] == [
         ("withdraw", "ok"), ("edit", "failed"), ("restore", "failed")]
+
+
+# --- links in the corpus ---------------------------------------------------------------
+
+
+def link_in_corpus(root: Path, name: str, target: Path) -> Path:
+    """A link dropped into the corpus and indexed by an update."""
+    link = root / "corpus" / name
+    link.symlink_to(target)
+    store.update(root / "index", [root / "corpus"], embeddings=False)
+    return link
+
+
+def flashed(client, response) -> str:
+    page = soup(client.get(response.headers["Location"]))
+    return text(page.select_one(".flash-ok") or page.select_one(".flash-error"))
+
+
+def test_a_link_to_another_corpus_file_is_that_file(client, tmp_path):
+    ward = tmp_path / "corpus" / "ward-rounds.txt"
+    content = ward.read_bytes()
+    link = link_in_corpus(tmp_path, "a-ward.txt", ward)  # the walk finds it first
+    row = row_of(soup(client.get("/staff/")), "a-ward.txt")
+    assert "(a link to ward-rounds.txt)" in text(row.th)
+    assert [text(a) for a in row.select(".row-actions a")] == [
+        "Edit details", "Download", "Replace", "Withdraw"]
+
+    response = client.get("/staff/download", query_string={"file": "a-ward.txt"})
+    data = response.get_data()
+    response.close()
+    assert response.status_code == 200 and data == content
+    assert response.headers["Content-Disposition"] == "attachment; filename=a-ward.txt"
+
+    # the corrections a build reads are ward-rounds.txt's own: that is where they go
+    page = soup(client.get("/staff/edit?file=a-ward.txt"))
+    assert ("a-ward.txt is a link to ward-rounds.txt: saving stores the corrections beside "
+            "ward-rounds.txt") in text(page.select_one(".intro"))
+    assert text(page.select_one(".intro code")) == "ward-rounds.txt.meta.json"
+    response = post(client, "/staff/edit", {**edit_form(page), "title": "Ward rounds"})
+    assert flashed(client, response).startswith("Saved the details of a-ward.txt")
+    assert meta_of(tmp_path, "ward-rounds.txt")["title"] == "Ward rounds"
+    assert meta_of(tmp_path, "a-ward.txt") is None
+    assert interview_of(client, "ward-rounds-1")["title"] == "Ward rounds"
+    store.build(tmp_path / "index", [tmp_path / "corpus"], embeddings=False)
+    assert interview_of(client, "ward-rounds-1")["title"] == "Ward rounds"
+
+    # withdrawing the link moves the link; the file it leads to stays, and stays searchable
+    response = post(client, "/staff/withdraw", {"file": "a-ward.txt"})
+    assert flashed(client, response) == (
+        "Withdrew the link a-ward.txt (to ward-rounds.txt); the link is in the archive. "
+        "ward-rounds.txt is untouched; its 5 question/answer pairs are still searchable.")
+    assert not link.is_symlink() and ward.read_bytes() == content
+    [archived] = [p for p in (tmp_path / "archive").iterdir() if p.is_symlink()]
+    assert archived.name.endswith("-a-ward.txt")  # beside the corrections the edit replaced
+    assert search_total(client, "neutropenia") == 1
+    assert audit_entries(tmp_path)[-1]["outcome"] == "ok"
+
+
+def test_a_link_out_of_the_corpus_is_corrected_beside_it_but_never_downloaded(client,
+                                                                             tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = elsewhere / "night.txt"
+    target.write_bytes(b"Night shift\n\nQ: Who covers nights in hematology?\n\n"
+                       b"A: A hematology fellow covers nights.\n")
+    link = link_in_corpus(tmp_path, "night.txt", target)
+    row = row_of(soup(client.get("/staff/")), "night.txt")
+    assert "(a link to a file outside the corpus folder)" in text(row.th)
+    assert [text(a) for a in row.select(".row-actions a")] == [
+        "Edit details", "Replace", "Withdraw"]
+
+    response = client.get("/staff/download", query_string={"file": "night.txt"})
+    assert response.status_code == 404 and b"covers nights" not in response.data
+    assert ("night.txt is a link to a file outside the corpus folder: only files in the "
+            "corpus folder are downloaded.") in text(soup(response))
+
+    # a build reads its corrections beside the link, in the corpus
+    page = soup(client.get("/staff/edit?file=night.txt"))
+    assert ("night.txt is a link to a file outside the corpus folder: saving stores the "
+            "corrections beside the link") in text(page.select_one(".intro"))
+    assert text(page.select_one(".intro code")) == "night.txt.meta.json"
+    assert not page.find("a", string=re.compile("Download"))
+    post(client, "/staff/edit", {**edit_form(page), "interviewee": "Dr. Nora Night"})
+    assert meta_of(tmp_path, "night.txt") == {"interviewee": "Dr. Nora Night"}
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["night.txt"]
+    assert interview_of(client, "night-1")["interviewee"] == "Dr. Nora Night"
+    store.build(tmp_path / "index", [tmp_path / "corpus"], embeddings=False)
+    assert interview_of(client, "night-1")["interviewee"] == "Dr. Nora Night"
+
+    content = target.read_bytes()
+    response = post(client, "/staff/withdraw", {"file": "night.txt"})
+    assert flashed(client, response) == (
+        "Withdrew the link night.txt (to a file outside the corpus folder); the link is in the "
+        "archive. The file it leads to is untouched; its 1 question/answer pair is no longer "
+        "searchable.")
+    assert not link.is_symlink() and target.read_bytes() == content
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["night.txt"]
+    assert search_total(client, "nights") == 0
+    archived = sorted(p.name.split("-", 1)[1] for p in (tmp_path / "archive").iterdir())
+    assert archived == ["night.txt", "night.txt.meta.json"]
+
+
+def test_a_broken_link_is_listed_and_can_only_be_withdrawn(client, tmp_path):
+    link = tmp_path / "corpus" / "gone.txt"
+    link.symlink_to(tmp_path / "nowhere.txt")
+    page = soup(client.get("/staff/"))
+    row = row_of(page, "gone.txt")
+    assert [text(a) for a in row.select(".row-actions a")] == ["Withdraw"]
+    warning = next(dt.find_next_sibling("dd") for dt in page.select("dl.warnings dt")
+                   if text(dt) == "gone.txt")
+    assert text(warning) == (
+        "A link to a file that does not exist: withdraw it to move the link to the archive.")
+    response = client.get("/staff/download", query_string={"file": "gone.txt"})
+    assert response.status_code == 404
+    assert "gone.txt is a link to a file that does not exist." in text(soup(response))
+    assert client.get("/staff/edit", query_string={"file": "gone.txt"}).status_code == 404
+    confirm = soup(client.get("/staff/withdraw?file=gone.txt"))
+    assert confirm.find("input", attrs={"name": "file"})["value"] == "gone.txt"
+    assert text(confirm.select_one("section p")) == (
+        "gone.txt is a link to a file that does not exist. The link moves to the archive "
+        "folder; the file it leads to is not touched. The index holds no pairs of it.")
+    response = post(client, "/staff/withdraw", {"file": "gone.txt"})
+    assert flashed(client, response) == (
+        "Withdrew the link gone.txt (to a file that does not exist); the link is in the "
+        "archive.")
+    assert not link.is_symlink() and not (tmp_path / "nowhere.txt").exists()
+    assert [p.is_symlink() for p in (tmp_path / "archive").iterdir()] == [True]

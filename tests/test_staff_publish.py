@@ -74,7 +74,8 @@ def test_upload_preview_edit_publish_then_search_finds_it(client, tmp_path):
     assert search_total(client, "leukapheresis") == 0
 
     page = act(client, url, action="publish", **fields)
-    assert "2 question/answer pairs are searchable now" in text(page.select_one(".flash-ok"))
+    assert text(page.select_one(".flash-ok")) == (
+        "Published apheresis-day.txt: its 2 question/answer pairs are searchable now.")
     result = client.get("/api/search?q=leukapheresis").get_json()
     assert result["total"] == 2
     assert {r["title"] for r in result["results"]} == {"Apheresis day"}
@@ -120,7 +121,8 @@ def test_withdraw_removes_from_search_and_archives_the_file(client, tmp_path):
     assert confirm.find("input", attrs={"name": "file"})["value"] == "clinic-notes.txt"
     response = post(client, "/staff/withdraw", {"file": "clinic-notes.txt"})
     page = soup(client.get(response.headers["Location"]))
-    assert "its 2 pairs are no longer searchable" in text(page.select_one(".flash-ok"))
+    assert "its 2 question/answer pairs are no longer searchable" in text(
+        page.select_one(".flash-ok"))
     assert audit_entries(tmp_path)[-1]["detail"].startswith("2 pairs;")
     assert search_total(client, "vaccines") == 0
     assert "clinic-notes.txt" not in corpus_names(tmp_path)
@@ -143,7 +145,9 @@ def test_replace_needs_explicit_consent_then_swaps_versions(client, tmp_path):
     assert search_total(client, "immunoglobulin") == 0
 
     page = act(client, url, action="publish", replace="1")
-    assert "Replaced clinic-notes.txt" in text(page.select_one(".flash-ok"))
+    assert text(page.select_one(".flash-ok")) == (  # not "with clinic-notes.txt" again
+        "Replaced clinic-notes.txt with the uploaded version: its 1 question/answer pair is "
+        "searchable now.")
     assert search_total(client, "immunoglobulin") == 1
     assert search_total(client, "weekly") == 0
     [archived] = (tmp_path / "archive").iterdir()
@@ -161,6 +165,9 @@ def test_replace_from_the_status_page_under_a_new_name(client, tmp_path):
                            replace="clinic-notes.txt")
     assert "replaces clinic-notes.txt" in text(page.select_one("section.upload form"))
     page = act(client, url, action="publish")
+    assert text(page.select_one(".flash-ok")) == (
+        "Replaced clinic-notes.txt with clinic-notes-2024.md: its 1 question/answer pair is "
+        "searchable now.")
     assert {"clinic-notes-2024.md"} <= corpus_names(tmp_path)
     assert "clinic-notes.txt" not in corpus_names(tmp_path)
     assert search_total(client, "immunoglobulin") == 1 and search_total(client, "weekly") == 0
@@ -217,7 +224,8 @@ def test_a_published_upload_shows_as_published_not_as_new(client):
     url, _ = preview_of(client, [("apheresis.txt", NEW)])
     act(client, url, action="publish")
     section = soup(client.get(url)).select_one("section.upload")
-    assert "Published as apheresis.txt" in text(section.select_one(".published"))
+    assert text(section.select_one(".published")).startswith(
+        "Published as apheresis.txt: its 2 question/answer pairs are searchable now.")
     assert not section.select_one(".warnings") and not section.select_one(".item-error")
     assert not section.find("form")
     token = url.rsplit("/", 1)[1]
@@ -436,3 +444,40 @@ def test_staff_pages_are_accessible_and_inert(client, app):
                 address, control)
         for form in page.find_all("form", method="post"):
             assert form.find("input", attrs={"name": "csrf_token"}), address
+
+
+def test_a_single_pair_is_told_as_one(client, tmp_path):
+    one = interview_text("Night shift", [("Who covers nights?", "A hematology fellow.")])
+    url, _ = preview_of(client, [("night.txt", one)])
+    page = act(client, url, action="publish")
+    assert text(page.select_one(".flash-ok")) == (
+        "Published night.txt: its 1 question/answer pair is searchable now.")
+    assert text(page.select_one(".published")).startswith(
+        "Published as night.txt: its 1 question/answer pair is searchable now.")
+    confirm = text(soup(client.get("/staff/withdraw?file=night.txt")).select_one("section p"))
+    assert "Its 1 question/answer pair (1 interview) leaves the search at once." in confirm
+    response = post(client, "/staff/withdraw", {"file": "night.txt"})
+    assert text(soup(client.get(response.headers["Location"])).select_one(".flash-ok")) == (
+        "Withdrew night.txt: its 1 question/answer pair is no longer searchable; the file is "
+        "in the archive.")
+    archived = next((tmp_path / "archive").iterdir()).name
+    response = post(client, "/staff/restore", {"file": archived})
+    assert text(soup(client.get(response.headers["Location"])).select_one(".flash-ok")) == (
+        "Restored night.txt: its 1 question/answer pair is searchable again.")
+
+
+def test_staff_error_pages_lead_back_to_the_status_page(tmp_path):
+    app = make_staff_app(tmp_path, MAX_CONTENT_LENGTH=10_000)
+    client = signed_in(app)
+    for response, status in ((client.get("/staff/edit?file=missing.txt"), 404),
+                             (client.get("/staff/nowhere"), 404),
+                             (upload(client, [("big.txt", b"x" * 20_000)]), 413),
+                             (client.post("/staff/rebuild", data={"csrf_token": "x"}), 400)):
+        assert response.status_code == status
+        notice = soup(response).select_one(".notice")
+        links = {text(a): a["href"] for a in notice.find_all("a")}
+        assert links == {"Back to staff status": "/staff/"}, response.request.path
+    # outside the staff area, and for anyone not signed in, it is the search
+    for response in (client.get("/nowhere"), app.test_client().post("/staff/signin")):
+        links = {text(a): a["href"] for a in soup(response).select_one(".notice").find_all("a")}
+        assert links == {"Back to search": "/"}

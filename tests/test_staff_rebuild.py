@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -24,6 +25,7 @@ from indexer import semantic
 from indexer import store
 from indexer.cli import cli
 from webapp import staffops
+from webapp.presenters import nice_time
 from webapp.rebuild import Rebuilder
 
 
@@ -102,7 +104,7 @@ def test_rebuild_while_searching_fails_no_search(tmp_path, gate, monkeypatch):
         assert entered.wait(10)
         wait_until(lambda: counts["during"] >= 20)
         page = soup(staff.get("/staff/rebuild"))
-        assert page.find("meta", attrs={"http-equiv": "refresh"})
+        assert page.find("meta", attrs={"http-equiv": "refresh"}).parent.name == "noscript"
         assert "Files parsed" in text(page.select_one(".job"))
         assert search_total(staff, "patients") == 6  # still the old index
         opened.set()
@@ -327,3 +329,94 @@ def test_an_index_of_another_schema_is_said_to_need_a_rebuild(tmp_path):
     assert wait_for_job(staff, body["job"]["id"])["state"] == "succeeded"
     assert staff.get("/healthz").get_json()["schema_note"] is None
     assert not soup(staff.get("/staff/")).select_one(".schema-note")
+
+
+def test_the_rebuild_page_follows_the_job_json_in_a_live_region(tmp_path, gate, monkeypatch):
+    # a whole-page refresh every 2 s reset screen readers to the top of the page: a script
+    # follows the job's JSON and updates a live region; without scripts the page refreshes
+    app = make_staff_app(tmp_path)
+    opened = gate.arm(monkeypatch).opened
+    staff = signed_in(app)
+    status, body = start(staff)
+    job_url = f"/staff/api/jobs/{body['job']['id']}"
+    assert gate.entered.wait(10)
+    for address in ("/staff/rebuild", "/staff/"):  # the status page shows the job too
+        page = soup(staff.get(address))
+        box = page.select_one(".job")
+        assert box["data-job-url"] == job_url and box["data-poll-seconds"] == "2", address
+        live = box.select_one("[aria-live=polite]")
+        assert live.get("role") == "status" and "job-progress" in live["class"]
+        [script] = page.find_all("script")
+        assert script["src"] == "/static/staff-job.js" and not script.string
+        assert page.find("meta", attrs={"http-equiv": "refresh"}).parent.name == "noscript"
+        assert box.find("a", string="Refresh")["href"] == address
+        polled = staff.get(job_url).get_json()
+        assert polled["job"]["state"] in ("starting", "running")
+        assert polled["text"]["finished"] is False
+        assert polled["text"]["progress"] == text(live)  # the script shows the page's words
+        assert polled["text"]["label"] == text(box.select_one(".job-state"))
+    script = app.test_client().get("/static/staff-job.js")
+    source = script.get_data()
+    script.close()  # a static file is streamed
+    assert script.status_code == 200 and script.mimetype == "text/javascript"
+    assert b"fetch(" in source
+    opened.set()
+    job = wait_for_job(staff, body["job"]["id"])
+    polled = staff.get(job_url).get_json()
+    assert polled["job"] == job and polled["text"]["finished"] is True
+    page = soup(staff.get("/staff/rebuild"))
+    assert polled["text"]["outcome"] == text(page.select_one(".job-report"))
+    assert polled["text"]["outcome"].endswith("pairs indexed in "
+                                              f"{job['seconds']:.1f} s.")
+    assert polled["text"]["label"] == "Succeeded"
+    assert not page.find_all("script") and not page.find("meta", attrs={"http-equiv": "refresh"})
+    assert not page.select_one(".job").has_attr("data-job-url")
+
+
+def test_a_failed_job_is_told_in_the_job_json_as_on_the_page(tmp_path, monkeypatch):
+    staff = signed_in(make_staff_app(tmp_path))
+
+    def broken(path, expected_pairs, words):
+        raise store.StoreError("simulated disk failure")
+
+    monkeypatch.setattr(store, "check_build", broken)
+    status, body = start(staff)
+    wait_for_job(staff, body["job"]["id"])
+    polled = staff.get(f"/staff/api/jobs/{body['job']['id']}").get_json()["text"]
+    assert polled["label"] == "Failed" and polled["finished"] is True
+    assert polled["outcome"] == ("StoreError: simulated disk failure The previous index keeps "
+                                 "serving.")
+    assert polled["outcome"] == text(soup(staff.get("/staff/rebuild")).select_one(".job-error"))
+
+
+@pytest.mark.parametrize(("iso", "shown"), [
+    ("2026-11-25T11:57:39+00:00", "25 Nov 2026, 11:57 UTC"),
+    ("2024-03-05T09:04:00Z", "5 Mar 2024, 09:04 UTC"),
+    ("2024-03-05T23:30:00-02:00", "6 Mar 2024, 01:30 UTC"),  # told in UTC, like the rest
+    ("2024-03-05", "2024-03-05"),  # no time, or no zone: shown as stored
+    ("2024-03-05T09:04:00", "2024-03-05T09:04:00"),
+    ("", ""), (None, ""), ("soon", "soon"),
+])
+def test_times_are_shown_readably(iso, shown):
+    assert nice_time(iso) == shown
+
+
+def test_staff_pages_show_times_readably_in_time_elements(tmp_path):
+    staff = signed_in(make_staff_app(tmp_path))
+    wait_for_job(staff, start(staff)[1]["job"]["id"])
+    post(staff, "/staff/withdraw", {"file": "clinic-notes.txt"})  # an archived file, an action
+    page = soup(staff.get("/staff/"))
+    times = page.find_all("time")
+    # the index's last write, the rebuild's start and end, the archived file, 2 actions
+    assert len(times) == 6
+    readable = re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC")
+    for element in times:
+        assert readable.fullmatch(text(element)), element
+        assert text(element) == nice_time(element["datetime"])
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\+00:00|Z)", element["datetime"])
+    archived = page.select_one(".archive time")
+    assert page.select_one(".archive button")["aria-label"] == (
+        f"Restore clinic-notes.txt archived {nice_time(archived['datetime'])}")
+    api = staff.get("/staff/api/status").get_json()  # the API keeps ISO 8601
+    assert api["actions"][0]["time"] == page.select("table.audit time")[0]["datetime"]
+    assert api["rebuild"]["started_at"] in {t["datetime"] for t in times}

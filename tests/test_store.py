@@ -531,6 +531,36 @@ def test_a_file_and_a_link_to_it_in_one_folder_are_indexed_once(corpus_dir, tmp_
     assert store.update(tmp_path / "ix", [corpus_dir]).unchanged
 
 
+def test_a_file_found_through_a_link_too_is_read_at_its_own_path(corpus_dir, tmp_path):
+    # its corrections are beside it, whatever the walk finds first (one place, also for the
+    # staff pages' Edit details, see corpus.reading_path)
+    alpha = write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    alpha.with_name("alpha.txt.meta.json").write_text('{"title": "Alpha, corrected"}')
+    link = corpus_dir / "a-link.txt"  # sorts before alpha.txt: the walk finds it first
+    link.symlink_to(alpha)
+    link.with_name("a-link.txt.meta.json").write_text('{"title": "Not read"}')
+    store.build(tmp_path / "ix", [corpus_dir])
+    [(interview_id, record)] = store.read_manifest(tmp_path / "ix")["interviews"].items()
+    assert (interview_id, record["title"]) == ("alpha", "Alpha, corrected")
+    assert corpus.reading_path(link, corpus_dir) == alpha
+    assert corpus.reading_path(alpha, corpus_dir) == alpha
+
+
+def test_a_file_outside_the_folder_is_read_at_its_first_link(corpus_dir, tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    target = write_interview(tmp_path / "elsewhere", "beta.txt", PAIRS_B)
+    target.with_name("beta.txt.meta.json").write_text('{"title": "Not read either"}')
+    first, second = corpus_dir / "b-first.txt", corpus_dir / "c-second.txt"
+    for link in (second, first):
+        link.symlink_to(target)
+    first.with_name("b-first.txt.meta.json").write_text('{"title": "Beta, corrected"}')
+    store.build(tmp_path / "ix", [corpus_dir])
+    [record] = store.read_manifest(tmp_path / "ix")["interviews"].values()
+    assert record["title"] == "Beta, corrected"
+    assert corpus.reading_path(second, corpus_dir) == first
+    assert corpus.reading_path(first, corpus_dir) == first
+
+
 def test_a_link_to_a_file_of_another_indexed_folder_indexes_it_once(corpus_dir, tmp_path):
     other = built_with_another_folder(corpus_dir, tmp_path)
     link = corpus_dir / "see-beta.txt"

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from dataclasses import replace
 from datetime import date
+from datetime import datetime
+from datetime import timezone
 from typing import NoReturn
 from urllib.parse import quote
 from urllib.parse import urlsplit
@@ -275,6 +277,31 @@ def nice_date(value: str) -> str:
     except (TypeError, ValueError):
         return value or ""
     return f"{day.day} {day:%B %Y}"
+
+
+def nice_time(value: str | None) -> str:
+    """An ISO time as "25 Nov 2026, 11:57 UTC" (staff pages: when a build ran, a file was
+    archived, an action taken); a value without a time or zone unchanged, as it cannot be
+    told in UTC."""
+    try:
+        moment = datetime.fromisoformat(value or "")
+    except (TypeError, ValueError):
+        return value or ""
+    if moment.tzinfo is None:
+        return value
+    moment = moment.astimezone(timezone.utc)
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
+def counted(number: int, noun: str) -> str:
+    """"1 question/answer pair", "2 question/answer pairs": a count and its noun, agreeing."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def its_pairs(count: int, state: str) -> str:
+    """What became of a file's pairs, for staff messages: "its 1 question/answer pair is
+    searchable now", "its 5 question/answer pairs are ..." (`state`: "searchable now")."""
+    return f"its {counted(count, 'question/answer pair')} {'is' if count == 1 else 'are'} {state}"
 
 
 def neighbours(pairs: list[dict], pair_id: str) -> tuple[dict | None, dict | None]:

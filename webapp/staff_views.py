@@ -9,6 +9,7 @@ CSRFProtect the token.
 from __future__ import annotations
 
 from pathlib import Path
+from pathlib import PurePosixPath
 
 from flask import Blueprint
 from flask import abort
@@ -27,11 +28,13 @@ from indexer.publish import PublishError
 from webapp import preview
 from webapp import staffops
 from webapp import uploads
+from webapp.presenters import its_pairs
 from webapp.staff import refuse
 from webapp.uploads import Upload
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-REFRESH_SECONDS = 2
+bp.add_app_template_global(staffops.job_text, "job_text")
+REFRESH_SECONDS = 2  # how often a page showing a running rebuild follows it
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -157,8 +160,16 @@ def publish_one(batch: uploads.Batch, item: uploads.Item) -> None:
     except PublishError as exc:
         flash(str(exc), "error")
         return
-    verb = f"Replaced {done['replaced']} with" if done["replaced"] else "Published"
-    flash(f"{verb} {done['file']}: {done['pairs']} question/answer pairs are searchable now.")
+    flash(f"{published_as(done)}: {its_pairs(done['pairs'], 'searchable now')}.")
+
+
+def published_as(done: dict) -> str:
+    """"Published new.txt", "Replaced old.txt with new.md", or, of a file replaced by one of
+    its name, "Replaced x.txt with the uploaded version" (not "with x.txt")."""
+    if not done["replaced"]:
+        return f"Published {done['file']}"
+    new = "the uploaded version" if done["file"] == done["replaced"] else done["file"]
+    return f"Replaced {done['replaced']} with {new}"
 
 
 @bp.get("/withdraw")
@@ -179,10 +190,26 @@ def withdraw():
     except PublishError as exc:
         flash(str(exc), "error")
         return redirect(url_for("staff.status"), 303)
-    flash(f"Withdrew {name}: its {done['pairs']} pairs are no longer searchable; "
-          "the file is in the archive." if done["pairs"] else
-          f"Withdrew {name}; the file is in the archive (it had no pairs in the index).")
+    flash(withdrawn(name, done))
     return redirect(url_for("staff.status"), 303)
+
+
+def withdrawn(name: str, done: dict) -> str:
+    """What a withdraw did: of a link, that the link went and the file it led to stayed, and
+    whether its pairs are still searchable (through that file, or another link)."""
+    if not done["link"]:
+        return (f"Withdrew {name}: {its_pairs(done['pairs'], 'no longer searchable')}; the "
+                "file is in the archive." if done["pairs"] else
+                f"Withdrew {name}; the file is in the archive (it had no pairs in the index).")
+    said = f"Withdrew the link {name} (to {done['link']}); the link is in the archive."
+    if done["link"] == publish.MISSING:
+        return said
+    led_to = "The file it leads to" if done["link"] == publish.OUTSIDE else done["link"]
+    if done["pairs_kept"]:
+        return f"{said} {led_to} is untouched; {its_pairs(done['pairs_kept'], 'still searchable')}."
+    if done["pairs"]:
+        return f"{said} {led_to} is untouched; {its_pairs(done['pairs'], 'no longer searchable')}."
+    return f"{said} {led_to} is untouched."
 
 
 @bp.post("/restore")
@@ -194,7 +221,8 @@ def restore():
     except PublishError as exc:
         flash(str(exc), "error")
         return redirect(url_for("staff.status"), 303)
-    flash(f"Restored {done['file']}: its {done['pairs']} pairs are searchable again.")
+    flash(f"Restored {done['file']}: {its_pairs(done['pairs'], 'searchable again')}."
+          if done["pairs"] else f"Restored {done['file']} (the index finds no pairs in it).")
     return redirect(url_for("staff.status"), 303)
 
 
@@ -202,9 +230,13 @@ def restore():
 def download():
     """A corpus file as stored, always as an attachment (an HTML file is never rendered on
     this site, where its scripts would run in the staff session)."""
-    path = existing_file(request.args.get("file", ""), any_type=True)
+    name = request.args.get("file", "")
+    try:
+        path = publish.download_path(staffops.paths().corpus_dir, name)
+    except PublishError as exc:
+        abort(404, str(exc))
     return send_file(path, mimetype="application/octet-stream", as_attachment=True,
-                     download_name=path.name)
+                     download_name=PurePosixPath(name).name)  # a link's name, not its target's
 
 
 @bp.get("/edit")
@@ -241,9 +273,9 @@ def edit():
         flash(str(exc), "error")
         return redirect(url_for("staff.edit_page", file=name), 303)
     if done is None:
-        flash(f"No change to the details of {name}: they already read so.")
+        flash(f"No change to the details of {name}: the form held the details it has.")
     else:
-        flash(f"Saved the details of {name}: its {done['pairs']} pairs show them now.")
+        flash(f"Saved the details of {name}: {its_pairs(done['pairs'], 'shown with them now')}.")
     return redirect(url_for("staff.status"), 303)
 
 
@@ -274,11 +306,12 @@ def find_batch(token: str) -> uploads.Batch:
 
 
 def existing_file(name: str, any_type: bool = False) -> Path:
-    """The corpus file `name` names, or 404 (see publish.corpus_path for `any_type`)."""
+    """The corpus file `name` names, or 404 (see publish.corpus_path for `any_type`, which
+    also takes a link leading nowhere: it can be withdrawn)."""
     try:
         path = publish.corpus_path(staffops.paths().corpus_dir, name, any_type=any_type)
     except PublishError as exc:
         abort(404, str(exc))
-    if not path.is_file():
+    if not path.is_file() and not (any_type and path.is_symlink()):
         abort(404, f"{name} is not in the corpus.")
     return path

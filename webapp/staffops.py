@@ -22,6 +22,8 @@ from indexer import store
 from indexer.publish import PublishError
 from webapp import preview
 from webapp import uploads
+from webapp.presenters import counted
+from webapp.rebuild import RUNNING
 from webapp.rebuild import Rebuilder
 from webapp.uploads import Batch
 from webapp.uploads import Item
@@ -31,6 +33,8 @@ RECENT_ACTIONS = 20
 NOT_INDEXED = ("Not in the index yet: rebuild the index to add it (if it still is not "
                "indexed, the rebuild report says why).")
 NOT_READ = "Not indexed: {why}. Withdraw it, or convert it and add it again."
+BROKEN_LINK = ("A link to a file that does not exist: withdraw it to move the link to the "
+               "archive.")
 
 
 @dataclass
@@ -114,11 +118,28 @@ def publish_item(batch: Batch, item: Item, staff: str, replace: bool) -> dict:
 
 
 def withdraw_file(relative: str, staff: str) -> dict:
-    """Move a corpus file to the archive and drop it from the index."""
-    entry, _ = locked_change(
+    """Move a corpus file to the archive and drop it from the index: what the index held of
+    it; for a link (moved itself), where it led (`link`, see publish.link_target) and the
+    `pairs_kept`, still searchable through the file it led to (in the corpus, or through
+    another link)."""
+    link = link_of(relative)
+    entry, change = locked_change(
         staff, "withdraw", relative,
-        lambda where: publish.withdraw(where.corpus_dir, where.archive_dir, relative))
-    return entry
+        lambda where: publish.withdraw(where.corpus_dir, where.archive_dir, relative),
+        note=f"a link to {link}; the link moved" if link else "")
+    kept = file_entry(change.led_to)["pairs"] if change.led_to else 0
+    return {**entry, "link": change.link, "pairs_kept": kept}
+
+
+def link_of(relative: str) -> str:
+    """Where the corpus file `relative` leads if it is a link (see publish.link_target); ""
+    also for a name that is refused (withdraw refuses it, with its audit entry)."""
+    where = paths()
+    try:
+        return publish.link_target(publish.corpus_path(where.corpus_dir, relative,
+                                                       any_type=True), where.corpus_dir)
+    except PublishError:
+        return ""
 
 
 def restore_file(archived: str, staff: str) -> dict:
@@ -136,7 +157,7 @@ def restore_file(archived: str, staff: str) -> dict:
 def save_details(relative: str, values: dict[str, str | None], staff: str) -> dict | None:
     """Make the Edit details form's `values` the corrections of a corpus file and update
     the index: what the index holds of the file now, or None when nothing changes."""
-    path = publish.corpus_path(paths().corpus_dir, relative)
+    path = publish.interview_path(paths().corpus_dir, relative)
     old = publish.read_overrides(path)
     new = publish.overrides(preview.corrected(path, relative, values))
     if new == old:
@@ -169,7 +190,7 @@ def locked_change(staff: str, action: str, name: str, make: Callable[[Paths], pu
     try:
         with rebuilder().exclusive(UPDATE_LOCK_TIMEOUT):
             change = make(where)
-            held = file_entry(change.file)  # what the serving index holds of it, before
+            held = file_entry(change.led_to or change.file)  # what the index holds, before
             outcome = "failed"
             try:
                 report = store.update(where.index_dir, [where.corpus_dir],
@@ -206,12 +227,40 @@ def status_context() -> dict:
     cannot read), those with warnings, the archive."""
     where = paths()
     found = manifest()
-    files = [file_status(path, where.corpus_dir, found)
-             for path in publish.visible_files(where.corpus_dir)]
+    listed = publish.visible_files(where.corpus_dir) + publish.broken_links(where.corpus_dir)
+    files = [file_status(path, where.corpus_dir, found) for path in sorted(listed)]
     return {"index": index_status(found), "rebuild": rebuilder().last(), "files": files,
             "warnings": [f for f in files if f["problems"]],
             "archive": archive_status(where),
             "actions": audit.recent(where.audit_log, RECENT_ACTIONS)}
+
+
+JOB_LABELS = {"starting": "Starting", "running": "Running", "succeeded": "Succeeded",
+              "failed": "Failed", "refused": "Not started", "interrupted": "Interrupted"}
+
+
+def job_text(job: dict) -> dict:
+    """What the pages say of a rebuild job, also in its JSON for the script that follows a
+    running one (one wording): its state's `label`, whether it has `finished`, the `progress`
+    of a running job, the `outcome` of a finished one."""
+    state = job.get("state", "")
+    said = {"label": JOB_LABELS.get(state, state), "finished": state not in RUNNING,
+            "progress": "", "outcome": ""}
+    if not said["finished"]:
+        done, total, current = job.get("done", 0), job.get("total", 0), job.get("current")
+        said["progress"] = (f"Files parsed: {done} of {total or '…'}"
+                            + (f" (last: {current})" if current else "") + ".")
+        if total and done == total:
+            said["progress"] += (" All files parsed; writing the new index. The pairs indexed "
+                                 "are counted when it is switched in.")
+    elif state == "succeeded":
+        said["outcome"] = (f"{counted(job.get('files', 0), 'file')}, "
+                           f"{counted(job.get('interviews', 0), 'interview')}, "
+                           f"{counted(job.get('pairs', 0), 'pair')} indexed in "
+                           f"{job.get('seconds', 0):.1f} s.")
+    else:
+        said["outcome"] = f"{job.get('error', '')} The previous index keeps serving."
+    return said
 
 
 def index_status(found: dict) -> dict | None:
@@ -231,7 +280,10 @@ def file_status(path: Path, corpus_dir: Path, found: dict) -> dict:
     readable = corpus.is_corpus_file(path, Path(corpus_dir))
     entry = found["files"].get(str(path.resolve())) if readable else None
     ids = (entry or {}).get("interviews", [])
-    if not readable:
+    link = publish.link_target(path, corpus_dir)
+    if link == publish.MISSING:
+        problems = [BROKEN_LINK]
+    elif not readable:
         problems = [NOT_READ.format(why=formats.unsupported_type(path.name))]
     elif entry is None:
         problems = [NOT_INDEXED]
@@ -241,7 +293,18 @@ def file_status(path: Path, corpus_dir: Path, found: dict) -> dict:
                      for p in entry.get("problems", [])] + preview.details_missing(records))
     return {"name": str(path.relative_to(corpus_dir)), "readable": readable,
             "indexed": entry is not None, "interviews": ids,
-            "pairs": (entry or {}).get("pairs", 0), "problems": problems}
+            "pairs": (entry or {}).get("pairs", 0), "problems": problems, "link": link,
+            "broken": link == publish.MISSING,
+            "downloadable": link not in (publish.OUTSIDE, publish.MISSING),
+            "link_kept": link not in ("", publish.MISSING)
+                         and is_read_elsewhere(path, Path(corpus_dir))}
+
+
+def is_read_elsewhere(link: Path, corpus_dir: Path) -> bool:
+    """Whether builds find the file a link in the corpus leads to at another path of the
+    corpus too (the file itself, another link): withdrawing the link keeps its pairs."""
+    key = link.resolve()
+    return any(p != link and p.resolve() == key for p in publish.corpus_files(corpus_dir))
 
 
 def archive_status(where: Paths) -> list[dict]:
@@ -264,14 +327,21 @@ def archive_status(where: Paths) -> list[dict]:
 def edit_context(relative: str) -> dict:
     """The Edit details page of a corpus file: the details the index holds now (as read from
     the file when it is not indexed yet), the fields set to no value, or why the file takes
-    no corrections (`refused`)."""
-    path = publish.corpus_path(paths().corpus_dir, relative)
+    no corrections (`refused`); for a link, where it leads (`link`); the corrections file
+    saving writes (`corrections`, its corpus name: where a build reads it)."""
+    where = paths()
+    path = publish.interview_path(where.corpus_dir, relative)
     result = uploads.read(path, relative)
     found = manifest()
     entry = found["files"].get(str(path.resolve()), {})
     records = [found["interviews"].get(i, {}) for i in entry.get("interviews", [])]
     shown = records[0] if len(records) == 1 else (
         result.interviews[0].to_dict() if result.interviews else {})
+    root = Path(where.corpus_dir).resolve()
+    link = publish.link_target(publish.corpus_path(root, relative), root)
     return {"file": relative, "refused": preview.details_refused(relative, result),
             "fields": {k: shown.get(k, "") for k in preview.EDITABLE},
-            "cleared": preview.cleared(path), "interviews": entry.get("interviews", [])}
+            "cleared": preview.cleared(path), "interviews": entry.get("interviews", []),
+            "link": link, "downloadable": link != publish.OUTSIDE,
+            "reads": path.relative_to(root).as_posix(),
+            "corrections": corpus.override_path(path).relative_to(root).as_posix()}

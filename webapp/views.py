@@ -85,3 +85,6 @@ def search_url(params: dict, **changes) -> str:
 
 
 bp.add_app_template_filter(presenters.nice_date, "nice_date")
+bp.add_app_template_filter(presenters.nice_time, "nice_time")
+bp.add_app_template_filter(presenters.counted, "counted")
+bp.add_app_template_global(presenters.its_pairs, "its_pairs")
