@@ -593,7 +593,9 @@ def pair_ids(manifest: dict, interview_id: str, owner: Owner, pairs: list,
         return pair_id not in used and held.get(pair_id, owner) == owner
 
     now = PairHistory(removed=past, next_number=history.next_number)
-    for pair, earlier in zip(pairs, earlier_ids(history, pairs, unchanged), strict=True):
+    marks = [pair_mark(pair.question, pair.answer) for pair in pairs]
+    for pair, mark, earlier in zip(pairs, marks, earlier_ids(history, pairs, marks, unchanged),
+                                   strict=True):
         if earlier and free(earlier):
             candidate = earlier
         else:
@@ -606,33 +608,37 @@ def pair_ids(manifest: dict, interview_id: str, owner: Owner, pairs: list,
                 suffix += 1
                 candidate = f"{base}-{suffix}"
         used.add(candidate)
-        now.ids[candidate] = pair_mark(pair.question, pair.answer)
+        now.ids[candidate] = mark
         now.removed.pop(candidate, None)
     return now
 
 
-def earlier_ids(history: PairHistory, pairs: list, unchanged: bool) -> list[str]:
-    """The id each of `pairs` had before, or "": a pair is the one that had the id the file
+def earlier_ids(history: PairHistory, pairs: list, marks: list[str],
+                unchanged: bool) -> list[str]:
+    """The id each of `pairs` (whose `pair_mark`s are `marks`) had before, or "": a pair is
+    the one that had the id the file
     gives it, else one of the same question (as `pair_mark` reads it), else the one of the
     same answer when each side has that answer once and it says enough (`pair_mark`): a
     reworded question answered as before. Earlier pairs of the interview come first, then
     pairs it had before them (a question taken out and put back gets its id back). Without
     marks (an index of an earlier version), an unchanged file's pairs keep theirs in order."""
     given = history.given()
+    if not given:  # a first build
+        return [""] * len(pairs)
     if unchanged and len(history.ids) == len(pairs) and "" in history.ids.values():
         return list(history.ids)
     found = [pair.source_id if pair.source_id in given else "" for pair in pairs]
     claimed = set(found)
     pool = {pair_id: mark.split(":") for pair_id, mark in given.items()
             if mark.count(":") == 1 and pair_id not in claimed}
-    marks = [pair_mark(pair.question, pair.answer).split(":") for pair in pairs]
+    split = [mark.split(":") for mark in marks]
     for part in (0, 1):  # the question, then the answer
         earlier: dict[str, deque[str]] = {}
         for pair_id, old in pool.items():
             earlier.setdefault(old[part], deque()).append(pair_id)
-        unfound = Counter(mark[part] for mark, pair_id in zip(marks, found, strict=True)
+        unfound = Counter(mark[part] for mark, pair_id in zip(split, found, strict=True)
                           if not pair_id)
-        for i, mark in enumerate(marks):
+        for i, mark in enumerate(split):
             candidates = earlier.get(mark[part])
             if found[i] or not mark[part] or not candidates:
                 continue
