@@ -308,6 +308,9 @@ class SearchIndex:
         with self._lock:
             if self._snapshot is None or self._snapshot.build != build:
                 name, ix, manifest = store.open_build(self.index_dir)
+                for record in manifest["interviews"].values():  # the next write's, not ours:
+                    if isinstance(record, dict):  # 1.8 MB of every worker's for MedQuAD
+                        record.pop("pair_marks", None)
                 path = store.build_path(self.index_dir, name)
                 self._snapshot = Snapshot(name, ix, manifest, path,
                                           terms=TermCache(self.term_cache))

@@ -187,7 +187,8 @@ def test_the_rebuild_page_follows_the_build_without_reloading(browser, tmp_path,
             browser.find_element(By.ID, "password").send_keys(PASSWORD)
             browser.find_element(By.CSS_SELECTOR, "form.staff-form button").click()
             WebDriverWait(browser, 15).until(lambda b: b.current_url.endswith("/staff/rebuild"))
-            browser.find_element(By.XPATH, "//button[text()='Rebuild index']").click()
+            WebDriverWait(browser, 15).until(  # the URL changes before the page has loaded
+                lambda b: b.find_elements(By.XPATH, "//button[text()='Rebuild index']"))[0].click()
             assert gate.entered.wait(15)
             live = WebDriverWait(browser, 15).until(
                 lambda b: b.find_element(By.CSS_SELECTOR, ".job [aria-live=polite]"))

@@ -268,6 +268,18 @@ def test_a_question_edited_lightly_keeps_its_id_and_one_rewritten_does_not(corpu
                                                                           "green-itp-4"]
 
 
+def test_search_workers_do_not_hold_the_marks_only_writes_read(corpus_dir, tmp_path):
+    # every worker holds the manifest: the pairs' marks were 1.8 MB of it for MedQuAD
+    write_interview(corpus_dir, "green-itp.txt", GREEN)
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert "pair_marks" in store.read_manifest(tmp_path / "ix")["interviews"]["green-itp"]
+    served = SearchIndex(tmp_path / "ix").snapshot().manifest["interviews"]["green-itp"]
+    assert "pair_marks" not in served and served["pair_ids"]
+    write_interview(corpus_dir, "green-itp.txt", [CONFIRM, *GREEN])  # the next write has them
+    store.update(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert pairs_of(tmp_path / "ix", "green-itp")["green-itp-1"] == GREEN[0][0]
+
+
 @pytest.mark.parametrize("write", [store.build, store.update])
 def test_a_file_replaced_under_a_new_name_keeps_the_ids_of_its_questions(corpus_dir,
                                                                          tmp_path, write):
