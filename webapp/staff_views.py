@@ -8,6 +8,7 @@ CSRFProtect the token.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from pathlib import PurePosixPath
 
@@ -22,6 +23,7 @@ from flask import request
 from flask import send_file
 from flask import url_for
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
 
 from indexer import publish
 from indexer.publish import PublishError
@@ -185,12 +187,16 @@ def confirm_withdraw() -> str:
 def withdraw():
     """Withdraw a corpus file: out of the index, into the archive."""
     name = request.form.get("file", "")
+    return on_status(lambda: withdrawn(name, staffops.withdraw_file(name, g.staff)))
+
+
+def on_status(act: Callable[[], str]) -> Response:
+    """Back to the status page after a change to one file, flashing what `act` (the change)
+    says it did, or why it refused (a PublishError)."""
     try:
-        done = staffops.withdraw_file(name, g.staff)
+        flash(act())
     except PublishError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("staff.status"), 303)
-    flash(withdrawn(name, done))
     return redirect(url_for("staff.status"), 303)
 
 
@@ -216,14 +222,13 @@ def withdrawn(name: str, done: dict) -> str:
 def restore():
     """Move an archived file back into the corpus (unless one of its name is there now)."""
     archived = request.form.get("file", "")
-    try:
-        done = staffops.restore_file(archived, g.staff)
-    except PublishError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("staff.status"), 303)
-    flash(f"Restored {done['file']}: {its_pairs(done['pairs'], 'searchable again')}."
-          if done["pairs"] else f"Restored {done['file']} (the index finds no pairs in it).")
-    return redirect(url_for("staff.status"), 303)
+    return on_status(lambda: restored(staffops.restore_file(archived, g.staff)))
+
+
+def restored(done: dict) -> str:
+    """What a restore did."""
+    return (f"Restored {done['file']}: {its_pairs(done['pairs'], 'searchable again')}."
+            if done["pairs"] else f"Restored {done['file']} (the index finds no pairs in it).")
 
 
 @bp.get("/download")
