@@ -63,7 +63,7 @@ TERM_CACHE_POSTINGS = 1_000_000  # scored postings kept per build (about 12 MB)
 CACHE_SIZE = 512  # recent searches kept per process (a page of results is a few dozen KB)
 FACETS = ("interviewee", "interview_id")  # and "date", counted by year, when a build has dates
 FACET_VALUES = 20  # values listed per facet (a filter list, not an index of the corpus)
-CLOSEST = 3  # pairs nearest in meaning offered when nothing matches (hybrid mode, names only)
+CLOSEST = 3  # pairs nearest in meaning offered when nothing matches (hybrid mode)
 MODES = ("keyword", "hybrid")
 SORTS = ("relevance", "newest")  # newest: interview date, latest first; relevance within a date
 AUTO = "auto"  # hybrid when it can be, else keyword
@@ -153,8 +153,8 @@ class SearchResults:
     mode: str = "keyword"
     sort: str = "relevance"
     mode_note: str | None = None  # why hybrid was not used, when it was asked for or default
-    # nothing matched in hybrid mode (or a query of names, searched by keywords in its stead):
-    # the pairs nearest in meaning, offered apart as leads and not counted in the total
+    # nothing matched in hybrid mode: the pairs nearest in meaning (under the similarity
+    # floor), offered apart as leads and not counted in the total
     closest: list[Hit] = field(default_factory=list)
 
     @property
@@ -539,18 +539,16 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
         cosines=None, hybrid: Hybrid = Hybrid()) -> None:
     """Score every match once: exact total and facets, the best ones re-ranked, a page.
 
-    With `cosines` (every pair's cosine to the query) in hybrid mode (``results.mode``), the
-    best keyword matches and the pairs nearest in meaning are fused (:func:`fused`) and
-    counted in the total and facets, and when nothing matches, the nearest pairs are offered
-    apart (:func:`closest`). The same best matches are re-ranked whatever the page, and the
-    matches after them follow in keyword order, so pages never repeat or skip a pair. Sorted
-    by newest, every match is ranked so, then ordered by its interview's date
-    (:func:`newest_first`).
+    With `cosines` (every pair's cosine to the query), the best keyword matches and the pairs
+    nearest in meaning are fused (:func:`fused`) and counted in the total and facets, and when
+    nothing matches, the nearest pairs are offered apart (:func:`closest`). The same best
+    matches are re-ranked whatever the page, and the matches after them follow in keyword
+    order, so pages never repeat or skip a pair. Sorted by newest, every match is ranked so,
+    then ordered by its interview's date (:func:`newest_first`).
     """
     start = (results.page - 1) * results.per_page
     newest = results.sort == "newest"
-    fuse = cosines is not None and results.mode == "hybrid"
-    reranked = max(RERANK_DEPTH, hybrid.depth) if fuse else RERANK_DEPTH
+    reranked = max(RERANK_DEPTH, hybrid.depth) if cosines is not None else RERANK_DEPTH
     query_filter = filter_query(results.filters)
     found = view.scorer.scores(parsed.query)
     allowed = None  # the filter's documents, for tally() and fused(); Whoosh's path filters itself
@@ -568,7 +566,7 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     interview_of = view.column("interview_id")
     ranked = rerank([(docnum, interview_of[docnum], score) for docnum, score in best])
     meant: set[int] = set()
-    if fuse:
+    if cosines is not None:
         nearby = nearest(cosines, allowed, hybrid.depth)  # nearest first
         mixed, near = fused(ranked[:hybrid.depth], total, nearby, hybrid)
         ranked = followed_by(mixed, ranked[hybrid.depth:])
