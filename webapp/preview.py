@@ -64,13 +64,14 @@ def item_context(batch: Batch, item: Item, corpus_dir: Path, manifest: dict) -> 
                    pairs=result.pair_count)
     if item.published:
         return context
-    copies = copies_of(batch, item, corpus_dir)
+    same = uploads.same_content(batch.path(item), Path(corpus_dir))
+    copies = copies_of(item, same)
     context.update(exists=(Path(corpus_dir) / item.name).exists(),
                    kept=kept_note(batch, item, result.interviews))
     context["warnings"] = ([problem_text(p) for p in result.problems]
                            + long_answers(result.interviews)
                            + details_missing(interviews)
-                           + duplicates(batch, item, result.interviews, corpus_dir, manifest,
+                           + duplicates(item, result.interviews, corpus_dir, manifest, same,
                                         copies)
                            + addresses(item, result.interviews, corpus_dir, manifest))
     if not result.pair_count:
@@ -161,13 +162,12 @@ def lacking(interviews: list[dict], name: str, one: str, several: str) -> list[s
     return [f"{missing:,} of {len(interviews):,} interviews {several}"]
 
 
-def duplicates(batch: Batch, item: Item, interviews: list[Interview], corpus_dir: Path,
-               manifest: dict, copies: list[str]) -> list[str]:
-    """Warnings when the file repeats one already in the corpus or in the index (`copies`,
-    the corpus files it would duplicate byte for byte, are refused instead)."""
+def duplicates(item: Item, interviews: list[Interview], corpus_dir: Path, manifest: dict,
+               same: list[str], copies: list[str]) -> list[str]:
+    """Warnings when the file repeats one already in the corpus (`same`: the corpus files with
+    its bytes, but the `copies` among them, which are refused instead) or in the index."""
     warnings = [f"Same content as {name}, already in the corpus."
-                for name in uploads.same_content(batch.path(item), Path(corpus_dir))
-                if name not in copies]
+                for name in same if name not in copies]
     if (Path(corpus_dir) / item.name).exists() and item.replaces != item.name:
         warnings.append(f"A file named {item.name} is already in the corpus: publishing "
                         "needs \u201creplace\u201d (the old version goes to the archive).")
@@ -181,18 +181,17 @@ def duplicates(batch: Batch, item: Item, interviews: list[Interview], corpus_dir
     return warnings
 
 
-def copies_of(batch: Batch, item: Item, corpus_dir: Path) -> list[str]:
-    """Corpus files with exactly the staged file's bytes that publishing would keep beside
-    it: all but the file it replaces (named when staged, or the one of its own name, which
-    it can only replace).
+def copies_of(item: Item, same: list[str]) -> list[str]:
+    """The corpus files with exactly the staged file's bytes (`same`) that publishing would
+    keep beside it: all but the file it replaces (named when staged, or the one of its own
+    name, which it can only replace).
 
     Such a copy is refused rather than published after a confirmation: two files with the
     same bytes hold the same pairs, so every answer of the interview would show twice in
     search and count twice in the filters, and nothing would be gained; a new name for the
     same content is what Replace (from the Status page) is for, and keeps the interview's
     address."""
-    return [name for name in uploads.same_content(batch.path(item), Path(corpus_dir))
-            if name not in (item.replaces, item.name)]
+    return [name for name in same if name not in (item.replaces, item.name)]
 
 
 def copy_refused(item: Item, copy: str) -> str:
@@ -313,13 +312,12 @@ def corrected(path: Path, name: str, values: dict[str, str | None]) -> dict[str,
     fields that differ from what the parser finds in it, with the corrections the form has
     no field for (a source)."""
     hidden = {k: v for k, v in publish.read_overrides(path).items() if k not in EDITABLE}
-    return {**hidden, **changed(path, name, values)}
+    return {**hidden, **changed(formats.parse_file(path, name).interviews, values)}
 
 
-def changed(path: Path, name: str, values: dict[str, str | None]) -> dict[str, str | None]:
-    """The `values` that differ from what the parser finds in the file: a value typed, or
-    None (no value) where the parser found one."""
-    parsed = formats.parse_file(path, name).interviews
+def changed(parsed: list[Interview], values: dict[str, str | None]) -> dict[str, str | None]:
+    """The `values` that differ from what the parser finds in a file (its interviews,
+    `parsed`): a value typed, or None (no value) where the parser found one."""
     found = parsed[0].to_dict() if parsed else {}
     return {k: v for k, v in values.items() if (v or "") != found.get(k, "")}
 
@@ -345,13 +343,16 @@ def keep_corrections(batch: Batch, item: Item, corpus_dir: Path) -> None:
     if item.error or not (Path(corpus_dir) / old).is_file():
         return
     values = publish.read_overrides(Path(corpus_dir) / old)
+    if not values:
+        return
     if values.get("date"):
         values["date"] = parse_date(values["date"]) or values["date"]
     path = batch.path(item)
-    item.kept = changed(path, item.name, values)
+    parsed = formats.parse_file(path, item.name).interviews
+    item.kept = changed(parsed, values)
     if item.kept:
         item.kept_from = old
-        if len(formats.parse_file(path, item.name).interviews) == 1:
+        if len(parsed) == 1:
             publish.write_overrides(path, item.kept)
 
 
