@@ -122,24 +122,11 @@ def withdraw_file(relative: str, staff: str) -> dict:
     it; for a link (moved itself), where it led (`link`, see publish.link_target) and the
     `pairs_kept`, still searchable through the file it led to (in the corpus, or through
     another link)."""
-    link = link_of(relative)
     entry, change = locked_change(
         staff, "withdraw", relative,
-        lambda where: publish.withdraw(where.corpus_dir, where.archive_dir, relative),
-        note=f"a link to {link}; the link moved" if link else "")
+        lambda where: publish.withdraw(where.corpus_dir, where.archive_dir, relative))
     kept = file_entry(change.led_to)["pairs"] if change.led_to else 0
     return {**entry, "link": change.link, "pairs_kept": kept}
-
-
-def link_of(relative: str) -> str:
-    """Where the corpus file `relative` leads if it is a link (see publish.link_target); ""
-    also for a name that is refused (withdraw refuses it, with its audit entry)."""
-    where = paths()
-    try:
-        return publish.link_target(publish.corpus_path(where.corpus_dir, relative,
-                                                       any_type=True), where.corpus_dir)
-    except PublishError:
-        return ""
 
 
 def restore_file(archived: str, staff: str) -> dict:
@@ -185,7 +172,8 @@ def changes_note(old: dict[str, str | None], new: dict[str, str | None]) -> str:
 def locked_change(staff: str, action: str, name: str, make: Callable[[Paths], publish.Change],
                   note: str = "") -> tuple[dict, publish.Change]:
     """Change the corpus and update the index under the rebuild lock; undo on failure; audit
-    (with `note` saying what changed, when the action's name does not)."""
+    (with `note` saying what changed, when the action's name does not, and where a link that
+    moved led)."""
     where, outcome = paths(), "refused"
     try:
         with rebuilder().exclusive(UPDATE_LOCK_TIMEOUT):
@@ -207,9 +195,10 @@ def locked_change(staff: str, action: str, name: str, make: Callable[[Paths], pu
                 from exc
         raise PublishError(str(exc)) from exc
     entry = file_entry(change.file) if change.file.exists() else held  # withdrawn: was held
+    moved = f"a link to {change.link}; the link moved" if change.link else ""
     audit.append(where.audit_log, staff, action, name, "ok",
-                 "; ".join(filter(None, [note, f"{entry['pairs']} pairs; index holds "
-                                               f"{report.pairs} pairs"])))
+                 "; ".join(filter(None, [moved, note, f"{entry['pairs']} pairs; index holds "
+                                                      f"{report.pairs} pairs"])))
     return entry, change
 
 
