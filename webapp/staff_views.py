@@ -266,7 +266,7 @@ def edit():
     index."""
     name = request.form.get("file", "")
     existing_file(name)
-    if staffops.edit_context(name)["refused"]:
+    if staffops.edit_refused(name):
         return redirect(url_for("staff.edit_page", file=name), 303)  # the page says why
     values, errors = preview.corrections(request.form, name)
     if errors:

@@ -19,6 +19,7 @@ from indexer import corpus
 from indexer import formats
 from indexer import publish
 from indexer import store
+from indexer.model import ParseResult
 from indexer.publish import PublishError
 from webapp import preview
 from webapp import uploads
@@ -313,14 +314,24 @@ def archive_status(where: Paths) -> list[dict]:
 # --- edit details ------------------------------------------------------------------------
 
 
+def read_corpus_file(relative: str) -> tuple[Path, ParseResult]:
+    """The corpus file `relative` (the file a link leads to) and what the parser reads in it."""
+    path = publish.interview_path(paths().corpus_dir, relative)
+    return path, uploads.read(path, relative)
+
+
+def edit_refused(relative: str) -> str:
+    """Why the corpus file `relative` takes no corrections (see preview.details_refused)."""
+    return preview.details_refused(relative, read_corpus_file(relative)[1])
+
+
 def edit_context(relative: str) -> dict:
     """The Edit details page of a corpus file: the details the index holds now (as read from
     the file when it is not indexed yet), the fields set to no value, or why the file takes
     no corrections (`refused`); for a link, where it leads (`link`); the corrections file
     saving writes (`corrections`, its corpus name: where a build reads it)."""
     where = paths()
-    path = publish.interview_path(where.corpus_dir, relative)
-    result = uploads.read(path, relative)
+    path, result = read_corpus_file(relative)
     found = manifest()
     entry = found["files"].get(str(path.resolve()), {})
     records = [found["interviews"].get(i, {}) for i in entry.get("interviews", [])]
