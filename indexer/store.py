@@ -266,10 +266,7 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
     embeddings = wanted_embeddings(embeddings)
     with writer_lock(index_dir, lock_timeout):
         _, old_ix, manifest = open_build(index_dir)
-        try:
-            mark_earlier_pairs(old_ix, manifest)
-        finally:
-            old_ix.close()
+        old_ix.close()
         same_schema(manifest)
         existing(paths, corpus.known_paths(manifest["files"]))
         unreadable: set[str] = set()
@@ -288,6 +285,7 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
             report.build = current_build(index_dir) or ""
             return report
         parsed = corpus.parse_all(changes.to_parse, report.problems, progress)
+        mark_serving_pairs(index_dir, manifest)  # (not for an update refused or with no change)
         corpus.keep_ids(manifest, manifest,
                         [s for s in changes.to_parse if s.key in changes.added], changes.removed,
                         {str(Path(new).resolve()): str(Path(old).resolve())
