@@ -204,6 +204,14 @@ def parse_all(sources: list[SourceFile], problems: list[ParseProblem],
     return parsed
 
 
+def overrides(values: dict) -> dict[str, str | None]:
+    """The override fields of a NAME.meta.json's `values`: non-empty strings (stripped) set a
+    field, None clears it (what the parser found is dropped); anything else is no override.
+    The build applies them (apply_overrides), staff pages show and write them."""
+    return {k: v.strip() if isinstance(v, str) else None for k, v in values.items()
+            if k in OVERRIDE_FIELDS and (v is None or isinstance(v, str) and v.strip())}
+
+
 def apply_overrides(path: Path, result: ParseResult) -> None:
     """Apply staff corrections from NAME.meta.json to the file's interview: a field set to
     a string replaces what was parsed, one set to null removes it (an interviewer the parser
@@ -227,8 +235,8 @@ def apply_overrides(path: Path, result: ParseResult) -> None:
     except (OSError, ValueError) as exc:
         result.warn(f"ignored {override.name}: {exc}")
         return
-    wanted = {name: values[name].strip() for name in OVERRIDE_FIELDS
-              if isinstance(values.get(name), str) and values[name].strip()}
+    given = overrides(values)
+    wanted = {name: value for name, value in given.items() if value is not None}
     if "date" in wanted:  # dates are ISO everywhere: the year filter and newest-first read them
         day = parse_date(wanted["date"])
         if not day:
@@ -239,7 +247,7 @@ def apply_overrides(path: Path, result: ParseResult) -> None:
             if note := ambiguous_date(wanted["date"]):
                 result.warn(f"{override.name}: {note}")
             wanted["date"] = day
-    cleared = {name: "" for name in OVERRIDE_FIELDS if name in values and values[name] is None}
+    cleared = {name: "" for name, value in given.items() if value is None}
     for interview in result.interviews:
         for name, value in {**cleared, **wanted}.items():
             setattr(interview, name, value)

@@ -324,24 +324,18 @@ def read_overrides(path: Path) -> dict[str, str | None]:
         return {}
     if not isinstance(values, dict):
         return {}
-    return overrides(values)
+    return corpus.overrides(values)
 
 
 def write_overrides(path: Path, values: dict[str, str | None]) -> None:
     """Write NAME.meta.json beside `path` with the override fields set or cleared (None),
     or remove it when there are none."""
-    kept = overrides(values)
+    kept = corpus.overrides(values)
     meta = corpus.override_path(path)
     if kept:
         meta.write_text(json.dumps(kept, ensure_ascii=False, indent=2), encoding="utf-8")
     else:
         meta.unlink(missing_ok=True)
-
-
-def overrides(values: dict) -> dict[str, str | None]:
-    """The override fields of `values`: non-empty strings (stripped) and None (cleared)."""
-    return {k: v.strip() if isinstance(v, str) else None for k, v in values.items()
-            if k in corpus.OVERRIDE_FIELDS and (v is None or isinstance(v, str) and v.strip())}
 
 
 def broken_links(corpus_dir: str | os.PathLike) -> list[Path]:

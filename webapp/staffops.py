@@ -147,7 +147,7 @@ def save_details(relative: str, values: dict[str, str | None], staff: str) -> di
     the index: what the index holds of the file now, or None when nothing changes."""
     path = publish.interview_path(paths().corpus_dir, relative)
     old = publish.read_overrides(path)
-    new = publish.overrides(preview.corrected(path, relative, values))
+    new = corpus.overrides(preview.corrected(path, relative, values))
     if new == old:
         return None
     entry, _ = locked_change(
