@@ -510,8 +510,7 @@ def index_file(item: ParsedFile, manifest: dict) -> Iterator[dict]:
     unchanged = book.hashes.get(owner_key) == source.sha256
     for interview in item.result.interviews:
         owner = (owner_key, interview.key)
-        interview_id = (held_id(manifest, owner)
-                        or unique_interview_id(manifest, source.path, interview))
+        interview_id = interview_id_for(manifest, owner, source.path, interview)
         entry["interviews"].append(interview_id)
         record = interview_record(interview, source, interview_id)
         manifest["interviews"][interview_id] = record
@@ -545,6 +544,12 @@ def pair_document(interview: Interview, interview_id: str, key: str, position: i
     }
 
 
+def interview_id_for(manifest: dict, owner: Owner, path: Path, interview: Interview) -> str:
+    """The id an interview of `owner` (file key, interview key) read from `path` takes in
+    this write: one held for it, else a new one (the preview of an upload says the same)."""
+    return held_id(manifest, owner) or unique_interview_id(manifest, path, interview)
+
+
 def held_id(manifest: dict, owner: Owner) -> str:
     """The first id held for `owner` that no interview of this write has taken yet, or ""."""
     return next((interview_id for interview_id in id_book(manifest).held.get(owner, ())
@@ -558,8 +563,8 @@ def new_file_ids(manifest: dict, path: Path, interviews: list[Interview]) -> lis
     keep_ids(scratch, manifest)
     found = []
     for interview in interviews:
-        interview_id = (held_id(scratch, (str(path.resolve()), interview.key))
-                        or unique_interview_id(scratch, path, interview))
+        interview_id = interview_id_for(scratch, (str(path.resolve()), interview.key), path,
+                                        interview)
         scratch["interviews"][interview_id] = {}
         found.append(interview_id)
     return found
