@@ -204,8 +204,8 @@ class _Collector:
 
     def flush(self) -> None:
         text = normalize_space("".join(t for t, _, _ in self.parts))
-        rest = "".join(t for t, _, aside in self.parts if not aside)
-        if text and self.inline and _byline_rest(rest):
+        if text and self.inline and _byline_rest("".join(t for t, _, aside in self.parts
+                                                         if not aside)):
             self.aside.bylines.append(Byline(text, any(b.named for b in self.inline)))
         elif text and self.header:
             self.aside.header.append(text)

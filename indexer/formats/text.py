@@ -132,8 +132,10 @@ def use_meta_line(found: tuple[str, str], text: str, meta: dict[str, str],
         meta[field] = value
         if field == "date":
             warn_ambiguous_date(text, result)
-    if field in ("author", OUTLET):
-        byline_date(text, meta, result)
+    if field in ("author", OUTLET) and (day := parse_date(text)):
+        # the date of "By Jane Roe | March 3, 2024" or "Published 4 June 2024 in Blood":
+        # the line leaves the summary, so its date must not be lost with it
+        use_meta_line(("date", day), text, meta, result)
 
 
 def asks_or_speaks(block: Block) -> bool:
@@ -141,16 +143,6 @@ def asks_or_speaks(block: Block) -> bool:
     is no speaker: "# Treating T-cell ALL: a conversation" is a title with a colon."""
     label = block.kind != "h" and L.find_label(block.text)
     return bool(L.is_question(block.text) or block.bold or label)
-
-
-def byline_date(text: str, meta: dict[str, str], result: ParseResult) -> None:
-    """The date of a byline such as "By Jane Roe | March 3, 2024" or of a "Published 4 June
-    2024 in Blood" line (unless a date line came first): the line leaves the summary, so its
-    date must not be lost with it."""
-    day = parse_date(text)
-    if day and not meta.get("date"):
-        meta["date"] = day
-        warn_ambiguous_date(text, result)
 
 
 def warn_ambiguous_date(text: str, result: ParseResult) -> None:
