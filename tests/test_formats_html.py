@@ -270,6 +270,17 @@ BYLINE_PAGE = ("<html><head><title>Dr. Ana Ruiz on MDS</title></head><body>"
                "<h3>What about ESA-naive patients?</h3><p>{}</p></body></html>")
 
 
+def test_a_blank_date_is_no_warning_and_does_not_hide_an_unreadable_one():
+    # <time datetime=" "> gave a problem with an empty message
+    page = ('<html><head><meta property="article:published_time" content=" "></head>'
+            '<body><h1>Iron</h1><time datetime="{}">x</time><p>Q: Why?</p><p>A: Because.</p>'
+            "</body></html>")
+    assert parse_text(page.format(" "), "d.html").problems == []
+    assert [p.message for p in parse_text(page.format("March 2024"), "d.html").problems] == [
+        "could not read the date 'March 2024': write it as YYYY-MM-DD "
+        "(a date without a day is not stored)"]
+
+
 def test_a_byline_paragraph_is_the_interviewer_and_date_not_summary_as_in_text():
     for byline, who, day in (("By Jane Roe", "Jane Roe", ""),
                              ("By Heme News Staff", "Heme News Staff", ""),

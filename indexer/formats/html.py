@@ -103,8 +103,8 @@ def _page_meta(
     date = next((d for d in dates if parse_date(d)), "")
     meta["date"] = parse_date(date)
     T.warn_ambiguous_date(date, result)
-    if not date and any(dates):
-        result.warn(unread_date(next(d for d in dates if d)))
+    if not date and (unread := unread_date(next((d for d in dates if d.strip()), ""))):
+        result.warn(unread)
     for key in ("source", "author", "summary"):
         meta[key] = meta.get(key) or ld_meta.get(key, "")
     return meta
