@@ -56,8 +56,9 @@ def expand(query: wq.Query, searcher, forms: Forms | None = None
     in the fields it is searched in and how many of those were searched (at most MAX_WORDS).
     `forms` adds the terms of the words as written that start with it."""
     fields: dict[str, set[str]] = {}
-    for start in starts_in(query):
-        fields.setdefault(start.text, set()).add(start.fieldname)
+    for start in query.leaves():  # exclusions too
+        if isinstance(start, WordStart):
+            fields.setdefault(start.text, set()).add(start.fieldname)
     if not fields:
         return query, {}
     reader = searcher.reader()
@@ -67,14 +68,6 @@ def expand(query: wq.Query, searcher, forms: Forms | None = None
         chosen[text] = picked(reader, found, names)
         counts[text] = (len(found), len(chosen[text]))
     return replaced(query, lambda start: terms_query(searcher, start, chosen[start.text])), counts
-
-
-def starts_in(query: wq.Query) -> Iterable[WordStart]:
-    """Every WordStart in the query, exclusions too."""
-    if isinstance(query, WordStart):
-        yield query
-    for child in query.children():
-        yield from starts_in(child)
 
 
 def matching(reader, text: str, fields: set[str], forms: Forms | None) -> set[str]:

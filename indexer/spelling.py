@@ -21,7 +21,6 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from functools import cached_property
 from functools import lru_cache
-from itertools import islice
 from pathlib import Path
 
 from indexer.analysis import QUESTION_WORDS
@@ -128,9 +127,6 @@ class Words:
                     masks.append(letters(word))
                     found.append(word)
 
-    def __len__(self) -> int:
-        return len(self.terms)
-
     @cached_property
     def ordered(self) -> list[str]:
         """The words in order, for :meth:`starting` (sorted on first use)."""
@@ -139,12 +135,12 @@ class Words:
     def starting(self, start: str) -> list[str]:
         """The terms of the words that start with `start` (for prefix search: the index holds
         "leukocytes" as leukocyt, which does not start with "leukocytes")."""
-        first = bisect_left(self.ordered, start)
+        ordered = self.ordered
         found = []
-        for word in islice(self.ordered, first, None):
-            if not word.startswith(start):
+        for i in range(bisect_left(ordered, start), len(ordered)):  # (islice stepped from 0)
+            if not ordered[i].startswith(start):
                 break
-            found.append(self.terms[word])
+            found.append(self.terms[ordered[i]])
         return found
 
     def within(self, word: str, edits: int, prefix: int = 1) -> list[tuple[str, int]]:
