@@ -608,6 +608,13 @@ def searches(word: QueryWord) -> tuple:
     return word.joined, word.terms, word.alone_terms
 
 
+def lone_letter(raw: str, before: str | None = None) -> bool:
+    """Whether a word is a capital letter to read with the word `before` it (or after it):
+    any but A and I, which only after a [lettered] word (:func:`names_letter`)."""
+    return (len(raw) == 1 and raw.isalpha() and raw.isupper()
+            and (raw not in "AI" or names_letter(before, raw)))
+
+
 def letter_pairs(text: str, tokens: list[tuple[str, int]]) -> list[tuple[str, int, str]]:
     """(raw, start, form to analyze) of each token, a capital letter standing alone after a
     word (or, first, before one) taken with it, one space apart: "hepatitis B" is searched
@@ -618,10 +625,6 @@ def letter_pairs(text: str, tokens: list[tuple[str, int]]) -> list[tuple[str, in
     being read as a letter). A letter beside a question word, common word or negation stays
     alone (so does a letter beside another letter, or beside a compound, which has its own
     letters)."""
-    def letter(raw: str, before: str | None = None) -> bool:
-        return (len(raw) == 1 and raw.isalpha() and raw.isupper()
-                and (raw not in "AI" or names_letter(before, raw)))
-
     def mate(raw: str) -> bool:
         return (len(raw) > 1 and not PART_SPLIT.search(raw) and not TRANSLOCATION.fullmatch(raw)
                 and fold(raw) not in JOINING and (is_name(raw) or fold(raw) not in NO_MATES))
@@ -631,8 +634,8 @@ def letter_pairs(text: str, tokens: list[tuple[str, int]]) -> list[tuple[str, in
         raw, start = tokens[i]
         following = tokens[i + 1] if i + 1 < len(tokens) else None
         if following and " " == text[start + len(raw):following[1]] and (
-                (letter(following[0], raw) and mate(raw))
-                or (letter(raw) and mate(following[0]))):
+                (lone_letter(following[0], raw) and mate(raw))
+                or (lone_letter(raw) and mate(following[0]))):
             whole = text[start:following[1] + len(following[0])]
             if following[0] == "I":  # also the pronoun: the word stays searched alone
                 out += [(raw, start, raw), (following[0], following[1], f"{raw}-I")]

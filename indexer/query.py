@@ -33,7 +33,7 @@ from indexer.analysis import QueryWord
 from indexer.analysis import is_name
 from indexer.analysis import known_name
 from indexer.analysis import letter_pairs
-from indexer.analysis import names_letter
+from indexer.analysis import lone_letter
 from indexer.analysis import query_tokens
 from indexer.analysis import query_words
 from indexer.analysis import read_query
@@ -451,8 +451,7 @@ def unshout(text: str) -> str:
 
     kept = {i for i, word in enumerate(words)  # and letters: "HEPATITIS B", "T CELL",
             if technical(word) or (word in words_too and beside_technical(i))  # "TYPE I"
-            or (len(word) == 1 and (word not in "AI" or names_letter(words[i - 1] if i else None,
-                                                                      word)))}
+            or lone_letter(word, words[i - 1] if i else None)}
     count = iter(range(len(words)))
     return TOKEN.sub(lambda m: m[0] if next(count) in kept else m[0].lower(), text)
 
