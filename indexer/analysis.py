@@ -99,11 +99,13 @@ def is_code(word: str) -> bool:
 @lru_cache(maxsize=1)
 def vocabulary_names() -> frozenset[str]:
     """The vocabulary's one-word names, in capitals: its expressions of one word and one part
-    that are names (AML, HSCT, NSAIDS, CD7, CART; ALL and PET too, also English words)."""
+    that are names (AML, HSCT, NSAIDS, CD7, CART; ALL and PET too, also English words), and
+    its capitals-only names (KIT, ABL)."""
     return frozenset(expression.upper() for group in vocabulary.synonym_groups()
                      for expression in group
                      if TOKEN_PATTERN.fullmatch(expression) and is_name(expression)
-                     and len(PART.findall(expression.rstrip("+"))) == 1)
+                     and len(PART.findall(expression.rstrip("+"))) == 1
+                     ) | {name.upper() for name in vocabulary.capitals_only()}
 
 
 def known_name(word: str) -> bool:

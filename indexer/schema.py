@@ -26,8 +26,9 @@ from indexer.prefix import WordStart
 # The version of how pairs are indexed; an update refuses a build of another version (see
 # store.same_schema). 3: capitals-only names written in capitals keep their case (PET, AIDS);
 # 4: a capital A or I after a [lettered] word is indexed (hepatitis A, type I), Greek letters
-# as their names (β-thalassemia as beta-thalassemia).
-SCHEMA_VERSION = 4
+# as their names (β-thalassemia as beta-thalassemia); 5: more capitals-only names (US, KIT,
+# ABL, ET: "US" had met every "used", "ABL" every "able").
+SCHEMA_VERSION = 5
 
 # Fields searched by the query pipeline, with their weights (a match in the stored question
 # says more than a match in a long answer).

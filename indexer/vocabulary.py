@@ -9,8 +9,9 @@ The file format (``indexer/data/vocabulary.txt``, documented in its header) has 
 * ``[findings]``: synonym groups of a lay and a clinical name of a raised or lowered level of
   something also eaten (``hyponatremia | low sodium``), which a query about food or diet does
   not expand (its "low sodium" is the food's);
-* ``[capitals-only]``: one-word names whose lower-case form is another word (``PET``, ``AIDS``,
-  ``MS``): those expand only when typed in capitals, like the stop words ``ALL``;
+* ``[capitals-only]``: one-word names whose lower-case form is another word or a word's stem
+  (``PET``, ``AIDS``, ``KIT``, ``ABL`` of "able"): written in capitals they are indexed apart
+  from the word, and expand only when typed in capitals, like the stop words ``ALL``;
 * ``[no-stem]``: words the stemmer must leave alone (drug and gene names that Porter mangles).
 
 ``QA_VOCABULARY`` names another file to use instead.
@@ -54,11 +55,6 @@ def load(path: Path | None = None) -> dict:
                 raise VocabularyError(f"{path}:{number}: unknown section [{section}]")
             continue
         add_line(data, section, line, f"{path}:{number}")
-    names = {e.lower() for group in data["synonyms"] for e in group if " " not in e}
-    unknown = sorted(data["capitals-only"] - names)
-    if unknown:
-        raise VocabularyError(f"{path}: [capitals-only] names no synonym group has as a "
-                              f"one-word expression: {', '.join(unknown)}")
     return data
 
 
@@ -106,7 +102,8 @@ def finding_groups() -> list[list[str]]:
 
 
 def capitals_only() -> set[str]:
-    """One-word names (lower-cased) that expand only when typed in capitals."""
+    """One-word names (lower-cased) indexed apart from the English word when written in
+    capitals, and expanded only when typed so."""
     return load()["capitals-only"]
 
 
