@@ -543,11 +543,14 @@ def query_tokens(text: str, prefixes: dict[int, str] | None = None) -> list[tupl
             if m.start() not in prefixes]
 
 
-def unstarred(text: str) -> str:
-    """Query text without the * of the words typed with one (for the meaning side, which reads
-    "transpl outcomes" better than "transpl* outcomes")."""
+def unstarred(text: str, completions: dict[str, str] | None = None) -> str:
+    """Query text with each word typed with a * (:func:`prefix_words`) as its completion in
+    `completions` (by the word as typed, without the *), or else without the *: for the
+    meaning side, which reads "transplant outcomes" better than "transpl outcomes", and that
+    better than "transpl* outcomes"."""
+    completions = completions or {}
     for start, word in sorted(prefix_words(text).items(), reverse=True):
-        text = text[:start + len(word)] + text[start + len(word) + 1:]
+        text = text[:start] + completions.get(word, word) + text[start + len(word) + 1:]
     return text
 
 

@@ -48,6 +48,9 @@ class Forms(Protocol):
     def starting(self, start: str) -> Iterable[str]:
         """The terms of the words as written that start with `start`."""
 
+    def written(self, term: str, start: str) -> str | None:
+        """The plain word as written that starts with `start` and is indexed as `term`."""
+
 
 def expand(query: wq.Query, searcher, forms: Forms | None = None
            ) -> tuple[wq.Query, dict[str, tuple[int, int]]]:
@@ -79,6 +82,23 @@ def matching(reader, text: str, fields: set[str], forms: Forms | None) -> set[st
         found.update(term for term in forms.starting(text)
                      if term not in found and any((name, term) in reader for name in fields))
     return found
+
+
+def completion(reader, starts: Iterable[str], fields: set[str], forms) -> str | None:
+    """The word a prefix most likely stands for: of the terms the `starts` match (as
+    :func:`matching` finds them), the one in most pairs, as written (`forms`,
+    :class:`indexer.spelling.Words`; else the term). Hybrid search embeds it in place of the
+    prefix: the model reads "leukemia", while "leuk" came nearest to leukodystrophy."""
+    best, most = None, 0
+    for start in starts:
+        for term in matching(reader, start, fields, forms):
+            count = sum(reader.doc_frequency(name, term) for name in fields)
+            if count > most or (count == most and best is not None and term < best[1]):
+                best, most = (start, term), count
+    if best is None:
+        return None
+    start, term = best
+    return (forms.written(term, start) if forms is not None else None) or term
 
 
 def picked(reader, found: set[str], fields: set[str]) -> list[str]:

@@ -91,15 +91,18 @@ class ParsedQuery:
     exact: bool = False  # the syntax restricts matches: a phrase, AND, NOT, -term, field:
     synonyms: list[str] = field(default_factory=list)  # the vocabulary's part of expansions
     findings: frozenset[tuple[int, str]] = frozenset()  # see asked_findings()
+    completions: dict[str, str] = field(default_factory=dict)  # leuk -> leukemia, for meaning
 
     @property
     def meaning_text(self) -> str:
         """What hybrid search embeds: the text with its vocabulary synonyms in brackets. The
         model knows "acute myeloid leukemia" better than "AML", and "rubeola" alone sits near
         "rubra" (dev nDCG@10: summaries 0.608 -> 0.612, messages 0.582 -> 0.593). A typo fix
-        is not added: it is a guess, and it lowered summary avgScore@1 (1.33 -> 1.28). The *
-        of a prefix (leuk*) is left out: the model reads words, not query syntax."""
-        text = unstarred(self.text)
+        is not added: it is a guess, and it lowered summary avgScore@1 (1.33 -> 1.28). A
+        prefix (leuk*) is its commonest word in the index when known (`completions`, set by
+        the search: "leukemia"), else the start without its *: the model reads words, not
+        query syntax, and "leuk" alone came nearest to leukodystrophy."""
+        text = unstarred(self.text, self.completions)
         return f"{text} ({', '.join(self.synonyms)})" if self.synonyms else text
 
     @property

@@ -37,8 +37,11 @@ from indexer import highlight
 from indexer import prefix
 from indexer import semantic
 from indexer import store
+from indexer.analysis import PREFIX_LETTERS
 from indexer.analysis import QueryWord
 from indexer.analysis import known_name
+from indexer.analysis import prefix_words
+from indexer.analysis import word_starts
 from indexer.highlight import Marks
 from indexer.query import ParsedQuery
 from indexer.query import Reading
@@ -532,7 +535,22 @@ def meaning(view: View, parsed: ParsedQuery, mode: str, names: bool = False):
                       "exact matching.")
     if names:
         return None, NAMES_NOTE
+    if "*" in parsed.text:
+        parsed.completions = completions(view, parsed.text)
     return store_dense.scores(dense.query_vector(parsed.meaning_text)), None
+
+
+def completions(view: View, text: str) -> dict[str, str]:
+    """For each word typed with a * in `text` (as typed, without it), the word of the view's
+    build it most likely stands for (:func:`indexer.prefix.completion`)."""
+    reader, fields = view.searcher.reader(), set(SEARCH_FIELDS)
+    found = {}
+    for word in prefix_words(text).values():
+        if len(word) >= PREFIX_LETTERS:
+            found_word = prefix.completion(reader, word_starts(word), fields, view.snap.words)
+            if found_word:
+                found[word] = found_word
+    return found
 
 
 def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,

@@ -19,6 +19,7 @@ import re
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
+from collections.abc import Iterator
 from functools import cached_property
 from functools import lru_cache
 from pathlib import Path
@@ -135,13 +136,21 @@ class Words:
     def starting(self, start: str) -> list[str]:
         """The terms of the words that start with `start` (for prefix search: the index holds
         "leukocytes" as leukocyt, which does not start with "leukocytes")."""
+        return [self.terms[word] for word in self.words_starting(start)]
+
+    def written(self, term: str, start: str) -> str | None:
+        """The shortest word (the first of equals) that starts with `start` and is indexed as
+        `term`: its plain form ("immunotherapy" of immunotherapi, not "immunotherapies")."""
+        return min((word for word in self.words_starting(start) if self.terms[word] == term),
+                   key=len, default=None)
+
+    def words_starting(self, start: str) -> Iterator[str]:
+        """The words that start with `start`, in order."""
         ordered = self.ordered
-        found = []
         for i in range(bisect_left(ordered, start), len(ordered)):  # (islice stepped from 0)
             if not ordered[i].startswith(start):
-                break
-            found.append(self.terms[ordered[i]])
-        return found
+                return
+            yield ordered[i]
 
     def within(self, word: str, edits: int, prefix: int = 1) -> list[tuple[str, int]]:
         """(word, distance) for each word within `edits` edits of `word` that starts with its

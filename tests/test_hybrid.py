@@ -527,6 +527,19 @@ def test_hybrid_embeds_the_query_with_its_synonyms(built, monkeypatch):
 
 
 @needs_extra
+def test_hybrid_embeds_a_prefix_as_its_commonest_word(built, monkeypatch):
+    # "vacc*" starts vaccine (3 pairs) and vaccines (2, the same term: the plain form is
+    # embedded); "leuk" alone came nearest to leukodystrophy in MedQuAD, not leukemia
+    embedded = []
+    real = dense.query_vector
+    monkeypatch.setattr(dense, "query_vector", lambda text: embedded.append(text) or real(text))
+    index = SearchIndex(built[1], cache_size=0)
+    index.search("vacc* after chemo*", mode="hybrid")
+    index.search("zzyq* after iron", mode="hybrid")  # starts no word: the start itself
+    assert embedded == ["vaccine after chemotherapy", "zzyq after iron"]
+
+
+@needs_extra
 def test_related_questions_are_the_nearest_in_meaning_with_a_keyword_fallback(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -1218,8 +1218,11 @@ def test_the_words_a_prefix_matched_are_highlighted(prefixes_index):
     assert '<mark class="match">Leukemia</mark> is a cancer' in html["leukemia"]
 
 
-def test_the_meaning_side_reads_a_prefix_without_its_star():
+def test_the_meaning_side_reads_a_prefix_without_its_star_or_as_its_word():
     assert parse("transpl* outcomes").meaning_text == "transpl outcomes"
+    parsed = parse("Transpl* outcomes after leuk*")
+    parsed.completions = {"Transpl": "transplant"}
+    assert parsed.meaning_text == "transplant outcomes after leuk"
 
 
 def test_a_prefix_finds_its_words_in_hybrid_mode(seed_index):
