@@ -386,7 +386,8 @@ class SearchIndex:
         if found is not None:
             results.mode = "hybrid"
         if not parsed.empty:
-            run(view, parsed, results, highlight, found, self.hybrid)
+            run(view, parsed, results, highlight, found, self.hybrid,
+                lone=one_word(results.readings))
         return results
 
     def marks(self, text: str, expand: bool = True) -> Marks:
@@ -554,7 +555,7 @@ def completions(view: View, text: str) -> dict[str, str]:
 
 
 def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
-        cosines=None, hybrid: Hybrid = Hybrid()) -> None:
+        cosines=None, hybrid: Hybrid = Hybrid(), lone: bool = False) -> None:
     """Score every match once: exact total and facets, the best ones re-ranked, a page.
 
     With `cosines` (every pair's cosine to the query), the best keyword matches and the pairs
@@ -562,7 +563,8 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     nothing matches, the nearest pairs are offered apart (:func:`closest`). The same best
     matches are re-ranked whatever the page, and the matches after them follow in keyword
     order, so pages never repeat or skip a pair. Sorted by newest, every match is ranked so,
-    then ordered by its interview's date (:func:`newest_first`).
+    then ordered by its interview's date (:func:`newest_first`). For a `lone` word
+    (:func:`one_word`) the meaning side only orders the pairs that hold it.
     """
     start = (results.page - 1) * results.per_page
     newest = results.sort == "newest"
@@ -586,6 +588,8 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     meant: set[int] = set()
     if cosines is not None:
         nearby = nearest(cosines, allowed, hybrid.depth)  # nearest first
+        if lone:
+            nearby = [(docnum, score) for docnum, score in nearby if docnum in matched]
         mixed, near = fused(ranked[:hybrid.depth], total, nearby, hybrid)
         ranked = followed_by(mixed, ranked[hybrid.depth:])
         meant = {docnum for docnum in near if docnum not in matched}
@@ -633,6 +637,16 @@ def names_only(words: list[Reading]) -> bool:
     return bool(searched) and all(  # a letter typed apart is read with its word: CAR T = CAR-T
         word.how == "name" and known_name("-".join(word.parts) if word.parts else word.word)
         for word in searched)
+
+
+def one_word(words: list[Reading]) -> bool:
+    """Whether the query searches one word (a compound or a prefix counts as one): then hybrid
+    search lists only the pairs that hold it, ordered by keywords and meaning, and when none
+    does offers the nearest apart (SearchResults.closest). The model reads a lone rare word by
+    its pieces: "haploidentical" came nearest to hemifacial microsomia, listed first above
+    the two pairs that say it, and "teclistamab", which no pair names, listed 53 pairs from
+    sacrococcygeal teratoma on; a clinician typing one word wants the pairs that use it."""
+    return sum(word.how != "skipped" for word in words) == 1
 
 
 def put_last(ranked: list[tuple[int, float]],

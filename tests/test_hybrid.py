@@ -21,6 +21,7 @@ from indexer.query import readings
 from indexer.search import Hybrid
 from indexer.search import SearchIndex
 from indexer.search import names_only
+from indexer.search import one_word
 from webapp import create_app
 
 MISSING = semantic.available()
@@ -337,6 +338,28 @@ def test_when_nothing_matches_the_pairs_closest_in_meaning_are_offered_apart(bui
     assert index.search(LOOSELY_RELATED, filters={"interviewee": "Dr. Jenner"}).closest == []
     assert SearchIndex(built[1], hybrid=Hybrid(closest=1.0)).search(
         LOOSELY_RELATED).closest == []
+
+
+@needs_extra
+def test_one_word_lists_only_the_pairs_holding_it_and_else_the_closest_apart(built):
+    # MedQuAD: "haploidentical" listed hemifacial microsomia first, above the pairs that say
+    # it, and "teclistamab", which no pair names, 53 pairs from sacrococcygeal teratoma on
+    index = SearchIndex(built[1], cache_size=0)
+    results = index.search("immunisation", mode="hybrid")  # in no pair: near the vaccine ones
+    assert results.mode == "hybrid" and results.total == 0 and results.hits == []
+    assert {hit.question for hit in results.closest} >= {q for q, _a in VACCINES}
+    results = index.search("vaccines", mode="hybrid")
+    assert results.total == 2 and not any(hit.by_meaning for hit in results.hits)
+    # more words are fused as before: pairs found by meaning alone are results
+    assert any(hit.by_meaning for hit in index.search("immunisation schedule").hits)
+
+
+@pytest.mark.parametrize("text, lone", [
+    ("haploidentical", True), ("What is haploidentical?", True), ("CAR-T", True),
+    ("leuk*", True), ("haploidentical transplant", False), ("the", False),
+])
+def test_one_word_is_one_searched_word(text, lone):
+    assert one_word(readings(text)) is lone
 
 
 @needs_extra
