@@ -33,6 +33,7 @@ from pathlib import Path
 from indexer import formats
 from indexer.formats.meta import ambiguous_date
 from indexer.formats.meta import parse_date
+from indexer.formats.meta import unread_date
 from indexer.model import Interview
 from indexer.model import ParseProblem
 from indexer.model import ParseResult
@@ -235,13 +236,15 @@ def apply_overrides(path: Path, result: ParseResult) -> None:
     except (OSError, ValueError) as exc:
         result.warn(f"ignored {override.name}: {exc}")
         return
+    if unknown := sorted(set(values) - set(OVERRIDE_FIELDS)):
+        result.warn(f"ignored {', '.join(map(repr, unknown))} in {override.name}: the fields "
+                    f"it may correct are {', '.join(OVERRIDE_FIELDS)}")
     given = overrides(values)
     wanted = {name: value for name, value in given.items() if value is not None}
     if "date" in wanted:  # dates are ISO everywhere: the year filter and newest-first read them
         day = parse_date(wanted["date"])
         if not day:
-            result.warn(f"ignored the date {wanted['date']!r} in {override.name}: "
-                        "write it as YYYY-MM-DD")
+            result.warn(f"ignored the date in {override.name}: {unread_date(wanted['date'])}")
             del wanted["date"]
         else:
             if note := ambiguous_date(wanted["date"]):

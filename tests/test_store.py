@@ -787,13 +787,29 @@ def test_an_override_date_is_made_iso_or_ignored_with_a_warning(corpus_dir, tmp_
     report = store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
     interviews = store.read_manifest(tmp_path / "ix")["interviews"]
     assert (interviews["alpha"]["date"], interviews["beta"]["date"]) == ("2023-03-05", "")
-    assert any("beta.txt" in str(p) and "ignored the date 'March 2023' in beta.txt.meta.json"
-               in str(p) for p in report.problems)
+    assert any("beta.txt" in str(p) and "ignored the date in beta.txt.meta.json: could not "
+               "read the date 'March 2023': write it as YYYY-MM-DD" in str(p)
+               for p in report.problems)
     (corpus_dir / "alpha.txt.meta.json").write_text('{"date": "05/03/2023"}', encoding="utf-8")
     report = store.update(tmp_path / "ix", [corpus_dir], embeddings=False)
     assert store.read_manifest(tmp_path / "ix")["interviews"]["alpha"]["date"] == "2023-05-03"
     assert any("alpha.txt.meta.json: read the date '05/03/2023' as 2023-05-03 (month/day)"
                in str(p) for p in report.problems)
+
+
+def test_an_impossible_or_misnamed_override_is_told_by_name(corpus_dir, tmp_path):
+    # {"titel": ...} was dropped without a word, and "2024-02-30" was asked to be YYYY-MM-DD
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A, title="Alpha interview")
+    (corpus_dir / "alpha.txt.meta.json").write_text(
+        json.dumps({"titel": "Better title", "date": "2024-02-30"}), encoding="utf-8")
+    report = store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    told = [str(p) for p in report.problems if "alpha.txt" in str(p)]
+    assert any("ignored 'titel' in alpha.txt.meta.json: the fields it may correct are title, "
+               "interviewee, interviewer, date, source" in p for p in told)
+    assert any("ignored the date in alpha.txt.meta.json: '2024-02-30' is not a date: "
+               "February 2024 has 29 days" in p for p in told)
+    assert store.read_manifest(tmp_path / "ix")["interviews"]["alpha"]["title"] == (
+        "Alpha interview")
 
 
 def test_overrides_beside_a_file_of_several_interviews_are_ignored_with_a_warning(
