@@ -45,7 +45,8 @@ def write_options(command):
                                 "when the semantic extra is installed, unless "
                                 "QA_EMBEDDINGS=0).")(command)
     command = click.option("--strict", is_flag=True,
-                           help="Exit non-zero when any file has warnings.")(command)
+                           help="When any file has warnings, write nothing (the serving "
+                                "index stays) and exit non-zero.")(command)
     command = click.option("--lock-timeout", type=float, default=store.DEFAULT_LOCK_TIMEOUT,
                            show_default=True, envvar="QA_LOCK_TIMEOUT",
                            help="Seconds to wait for another build or update.")(command)
@@ -78,7 +79,7 @@ def run_write(write, index_dir: Path, paths, strict: bool, lock_timeout: float,
             Progress("Embedding", PROGRESS_MIN_TEXTS) as embedding:
         try:
             report = write(index_dir, paths, progress=progress, lock_timeout=lock_timeout,
-                           embeddings=embeddings, embed_progress=embedding)
+                           embeddings=embeddings, embed_progress=embedding, strict=strict)
         except store.StoreError as exc:
             raise click.ClickException(str(exc)) from exc
         except OSError as exc:
@@ -87,11 +88,12 @@ def run_write(write, index_dir: Path, paths, strict: bool, lock_timeout: float,
                 "The previous index (if any) keeps serving.") from exc
     for problem in report.problems:
         click.echo(str(problem), err=True)
+    if report.refused:
+        raise click.ClickException(f"{len(report.problems)} problem(s) found; with --strict "
+                                   "nothing was written, and the previous index (if any) "
+                                   "keeps serving.")
     click.echo(summary(report))
     errors = [p for p in report.problems if p.severity == "error"]
-    if strict and report.problems:
-        raise click.ClickException(f"{len(report.problems)} problem(s) found; --strict "
-                                   "treats them as errors (the index was still written).")
     if errors and not report.pairs:
         raise click.ClickException("No pairs were indexed.")
 

@@ -85,6 +85,7 @@ class WriteReport:
     problems: list[ParseProblem] = field(default_factory=list)
     seconds: float = 0.0
     embeddings: dict | None = None  # what writing the embeddings did (dense.Written)
+    refused: bool = False  # strict, and a file had problems: nothing was written
 
     @property
     def unchanged(self) -> bool:
@@ -214,12 +215,15 @@ def lock_message(index_dir: Path, timeout: float) -> str:
 def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
           progress: Progress | None = None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
           limitmb: int = 1024, embeddings: bool | None = None,
-          embed_progress: dense.EmbedProgress | None = None) -> WriteReport:
+          embed_progress: dense.EmbedProgress | None = None,
+          strict: bool = False) -> WriteReport:
     """Parse every file under `paths` into a new index and switch to it atomically.
 
     Files the serving build holds keep their interview and pair ids (see corpus.keep_ids).
     `embeddings`: write the pairs' question embeddings too (None: when the semantic extra is
     installed, unless QA_EMBEDDINGS=0); rows of the serving build are reused where unchanged.
+    `strict`: when any file has a problem, write nothing (report.refused; the serving build
+    stays), for a check that must not publish a corpus with warnings.
     """
     index_dir = Path(index_dir)
     paths = existing(paths)
@@ -230,6 +234,9 @@ def build(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
         sources = corpus.collect(paths, report.problems)
         parsed = corpus.parse_all(sources, report.problems, progress)
         report.added = [s.key for s in sources]
+        if strict and report.problems:
+            report.refused = True
+            return report
         previous = serving_manifest(index_dir)
         mark_serving_pairs(index_dir, previous)
         known, found = corpus.dict_of(previous, "files"), {s.key for s in sources}
@@ -249,18 +256,21 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
            progress: Progress | None = None, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
            limitmb: int = 1024, embeddings: bool | None = None,
            embed_progress: dense.EmbedProgress | None = None,
-           renamed: dict[str | os.PathLike, str | os.PathLike] | None = None) -> WriteReport:
+           renamed: dict[str | os.PathLike, str | os.PathLike] | None = None,
+           strict: bool = False) -> WriteReport:
     """Bring the index up to date with `paths`: new, changed and removed files only
     (and only their pairs are embedded; see `build` for `embeddings`).
 
     `renamed`: {new file: the removed file it replaces}, whose ids it takes (staff replacing a
     file by one of another name); files moved unchanged keep their ids without it.
+    `strict`: as for `build`.
     """
     index_dir = Path(index_dir)
     paths = list(paths)
     if current_build(index_dir) is None:
         return build(index_dir, paths, progress=progress, lock_timeout=lock_timeout,
-                     limitmb=limitmb, embeddings=embeddings, embed_progress=embed_progress)
+                     limitmb=limitmb, embeddings=embeddings, embed_progress=embed_progress,
+                     strict=strict)
     started = time.monotonic()
     report = WriteReport("update")
     embeddings = wanted_embeddings(embeddings)
@@ -285,6 +295,9 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
             report.build = current_build(index_dir) or ""
             return report
         parsed = corpus.parse_all(changes.to_parse, report.problems, progress)
+        if strict and report.problems:
+            report.refused = True
+            return report
         mark_serving_pairs(index_dir, manifest)  # (not for an update refused or with no change)
         corpus.keep_ids(manifest, manifest,
                         [s for s in changes.to_parse if s.key in changes.added], changes.removed,

@@ -82,13 +82,19 @@ def test_parse_json_lines_gives_a_list(run, tmp_path):
     assert isinstance(found, list) and found[0]["pairs"][0]["question"] == "Q?"
 
 
-def test_strict_turns_warnings_into_failure(run, corpus_dir):
+def test_strict_turns_warnings_into_failure_and_writes_nothing(run, corpus_dir, tmp_path):
     write_interview(corpus_dir, "alpha.txt", [("What is CD7?", "CD7 is a T-cell marker.")])
     (corpus_dir / "empty.txt").write_text("", encoding="utf-8")
     relaxed = run("build", str(corpus_dir))
     assert relaxed.exit_code == 0 and "empty.txt" in relaxed.output
+    built = sorted(p.name for p in (tmp_path / "ix").iterdir())
     strict = run("build", "--strict", str(corpus_dir))
-    assert strict.exit_code == 1 and "--strict" in strict.output
+    assert strict.exit_code == 1 and "empty.txt" in strict.output
+    assert "with --strict nothing was written" in strict.output
+    # a check that must not publish: the relaxed build keeps serving, no build was added
+    assert sorted(p.name for p in (tmp_path / "ix").iterdir()) == built
+    (corpus_dir / "empty.txt").unlink()
+    assert run("build", "--strict", str(corpus_dir)).exit_code == 0
 
 
 def test_missing_index_is_a_clear_error_not_a_traceback(run):

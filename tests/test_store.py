@@ -797,6 +797,20 @@ def test_an_override_date_is_made_iso_or_ignored_with_a_warning(corpus_dir, tmp_
                in str(p) for p in report.problems)
 
 
+def test_a_strict_update_with_problems_writes_nothing(corpus_dir, tmp_path):
+    write_interview(corpus_dir, "alpha.txt", PAIRS_A)
+    store.build(tmp_path / "ix", [corpus_dir], embeddings=False)
+    serving = store.current_build(tmp_path / "ix")
+    write_interview(corpus_dir, "beta.txt", PAIRS_B)
+    (corpus_dir / "empty.txt").write_text("", encoding="utf-8")
+    report = store.update(tmp_path / "ix", [corpus_dir], embeddings=False, strict=True)
+    assert report.refused and any("empty.txt" in str(p) for p in report.problems)
+    assert store.current_build(tmp_path / "ix") == serving
+    assert "beta" not in store.read_manifest(tmp_path / "ix")["interviews"]
+    report = store.update(tmp_path / "ix", [corpus_dir], embeddings=False)
+    assert not report.refused and "beta" in store.read_manifest(tmp_path / "ix")["interviews"]
+
+
 def test_an_impossible_or_misnamed_override_is_told_by_name(corpus_dir, tmp_path):
     # {"titel": ...} was dropped without a word, and "2024-02-30" was asked to be YYYY-MM-DD
     write_interview(corpus_dir, "alpha.txt", PAIRS_A, title="Alpha interview")
