@@ -486,6 +486,9 @@ def test_a_removed_answers_address_says_so_and_links_its_interview(tmp_path):
     assert client.get("/pair/ward-rounds-3").status_code == 200  # the others stay where they were
     withdrawn = client.get("/pair/hostile-1")
     assert withdrawn.status_code == 410 and not soup(withdrawn).select(".error-link")
+    withdrawn = client.get("/interview/hostile")  # its interview's address too, not a 404
+    assert withdrawn.status_code == 410 and "was withdrawn" in soup(withdrawn).get_text()
+    assert client.get("/interview/never-was").status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/", "/?q=patients", "/pair/x", "/interview/x"])

@@ -219,6 +219,8 @@ def test_a_removed_pair_is_410_naming_its_interview(tmp_path, index_dir):
     assert get_json(client, "/api/pairs/ward-rounds-3")["position"] == 1
     data = get_json(client, "/api/pairs/hostile-2", 410)
     assert data["interview"] is None and "withdrawn" in data["error"]
+    data = get_json(client, "/api/interviews/hostile", 410)
+    assert "was withdrawn" in data["error"]
 
 
 def test_overlong_query_is_400_with_message(client):

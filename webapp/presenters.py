@@ -255,6 +255,14 @@ def no_pair(index: SearchIndex, pair_id: str) -> NoReturn:
                 "url": url_for("pages.interview", interview_id=interview_id)})
 
 
+def no_interview(index: SearchIndex, interview_id: str) -> NoReturn:
+    """Why no interview has the id: 410 when it was published once and withdrawn (a citation
+    of it must not read as a mistyped address, as its pairs' do not), else 404."""
+    if interview_id in corpus.dict_of(index.snapshot().manifest, "retired"):
+        raise Gone(f"The interview at this address ({interview_id}) was withdrawn.")
+    abort(404, f"There is no interview with the id {interview_id!r}.")
+
+
 def citation(meta: dict, position: int, page_url: str) -> str:
     """A plain-text reference to one answer: who answered, who asked, the interview's title
     and question number, its date, where it is published (else this page), when accessed."""
@@ -340,8 +348,7 @@ def interviewee_url(name: str | None) -> str | None:
 
 def interview_context(interview_id: str, args: Mapping[str, str]) -> dict:
     """The interview page and /api/interviews/<id>: everything, in order, matches marked."""
-    record = (get_index().interview(interview_id)
-              or abort(404, f"There is no interview with the id {interview_id!r}."))
+    record = get_index().interview(interview_id) or no_interview(get_index(), interview_id)
     params, state, terms = carried(args)
     summary, bio = record.get("summary", ""), record.get("bio", "")
     return {
