@@ -226,7 +226,11 @@ def restore():
 
 
 def restored(done: dict) -> str:
-    """What a restore did."""
+    """What a restore did (of a link: that it is the link again, and where it leads)."""
+    if done["link"]:
+        said = f"Restored the link {done['file']} (to {done['link']})"
+        return (f"{said}: {its_pairs(done['pairs'], 'searchable')}." if done["pairs"] else
+                f"{said}; the index finds no pairs in the file it leads to.")
     return (f"Restored {done['file']}: {its_pairs(done['pairs'], 'searchable again')}."
             if done["pairs"] else f"Restored {done['file']} (the index finds no pairs in it).")
 

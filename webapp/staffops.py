@@ -131,15 +131,16 @@ def withdraw_file(relative: str, staff: str) -> dict:
 
 
 def restore_file(archived: str, staff: str) -> dict:
-    """Move an archived file back into the corpus and index it again: what the index holds
-    of it now, with its corpus `file` name."""
+    """Move an archived file back into the corpus (an archived link: make it again) and index
+    it again: what the index holds of it now, with its corpus `file` name and, for a link,
+    where it leads (`link`)."""
     match = publish.ARCHIVED.fullmatch(archived or "")
     name = match["name"] if match else archived
     entry, change = locked_change(
         staff, "restore", name,
         lambda where: publish.restore(where.corpus_dir, where.archive_dir, archived),
         note=f"from the archive's {archived}")
-    return {**entry, "file": change.file.name}
+    return {**entry, "file": change.file.name, "link": change.link}
 
 
 def save_details(relative: str, values: dict[str, str | None], staff: str) -> dict | None:
@@ -299,15 +300,19 @@ def is_read_elsewhere(link: Path, corpus_dir: Path) -> bool:
 
 def archive_status(where: Paths) -> list[dict]:
     """The interview files in the archive, newest first: the archived name, the corpus
-    name, when it was archived, and whether a file of that name is in the corpus now."""
+    name, when it was archived, whether a file of that name is in the corpus now, and of a
+    withdrawn link where it leads (`link`) or why it cannot be restored (`gone`)."""
     found = []
     for path in publish.archived_files(where.archive_dir):
         match = publish.ARCHIVED.fullmatch(path.name)
         stamp = match["stamp"]
+        _, link, gone = (publish.archived_link(path, where.corpus_dir) if match["link"]
+                         else ("", "", ""))
         found.append({"name": path.name, "file": match["name"],
                       "archived_at": f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[9:11]}:"
                                      f"{stamp[11:13]}:{stamp[13:15]}Z",
-                      "in_corpus": (Path(where.corpus_dir) / match["name"]).exists()})
+                      "in_corpus": publish.occupied(Path(where.corpus_dir) / match["name"]),
+                      "link": link, "gone": gone})
     return found
 
 
