@@ -438,27 +438,28 @@ def write_overrides(path: Path, values: dict[str, str | None]) -> None:
         meta.unlink(missing_ok=True)
 
 
-def broken_links(corpus_dir: str | os.PathLike) -> list[Path]:
-    """Links in `corpus_dir` that lead nowhere (the file deleted or moved, a loop), sorted:
-    builds pass over them; staff may withdraw them."""
+def walk(corpus_dir: str | os.PathLike) -> list[Path]:
+    """Everything under `corpus_dir`, sorted: one walk of the folder, for a page to take all
+    it lists from (see shown_files)."""
     root = Path(corpus_dir)
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*") if p.is_symlink() and not p.exists()
-                  and corpus.is_visible(p, root) and not p.name.endswith(corpus.OVERRIDE_SUFFIX))
+    return sorted(root.rglob("*")) if root.is_dir() else []
 
 
-def visible_files(corpus_dir: str | os.PathLike) -> list[Path]:
-    """Every file in `corpus_dir` a build reads or names as skipped, sorted."""
+def shown_files(walked: list[Path], corpus_dir: str | os.PathLike) -> list[Path]:
+    """Of a walk of `corpus_dir`, the files staff see: every file a build reads or names as
+    skipped, and links leading nowhere (the file deleted or moved, a loop: builds pass over
+    them; staff may withdraw them)."""
     root = Path(corpus_dir)
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*") if corpus.is_visible_file(p, root))
+    return [p for p in walked if corpus.is_visible_file(p, root) or is_broken_link(p, root)]
+
+
+def is_broken_link(path: Path, root: Path) -> bool:
+    """A visible link in the corpus folder `root` that leads nowhere (not to an override)."""
+    return (path.is_symlink() and not path.exists() and corpus.is_visible(path, root)
+            and not path.name.endswith(corpus.OVERRIDE_SUFFIX))
 
 
 def corpus_files(corpus_dir: str | os.PathLike) -> list[Path]:
     """The interview files a build of `corpus_dir` reads, sorted."""
     root = Path(corpus_dir)
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*") if corpus.is_corpus_file(p, root))
+    return [p for p in walk(root) if corpus.is_corpus_file(p, root)]

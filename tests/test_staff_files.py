@@ -17,6 +17,7 @@ from staff_support import signed_in
 from webapp_support import soup
 from webapp_support import text
 
+from indexer import publish
 from indexer import store
 
 GREEN_TOM = (b"Immune thrombocytopenia in adults: your questions answered\n"
@@ -562,3 +563,21 @@ def test_a_link_whose_index_update_fails_is_left_as_it_was(client, tmp_path, mon
     assert "Nothing changed" in flashed(client, response)
     assert not link.is_symlink()
     assert sorted(p.name for p in (tmp_path / "archive").iterdir()) == archived
+
+
+def test_the_status_page_walks_the_corpus_once_and_a_confirmation_only_for_a_link(
+        client, tmp_path, monkeypatch):
+    for n in range(3):
+        (tmp_path / "corpus" / f"see-ward-{n}.txt").symlink_to("ward-rounds.txt")
+    walks = []
+    walk = publish.walk
+    monkeypatch.setattr(publish, "walk", lambda folder: walks.append(folder) or walk(folder))
+    page = soup(client.get("/staff/"))
+    assert len(walks) == 1
+    assert "(a link to ward-rounds.txt)" in text(row_of(page, "see-ward-2.txt").th)
+    walks.clear()
+    confirm = soup(client.get("/staff/withdraw?file=clinic-notes.txt"))
+    assert "Its 2 question/answer pairs (1 interview) leave the search" in text(confirm)
+    assert walks == []
+    confirm = soup(client.get("/staff/withdraw?file=see-ward-0.txt"))
+    assert "its pairs stay searchable through it" in text(confirm) and len(walks) == 1

@@ -176,11 +176,11 @@ def published_as(done: dict) -> str:
 
 @bp.get("/withdraw")
 def confirm_withdraw() -> str:
-    """Ask before withdrawing a corpus file (also one builds cannot read)."""
+    """Ask before withdrawing a corpus file (also one builds cannot read): what withdrawing it
+    does, from its status alone (not the whole status page's)."""
     name = request.args.get("file", "")
-    existing_file(name, any_type=True)
-    files = {f["name"]: f for f in staffops.status_context()["files"]}
-    return render("withdraw.html", "status", file=files.get(name, {"name": name}))
+    return render("withdraw.html", "status",
+                  file=staffops.file_context(existing_file(name, any_type=True)))
 
 
 @bp.post("/withdraw")

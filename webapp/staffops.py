@@ -8,6 +8,7 @@ replace, withdraw, edit and restore is written to the audit log with its outcome
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,11 +216,13 @@ def file_entry(path: Path) -> dict:
 
 def status_context() -> dict:
     """The status page and /staff/api/status: every file in the corpus (also those builds
-    cannot read), those with warnings, the archive."""
+    cannot read), those with warnings, the archive. The corpus folder is walked once."""
     where = paths()
     found = manifest()
-    listed = publish.visible_files(where.corpus_dir) + publish.broken_links(where.corpus_dir)
-    files = [file_status(path, where.corpus_dir, found) for path in sorted(listed)]
+    walked = publish.walk(where.corpus_dir)
+    reads = read_counts(walked, where.corpus_dir)
+    files = [file_status(path, where.corpus_dir, found, reads)
+             for path in publish.shown_files(walked, where.corpus_dir)]
     return {"index": index_status(found), "rebuild": rebuilder().last(), "files": files,
             "warnings": [f for f in files if f["problems"]],
             "archive": archive_status(where),
@@ -264,10 +267,16 @@ def index_status(found: dict) -> dict | None:
             "schema_note": store.schema_note(found)}
 
 
-def file_status(path: Path, corpus_dir: Path, found: dict) -> dict:
+def file_context(path: Path) -> dict:
+    """The status of the one corpus file at `path` (see file_status), for a page about it
+    alone: the corpus is walked only to tell whether a link's file is read elsewhere."""
+    return file_status(path, Path(paths().corpus_dir).resolve(), manifest())
+
+
+def file_status(path: Path, corpus_dir: Path, found: dict, reads: Counter | None = None) -> dict:
     """One corpus file: its name, whether builds read it, whether and how it is indexed, and
     its warnings: those of its last parse and those the preview gives (no date, no
-    interviewee), from what the index holds."""
+    interviewee), from what the index holds (`found`); `reads`: see is_read_elsewhere."""
     readable = corpus.is_corpus_file(path, Path(corpus_dir))
     entry = found["files"].get(str(path.resolve())) if readable else None
     ids = (entry or {}).get("interviews", [])
@@ -288,14 +297,29 @@ def file_status(path: Path, corpus_dir: Path, found: dict) -> dict:
             "broken": link == publish.MISSING,
             "downloadable": link not in (publish.OUTSIDE, publish.MISSING),
             "link_kept": link not in ("", publish.MISSING)
-                         and is_read_elsewhere(path, Path(corpus_dir))}
+                         and is_read_elsewhere(path, Path(corpus_dir), reads)}
 
 
-def is_read_elsewhere(link: Path, corpus_dir: Path) -> bool:
+def is_read_elsewhere(link: Path, corpus_dir: Path, reads: Counter | None = None) -> bool:
     """Whether builds find the file a link in the corpus leads to at another path of the
-    corpus too (the file itself, another link): withdrawing the link keeps its pairs."""
-    key = link.resolve()
-    return any(p != link and p.resolve() == key for p in publish.corpus_files(corpus_dir))
+    corpus too (the file itself, another link): withdrawing the link keeps its pairs.
+    `reads`: read_counts of a walk already made (else the corpus is walked)."""
+    if reads is None:
+        reads = read_counts(publish.walk(corpus_dir), corpus_dir)
+    itself = 1 if corpus.is_corpus_file(link, Path(corpus_dir)) else 0  # read at the link
+    return reads[link.resolve()] > itself
+
+
+def read_counts(walked: list[Path], corpus_dir: Path) -> Counter:
+    """Of a walk of the corpus folder, at how many paths a build reads each file a link
+    leads to (by its resolved path: a file and the links to it are read once, at one of
+    them); without links, nothing is resolved."""
+    root = Path(corpus_dir)
+    linked = {p.resolve() for p in walked if p.is_symlink() and p.exists()}  # not a loop
+    if not linked:
+        return Counter()
+    return Counter(key for p in walked
+                   if corpus.is_corpus_file(p, root) and (key := p.resolve()) in linked)
 
 
 def archive_status(where: Paths) -> list[dict]:
