@@ -1,8 +1,9 @@
 """Corpus files as staff change them: safe names, no silent overwrite, withdraw to an archive,
 restore from it, corrections in NAME.meta.json.
 
-A link in the corpus folder is handled as the link: withdrawing moves the link itself (never
-the file it leads to), corrections go where a build reads them (corpus.reading_path: beside
+A link in the corpus folder is handled as the link: withdrawing archives the link itself (a
+record of where it leads, which Restore makes the link again from; never the file it leads
+to), corrections go where a build reads them (corpus.reading_path: beside
 the link, or beside the corpus file it leads to), and a download serves the file it leads to
 only when that is in the corpus folder.
 
@@ -40,12 +41,14 @@ class Change:
     archived: list[tuple[Path, Path]] = field(default_factory=list)
     replaced: Path | None = None  # the corpus file `file` replaces (it keeps that one's ids)
     restored: list[tuple[Path, Path]] = field(default_factory=list)  # (archived, corpus path)
-    link: str = ""  # `file` was a link: where it led (see link_target)
-    led_to: Path | None = None  # the file that link led to, resolved
+    link: str = ""  # `file` was (or is, restored) a link: where it leads (see link_target)
+    led_to: Path | None = None  # the file a withdrawn link led to, resolved
+    unlinked: list[tuple[Path, str]] = field(default_factory=list)  # links removed, their text
+    removed: list[tuple[Path, bytes]] = field(default_factory=list)  # link records restored
 
     def undo(self) -> None:
         """Put the corpus back as it was: remove what was created, restore what was archived,
-        return what was restored to the archive."""
+        return what was restored to the archive, make removed links and records again."""
         for archived, path in reversed(self.restored):
             if archived.exists():  # copied back but not yet removed from the archive
                 path.unlink(missing_ok=True)
@@ -55,6 +58,10 @@ class Change:
             path.unlink(missing_ok=True)
         for original, archived in reversed(self.archived):
             shutil.move(archived, original)
+        for path, text in reversed(self.unlinked):
+            os.symlink(text, path)
+        for path, data in reversed(self.removed):
+            path.write_bytes(data)
 
 
 def allowed_types() -> str:
@@ -102,8 +109,11 @@ def link_target(path: Path, corpus_dir: str | os.PathLike) -> str:
     """Where the corpus file `path` leads when it is a link, for pages and messages: the
     corpus name of the file ("ward-rounds.txt"), OUTSIDE or MISSING (a loop too); "" when it
     is no link. The path outside is not told: it names the server's folders."""
-    if not path.is_symlink():
-        return ""
+    return leads_to(path, corpus_dir) if path.is_symlink() else ""
+
+
+def leads_to(path: Path, corpus_dir: str | os.PathLike) -> str:
+    """Where `path` leads, links followed: its corpus name, OUTSIDE or MISSING (a loop too)."""
     root = Path(corpus_dir).resolve()
     try:
         target = path.resolve(strict=True)
@@ -167,7 +177,7 @@ def publish(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike, stage
     change = Change(target, replaced=old.resolve() if old is not None else None)
     try:
         if old is not None:
-            change.archived += archive(old, archive_dir)
+            archive(old, corpus_dir, archive_dir, change)
         stray = corpus.override_path(target)
         if stray.exists():
             change.archived.append(move_to_archive(stray, archive_dir))
@@ -186,46 +196,80 @@ def publish(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike, stage
 def withdraw(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike,
              relative: str) -> Change:
     """Move a corpus file (and its overrides) to the archive; nothing is deleted. Any visible
-    file may go, also one builds cannot read; a link goes itself, also one leading nowhere,
-    and the file it leads to stays where it is (its `link` and `led_to` say where)."""
+    file may go, also one builds cannot read; a link goes itself (see archive_link), also one
+    leading nowhere, and the file it leads to stays where it is (its `link` and `led_to` say
+    where)."""
     path = corpus_path(corpus_dir, relative, any_type=True)
     if not path.is_file() and not path.is_symlink():
         raise PublishError(f"{relative} is not in the corpus (already withdrawn?).")
     link = link_target(path, corpus_dir)
-    led_to = path.resolve() if link and link != MISSING else None
-    return Change(path, archived=archive(path, archive_dir), link=link, led_to=led_to)
+    change = Change(path, link=link, led_to=path.resolve() if link not in ("", MISSING) else None)
+    try:
+        archive(path, corpus_dir, archive_dir, change)
+    except BaseException:
+        change.undo()
+        raise
+    return change
 
 
-def archive(path: Path, archive_dir: str | os.PathLike) -> list[tuple[Path, Path]]:
-    """Move a file and its NAME.meta.json to the archive; returns (original, archived) pairs."""
+def archive(path: Path, corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike,
+            change: Change) -> None:
+    """Move a corpus file (a link: see archive_link) and its NAME.meta.json to the archive,
+    noting on `change` what moved."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    moved = [move_to_archive(path, archive_dir, stamp)]
+    if path.is_symlink():
+        archive_link(path, corpus_dir, archive_dir, stamp, change)
+    else:
+        change.archived.append(move_to_archive(path, archive_dir, stamp))
     meta = corpus.override_path(path)
     if meta.exists():
-        moved.append(move_to_archive(meta, archive_dir, stamp))
-    return moved
+        change.archived.append(move_to_archive(meta, archive_dir, stamp))
+
+
+def archive_link(link: Path, corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike,
+                 stamp: str, change: Change) -> None:
+    """Archive a corpus link as a record of it (`link`: its text, `from`: its corpus name),
+    then remove it; the file it leads to is not touched. The archive holds no links: a link
+    there is never restored (it may lead to any file the server can read), a record only
+    this function writes is, by making the link again (see restore_link)."""
+    text = os.readlink(link)
+    record = {"link": text, "from": link.relative_to(Path(corpus_dir).resolve()).as_posix()}
+    target = archive_name(Path(archive_dir), stamp, link.name, LINK_MARK)
+    with target.open("x", encoding="utf-8") as out:  # never overwrites
+        change.created.append(target)
+        json.dump(record, out, ensure_ascii=False)
+    link.unlink()
+    change.unlinked.append((link, text))
 
 
 def move_to_archive(path: Path, archive_dir: str | os.PathLike,
                     stamp: str = "") -> tuple[Path, Path]:
     """Move one file into the archive under a time-stamped name; never overwrites."""
-    folder = Path(archive_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     stamp = stamp or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    target = folder / f"{stamp}-{path.name}"
-    n = 2
-    while target.exists():
-        target, n = folder / f"{stamp}.{n}-{path.name}", n + 1  # see ARCHIVED
+    target = archive_name(Path(archive_dir), stamp, path.name)
     shutil.move(path, target)
     return path, target
+
+
+def archive_name(folder: Path, stamp: str, name: str, mark: str = "") -> Path:
+    """A free name in the archive folder (made if need be) for the corpus file `name` (see
+    ARCHIVED)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{stamp}{mark}-{name}"
+    n = 2
+    while occupied(target):
+        target, n = folder / f"{stamp}.{n}{mark}-{name}", n + 1
+    return target
 
 
 def restore(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike,
             archived: str) -> Change:
     """Move an archived interview file (and the NAME.meta.json archived with it) back into the
-    corpus under its own name, unless a file of that name is there now."""
+    corpus under its own name, unless a file of that name is there now; an archived link is
+    made again (see restore_link)."""
     source = archived_path(archive_dir, archived)
-    target = corpus_path(corpus_dir, original_name(source))
+    match = ARCHIVED.fullmatch(source.name)
+    target = corpus_path(corpus_dir, match["name"])
     if occupied(target):
         raise PublishError(f"A file named {target.name} is in the corpus now: withdraw it "
                            f"first to restore this version ({archived}).")
@@ -234,8 +278,13 @@ def restore(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike,
         stray = corpus.override_path(target)
         if stray.exists():  # corrections left without their file: not this version's
             change.archived.append(move_to_archive(stray, archive_dir))
-        for old, new in ((source, target),
-                         (corpus.override_path(source), corpus.override_path(target))):
+        moves = [(corpus.override_path(source.with_name(unmarked(match))),
+                  corpus.override_path(target))]
+        if match["link"]:
+            restore_link(source, corpus_dir, change)
+        else:
+            moves.insert(0, (source, target))
+        for old, new in moves:
             if old.is_file():
                 link_new(old, new)
                 change.restored.append((old, new))
@@ -244,6 +293,52 @@ def restore(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike,
         change.undo()
         raise
     return change
+
+
+def restore_link(record: Path, corpus_dir: str | os.PathLike, change: Change) -> None:
+    """Make the link the archived `record` holds (see archive_link) again at `change.file`,
+    and take the record out of the archive; refused when the file it led to is gone."""
+    text, where, gone = archived_link(record, corpus_dir)
+    if gone:
+        raise PublishError(gone)
+    try:
+        os.symlink(text, change.file)
+    except FileExistsError:
+        raise PublishError(f"{change.file.name} appeared in the corpus meanwhile; try "
+                           "again.") from None
+    change.created.append(change.file)
+    change.link = where
+    change.removed.append((record, record.read_bytes()))
+    record.unlink()
+
+
+def archived_link(record: Path, corpus_dir: str | os.PathLike) -> tuple[str, str, str]:
+    """What restoring the archived link `record` makes, in the corpus folder (as a file is
+    restored): the link's text (its own; a relative link from a subfolder is made to lead to
+    the same file), where it leads (see link_target) and why it cannot be made (its file is
+    gone), or ""."""
+    try:
+        held = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        held = None
+    text, came_from = (held.get("link"), held.get("from")) if isinstance(held, dict) else ("", "")
+    if not (text and isinstance(text, str) and isinstance(came_from, str)):
+        return "", MISSING, f"{record.name} is not a link the archive can restore (unreadable)."
+    root = Path(corpus_dir).resolve()
+    folder = (root / came_from).parent
+    if not os.path.isabs(text) and folder != root:
+        text = os.path.relpath(os.path.join(folder, text), root)
+    where = leads_to(root / text, root)
+    if where != MISSING:
+        return text, where, ""
+    name = ARCHIVED.fullmatch(record.name)["name"]
+    led = Path(os.path.normpath(root / text))
+    if root in led.parents:
+        led_name = led.relative_to(root).as_posix()
+        return text, where, (f"{name} was a link to {led_name}, which is not in the corpus "
+                             f"now: restore {led_name} first, then the link.")
+    return text, where, (f"{name} was a link to a file outside the corpus folder that is gone: "
+                         "the link cannot be restored unless that file is back.")
 
 
 def correct(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike, relative: str,
@@ -268,13 +363,23 @@ def correct(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike, relat
 
 
 # the archive's names: a UTC time stamp (".2", ".3" when two files of one name are archived
-# in the same microsecond), a dash, the name the file had in the corpus
-ARCHIVED = re.compile(r"(?P<stamp>\d{8}T\d{12}Z)(?:\.\d+)?-(?P<name>[^/\\]+)")
+# in the same microsecond), ".link" for the record of a link (see archive_link: no corpus name
+# can make it), a dash, the name the file had in the corpus
+LINK_MARK = ".link"
+ARCHIVED = re.compile(r"(?P<stamp>\d{8}T\d{12}Z)(?:\.\d+)?(?P<link>\.link)?-(?P<name>[^/\\]+)")
+
+
+def unmarked(match: re.Match) -> str:
+    """An archived name without the mark of a link's record: the name its NAME.meta.json,
+    archived with it, goes by."""
+    name = match.string
+    return name[:match.start("link")] + name[match.end("link"):] if match["link"] else name
 
 
 def archived_path(archive_dir: str | os.PathLike, archived: str) -> Path:
-    """The archived interview file `archived` names (see ARCHIVED), refusing anything else:
-    other folders, links leading out of the archive, NAME.meta.json, hidden names."""
+    """The archived interview file (or link record) `archived` names (see ARCHIVED), refusing
+    anything else: other folders, links leading out of the archive, NAME.meta.json, hidden
+    names."""
     root = Path(archive_dir).resolve()
     match = ARCHIVED.fullmatch(archived or "")
     try:
@@ -285,11 +390,6 @@ def archived_path(archive_dir: str | os.PathLike, archived: str) -> Path:
             or not interview_name(Path(match["name"])) or not candidate.is_file()):
         raise PublishError(f"{archived!r} is not an interview file in the archive.")
     return candidate
-
-
-def original_name(archived: Path) -> str:
-    """The corpus name of an archived file."""
-    return ARCHIVED.fullmatch(archived.name)["name"]
 
 
 def archived_files(archive_dir: str | os.PathLike) -> list[Path]:
@@ -338,27 +438,28 @@ def write_overrides(path: Path, values: dict[str, str | None]) -> None:
         meta.unlink(missing_ok=True)
 
 
-def broken_links(corpus_dir: str | os.PathLike) -> list[Path]:
-    """Links in `corpus_dir` that lead nowhere (the file deleted or moved, a loop), sorted:
-    builds pass over them; staff may withdraw them."""
+def walk(corpus_dir: str | os.PathLike) -> list[Path]:
+    """Everything under `corpus_dir`, sorted: one walk of the folder, for a page to take all
+    it lists from (see shown_files)."""
     root = Path(corpus_dir)
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*") if p.is_symlink() and not p.exists()
-                  and corpus.is_visible(p, root) and not p.name.endswith(corpus.OVERRIDE_SUFFIX))
+    return sorted(root.rglob("*")) if root.is_dir() else []
 
 
-def visible_files(corpus_dir: str | os.PathLike) -> list[Path]:
-    """Every file in `corpus_dir` a build reads or names as skipped, sorted."""
+def shown_files(walked: list[Path], corpus_dir: str | os.PathLike) -> list[Path]:
+    """Of a walk of `corpus_dir`, the files staff see: every file a build reads or names as
+    skipped, and links leading nowhere (the file deleted or moved, a loop: builds pass over
+    them; staff may withdraw them)."""
     root = Path(corpus_dir)
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*") if corpus.is_visible_file(p, root))
+    return [p for p in walked if corpus.is_visible_file(p, root) or is_broken_link(p, root)]
+
+
+def is_broken_link(path: Path, root: Path) -> bool:
+    """A visible link in the corpus folder `root` that leads nowhere (not to an override)."""
+    return (path.is_symlink() and not path.exists() and corpus.is_visible(path, root)
+            and not path.name.endswith(corpus.OVERRIDE_SUFFIX))
 
 
 def corpus_files(corpus_dir: str | os.PathLike) -> list[Path]:
     """The interview files a build of `corpus_dir` reads, sorted."""
     root = Path(corpus_dir)
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*") if corpus.is_corpus_file(p, root))
+    return [p for p in walk(root) if corpus.is_corpus_file(p, root)]

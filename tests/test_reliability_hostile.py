@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import re
 import time
@@ -579,8 +580,9 @@ LINKS = {  # name in the corpus: where the link leads, from tmp_path
 def test_links_in_the_corpus_never_lead_staff_routes_out_of_it(tmp_path, tally):
     """Links in the corpus (out of it, relative, to a corpus file, chained, dangling, a loop):
     Download serves only files inside the corpus; Edit details writes only beside the file a
-    build reads (in the corpus); Withdraw moves only the link. Nothing outside the corpus is
-    read out, written or moved."""
+    build reads (in the corpus); Withdraw moves only the link (as a record: the archive holds
+    no links) and Restore makes the same link again, never a copy. Nothing outside the corpus
+    is read out, written or moved."""
     app = make_staff_app(tmp_path)
     client = signed_in(app)
     for name in ("secret.txt", "secret-2.txt"):
@@ -615,10 +617,25 @@ def test_links_in_the_corpus_never_lead_staff_routes_out_of_it(tmp_path, tally):
     assert {p: p.read_bytes() for p in tmp_path.iterdir()
                if p.is_file() and p.name != "audit.jsonl"} == outside
     assert (tmp_path / "corpus" / "ward-rounds.txt").read_bytes() == ward
-    assert all(p.is_symlink() or p.name.endswith(".meta.json")
-               for p in (tmp_path / "archive").iterdir())
+    archive = tmp_path / "archive"
+    records = sorted(p.name for p in archive.iterdir() if ".link-" in p.name)
+    assert len(records) == len(LINKS)
+    assert all(not p.is_symlink() for p in archive.iterdir())
+    assert all(p.name in records or p.name.endswith(".meta.json") for p in archive.iterdir())
     assert client.get("/api/search?q=secret&mode=keyword").get_json()["total"] == 0
     assert client.get("/api/search?q=neutropenia&mode=keyword").get_json()["total"] == 1
+
+    for _ in range(2):  # a chain's link comes back once the link it leads through is back
+        for name in records:
+            post(client, "/staff/restore", {"file": name})
+            tried += 1
+    back = {p.name: os.readlink(p) for p in (tmp_path / "corpus").iterdir() if p.is_symlink()}
+    assert back == {name: target if target.startswith("..") else str(tmp_path / target)
+                    for name, target in LINKS.items() if name not in ("dangling.txt", "loop.txt")}
+    assert sorted(p.name.split("-", 1)[1] for p in archive.iterdir()
+                  if ".link-" in p.name) == ["dangling.txt", "loop.txt"]
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()
+               if p.is_file() and p.name != "audit.jsonl"} == outside
     counts = tally.setdefault("staff surface", Counter())
     counts["link requests (out, in, dangling, loop)"] += tried
 

@@ -4,6 +4,7 @@ details, Download, and Restore from the archive."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from staff_support import signed_in
 from webapp_support import soup
 from webapp_support import text
 
+from indexer import publish
 from indexer import store
 
 GREEN_TOM = (b"Immune thrombocytopenia in adults: your questions answered\n"
@@ -355,8 +357,9 @@ def test_a_link_to_another_corpus_file_is_that_file(client, tmp_path):
         "Withdrew the link a-ward.txt (to ward-rounds.txt); the link is in the archive. "
         "ward-rounds.txt is untouched; its 5 question/answer pairs are still searchable.")
     assert not link.is_symlink() and ward.read_bytes() == content
-    [archived] = [p for p in (tmp_path / "archive").iterdir() if p.is_symlink()]
-    assert archived.name.endswith("-a-ward.txt")  # beside the corrections the edit replaced
+    [archived] = [p for p in (tmp_path / "archive").iterdir() if ".link-" in p.name]
+    assert archived.name.endswith(".link-a-ward.txt")  # the link's record, not a link
+    assert not archived.is_symlink()
     assert search_total(client, "neutropenia") == 1
     assert audit_entries(tmp_path)[-1]["outcome"] == "ok"
 
@@ -429,4 +432,152 @@ def test_a_broken_link_is_listed_and_can_only_be_withdrawn(client, tmp_path):
         "Withdrew the link gone.txt (to a file that does not exist); the link is in the "
         "archive.")
     assert not link.is_symlink() and not (tmp_path / "nowhere.txt").exists()
-    assert [p.is_symlink() for p in (tmp_path / "archive").iterdir()] == [True]
+    row = archive_row(soup(client.get("/staff/")), "gone.txt")
+    assert not row.find("button") and (
+        "gone.txt was a link to a file outside the corpus folder that is gone: the link cannot "
+        "be restored unless that file is back.") in text(row)
+
+
+def archive_row(page, name: str):
+    """The archive list's entry of a withdrawn corpus file (the newest of that name)."""
+    return next(li for li in page.select(".archive li") if text(li.strong) == name)
+
+
+def restore_button_of(client, name: str) -> str:
+    """The archived name the Restore button of `name` sends (it must have one)."""
+    row = archive_row(soup(client.get("/staff/")), name)
+    assert row.find("button", string="Restore"), text(row)
+    return row.find("input", attrs={"name": "file"})["value"]
+
+
+def test_a_withdrawn_link_is_restored_as_the_link(client, tmp_path):
+    ward = tmp_path / "corpus" / "ward-rounds.txt"
+    content = ward.read_bytes()
+    link = tmp_path / "corpus" / "a-ward.txt"
+    link.symlink_to("ward-rounds.txt")  # relative, as `ln -s` makes it in the folder
+    store.update(tmp_path / "index", [tmp_path / "corpus"], embeddings=False)
+    post(client, "/staff/withdraw", {"file": "a-ward.txt"})
+    assert not link.is_symlink()
+
+    row = archive_row(soup(client.get("/staff/")), "a-ward.txt")
+    assert "(a link to ward-rounds.txt)" in text(row)
+    archived = restore_button_of(client, "a-ward.txt")
+    response = post(client, "/staff/restore", {"file": archived})
+    assert flashed(client, response) == (
+        "Restored the link a-ward.txt (to ward-rounds.txt): its 5 question/answer pairs are "
+        "searchable.")
+    assert link.is_symlink() and os.readlink(link) == "ward-rounds.txt"
+    assert ward.read_bytes() == content and not ward.is_symlink()
+    assert list((tmp_path / "archive").iterdir()) == []
+    assert "(a link to ward-rounds.txt)" in text(row_of(soup(client.get("/staff/")),
+                                                        "a-ward.txt").th)
+    assert search_total(client, "neutropenia") == 1
+    assert [(e["action"], e["outcome"]) for e in audit_entries(tmp_path)] == [
+        ("withdraw", "ok"), ("restore", "ok")]
+
+
+def test_a_withdrawn_link_out_of_the_corpus_comes_back_with_its_corrections(client,
+                                                                           tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = elsewhere / "night.txt"
+    target.write_bytes(b"Night shift\n\nQ: Who covers nights in hematology?\n\n"
+                       b"A: A hematology fellow covers nights.\n")
+    content = target.read_bytes()
+    link = link_in_corpus(tmp_path, "night.txt", target)
+    page = soup(client.get("/staff/edit?file=night.txt"))
+    post(client, "/staff/edit", {**edit_form(page), "interviewee": "Dr. Nora Night"})
+    post(client, "/staff/withdraw", {"file": "night.txt"})
+    assert search_total(client, "nights") == 0
+
+    response = post(client, "/staff/restore", {"file": restore_button_of(client, "night.txt")})
+    assert flashed(client, response) == (
+        "Restored the link night.txt (to a file outside the corpus folder): its 1 "
+        "question/answer pair is searchable.")
+    assert os.readlink(link) == str(target)
+    assert meta_of(tmp_path, "night.txt") == {"interviewee": "Dr. Nora Night"}
+    assert target.read_bytes() == content and sorted(elsewhere.iterdir()) == [target]
+    assert search_total(client, "nights") == 1
+    assert interview_of(client, "night-1")["interviewee"] == "Dr. Nora Night"
+
+
+def test_a_withdrawn_link_whose_file_is_gone_says_so_and_stays_archived(client, tmp_path):
+    link = tmp_path / "corpus" / "a-ward.txt"
+    link.symlink_to("ward-rounds.txt")
+    store.update(tmp_path / "index", [tmp_path / "corpus"], embeddings=False)
+    post(client, "/staff/withdraw", {"file": "a-ward.txt"})
+    post(client, "/staff/withdraw", {"file": "ward-rounds.txt"})
+    gone = ("a-ward.txt was a link to ward-rounds.txt, which is not in the corpus now: "
+            "restore ward-rounds.txt first, then the link.")
+    row = archive_row(soup(client.get("/staff/")), "a-ward.txt")
+    assert gone in text(row) and not row.find("button")
+    archived = sorted(p.name for p in (tmp_path / "archive").iterdir())
+    link_record = next(name for name in archived if "a-ward.txt" in name)
+    response = post(client, "/staff/restore", {"file": link_record})
+    assert flashed(client, response) == gone
+    assert not link.is_symlink()
+    assert sorted(p.name for p in (tmp_path / "archive").iterdir()) == archived
+    assert audit_entries(tmp_path)[-1]["outcome"] == "refused"
+
+    # once the file is back, so is the link
+    post(client, "/staff/restore", {"file": restore_button_of(client, "ward-rounds.txt")})
+    response = post(client, "/staff/restore", {"file": restore_button_of(client, "a-ward.txt")})
+    assert flashed(client, response).startswith("Restored the link a-ward.txt")
+    assert os.readlink(link) == "ward-rounds.txt"
+
+
+def test_a_link_in_a_subfolder_is_restored_leading_to_the_same_file(client, tmp_path):
+    (tmp_path / "corpus" / "sub").mkdir()
+    link = tmp_path / "corpus" / "sub" / "see-ward.txt"
+    link.symlink_to("../ward-rounds.txt")
+    store.update(tmp_path / "index", [tmp_path / "corpus"], embeddings=False)
+    post(client, "/staff/withdraw", {"file": "sub/see-ward.txt"})
+    response = post(client, "/staff/restore",
+                    {"file": restore_button_of(client, "see-ward.txt")})
+    assert flashed(client, response).startswith(
+        "Restored the link see-ward.txt (to ward-rounds.txt)")
+    restored = tmp_path / "corpus" / "see-ward.txt"  # restores go to the corpus folder
+    assert os.readlink(restored) == "ward-rounds.txt"
+
+
+def test_a_link_whose_index_update_fails_is_left_as_it_was(client, tmp_path, monkeypatch):
+    link = tmp_path / "corpus" / "a-ward.txt"
+    link.symlink_to("ward-rounds.txt")
+    store.update(tmp_path / "index", [tmp_path / "corpus"], embeddings=False)
+    update = store.update
+
+    def broken(*args, **kwargs):
+        raise store.StoreError("simulated failure")
+
+    monkeypatch.setattr(store, "update", broken)
+    response = post(client, "/staff/withdraw", {"file": "a-ward.txt"})
+    assert "Nothing changed" in flashed(client, response)
+    assert os.readlink(link) == "ward-rounds.txt"
+    assert not (tmp_path / "archive").exists() or not list((tmp_path / "archive").iterdir())
+
+    monkeypatch.setattr(store, "update", update)
+    post(client, "/staff/withdraw", {"file": "a-ward.txt"})
+    archived = sorted(p.name for p in (tmp_path / "archive").iterdir())
+    monkeypatch.setattr(store, "update", broken)
+    response = post(client, "/staff/restore", {"file": restore_button_of(client, "a-ward.txt")})
+    assert "Nothing changed" in flashed(client, response)
+    assert not link.is_symlink()
+    assert sorted(p.name for p in (tmp_path / "archive").iterdir()) == archived
+
+
+def test_the_status_page_walks_the_corpus_once_and_a_confirmation_only_for_a_link(
+        client, tmp_path, monkeypatch):
+    for n in range(3):
+        (tmp_path / "corpus" / f"see-ward-{n}.txt").symlink_to("ward-rounds.txt")
+    walks = []
+    walk = publish.walk
+    monkeypatch.setattr(publish, "walk", lambda folder: walks.append(folder) or walk(folder))
+    page = soup(client.get("/staff/"))
+    assert len(walks) == 1
+    assert "(a link to ward-rounds.txt)" in text(row_of(page, "see-ward-2.txt").th)
+    walks.clear()
+    confirm = soup(client.get("/staff/withdraw?file=clinic-notes.txt"))
+    assert "Its 2 question/answer pairs (1 interview) leave the search" in text(confirm)
+    assert walks == []
+    confirm = soup(client.get("/staff/withdraw?file=see-ward-0.txt"))
+    assert "its pairs stay searchable through it" in text(confirm) and len(walks) == 1

@@ -14,6 +14,8 @@ from webapp_support import soup
 from webapp_support import text
 from webapp_support import write_meta
 
+from indexer import store
+
 HOPPER = {"name": "Dr. Grace Hopper", "pairs": 4, "query": "",
           "url": "/?interviewee=Dr.+Grace+Hopper"}
 
@@ -158,3 +160,25 @@ def test_an_unknown_interviewee_filter_names_the_closest(client, value, named):
 def test_an_interviewee_filter_like_nobody_says_so(client):
     error = client.get("/api/search?q=patients&interviewee=Zed+Quixote").get_json()["error"]
     assert "names no interviewee" in error and "Did you mean" not in error
+
+
+def test_the_interviewees_offered_follow_every_write_of_the_index(tmp_path):
+    """The names are read once per build, and every write (an update, a rebuild) is a new
+    build: a name added, corrected or withdrawn is offered, or not, at once."""
+    index_dir = build_small_index(tmp_path)
+    client = make_app(index_dir).test_client()
+
+    def offered(query: str) -> list[str]:
+        data = client.get("/api/search", query_string={"q": query}).get_json()
+        return [person["name"] for person in data["interviewees"]]
+
+    assert offered("Nora Night") == []
+    night = write_interview(tmp_path / "corpus", "night.txt", CLINIC, interviewee="Dr. Nora Night")
+    store.update(index_dir, [tmp_path / "corpus"], embeddings=False)
+    assert offered("Nora Night") == ["Dr. Nora Night"]
+    write_meta(night, interviewee="Dr. Nora Day")
+    store.update(index_dir, [tmp_path / "corpus"], embeddings=False)
+    assert offered("Nora") == ["Dr. Nora Day"]
+    night.unlink()
+    store.build(index_dir, [tmp_path / "corpus"], embeddings=False)
+    assert offered("Nora") == []

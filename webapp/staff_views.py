@@ -176,11 +176,11 @@ def published_as(done: dict) -> str:
 
 @bp.get("/withdraw")
 def confirm_withdraw() -> str:
-    """Ask before withdrawing a corpus file (also one builds cannot read)."""
+    """Ask before withdrawing a corpus file (also one builds cannot read): what withdrawing it
+    does, from its status alone (not the whole status page's)."""
     name = request.args.get("file", "")
-    existing_file(name, any_type=True)
-    files = {f["name"]: f for f in staffops.status_context()["files"]}
-    return render("withdraw.html", "status", file=files.get(name, {"name": name}))
+    return render("withdraw.html", "status",
+                  file=staffops.file_context(existing_file(name, any_type=True)))
 
 
 @bp.post("/withdraw")
@@ -226,7 +226,11 @@ def restore():
 
 
 def restored(done: dict) -> str:
-    """What a restore did."""
+    """What a restore did (of a link: that it is the link again, and where it leads)."""
+    if done["link"]:
+        said = f"Restored the link {done['file']} (to {done['link']})"
+        return (f"{said}: {its_pairs(done['pairs'], 'searchable')}." if done["pairs"] else
+                f"{said}; the index finds no pairs in the file it leads to.")
     return (f"Restored {done['file']}: {its_pairs(done['pairs'], 'searchable again')}."
             if done["pairs"] else f"Restored {done['file']} (the index finds no pairs in it).")
 

@@ -8,6 +8,7 @@ replace, withdraw, edit and restore is written to the audit log with its outcome
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,15 +132,16 @@ def withdraw_file(relative: str, staff: str) -> dict:
 
 
 def restore_file(archived: str, staff: str) -> dict:
-    """Move an archived file back into the corpus and index it again: what the index holds
-    of it now, with its corpus `file` name."""
+    """Move an archived file back into the corpus (an archived link: make it again) and index
+    it again: what the index holds of it now, with its corpus `file` name and, for a link,
+    where it leads (`link`)."""
     match = publish.ARCHIVED.fullmatch(archived or "")
     name = match["name"] if match else archived
     entry, change = locked_change(
         staff, "restore", name,
         lambda where: publish.restore(where.corpus_dir, where.archive_dir, archived),
         note=f"from the archive's {archived}")
-    return {**entry, "file": change.file.name}
+    return {**entry, "file": change.file.name, "link": change.link}
 
 
 def save_details(relative: str, values: dict[str, str | None], staff: str) -> dict | None:
@@ -214,11 +216,13 @@ def file_entry(path: Path) -> dict:
 
 def status_context() -> dict:
     """The status page and /staff/api/status: every file in the corpus (also those builds
-    cannot read), those with warnings, the archive."""
+    cannot read), those with warnings, the archive. The corpus folder is walked once."""
     where = paths()
     found = manifest()
-    listed = publish.visible_files(where.corpus_dir) + publish.broken_links(where.corpus_dir)
-    files = [file_status(path, where.corpus_dir, found) for path in sorted(listed)]
+    walked = publish.walk(where.corpus_dir)
+    reads = read_counts(walked, where.corpus_dir)
+    files = [file_status(path, where.corpus_dir, found, reads)
+             for path in publish.shown_files(walked, where.corpus_dir)]
     return {"index": index_status(found), "rebuild": rebuilder().last(), "files": files,
             "warnings": [f for f in files if f["problems"]],
             "archive": archive_status(where),
@@ -263,10 +267,16 @@ def index_status(found: dict) -> dict | None:
             "schema_note": store.schema_note(found)}
 
 
-def file_status(path: Path, corpus_dir: Path, found: dict) -> dict:
+def file_context(path: Path) -> dict:
+    """The status of the one corpus file at `path` (see file_status), for a page about it
+    alone: the corpus is walked only to tell whether a link's file is read elsewhere."""
+    return file_status(path, Path(paths().corpus_dir).resolve(), manifest())
+
+
+def file_status(path: Path, corpus_dir: Path, found: dict, reads: Counter | None = None) -> dict:
     """One corpus file: its name, whether builds read it, whether and how it is indexed, and
     its warnings: those of its last parse and those the preview gives (no date, no
-    interviewee), from what the index holds."""
+    interviewee), from what the index holds (`found`); `reads`: see is_read_elsewhere."""
     readable = corpus.is_corpus_file(path, Path(corpus_dir))
     entry = found["files"].get(str(path.resolve())) if readable else None
     ids = (entry or {}).get("interviews", [])
@@ -287,27 +297,46 @@ def file_status(path: Path, corpus_dir: Path, found: dict) -> dict:
             "broken": link == publish.MISSING,
             "downloadable": link not in (publish.OUTSIDE, publish.MISSING),
             "link_kept": link not in ("", publish.MISSING)
-                         and is_read_elsewhere(path, Path(corpus_dir))}
+                         and is_read_elsewhere(path, Path(corpus_dir), reads)}
 
 
-def is_read_elsewhere(link: Path, corpus_dir: Path) -> bool:
+def is_read_elsewhere(link: Path, corpus_dir: Path, reads: Counter | None = None) -> bool:
     """Whether builds find the file a link in the corpus leads to at another path of the
-    corpus too (the file itself, another link): withdrawing the link keeps its pairs."""
-    key = link.resolve()
-    return any(p != link and p.resolve() == key for p in publish.corpus_files(corpus_dir))
+    corpus too (the file itself, another link): withdrawing the link keeps its pairs.
+    `reads`: read_counts of a walk already made (else the corpus is walked)."""
+    if reads is None:
+        reads = read_counts(publish.walk(corpus_dir), corpus_dir)
+    itself = 1 if corpus.is_corpus_file(link, Path(corpus_dir)) else 0  # read at the link
+    return reads[link.resolve()] > itself
+
+
+def read_counts(walked: list[Path], corpus_dir: Path) -> Counter:
+    """Of a walk of the corpus folder, at how many paths a build reads each file a link
+    leads to (by its resolved path: a file and the links to it are read once, at one of
+    them); without links, nothing is resolved."""
+    root = Path(corpus_dir)
+    linked = {p.resolve() for p in walked if p.is_symlink() and p.exists()}  # not a loop
+    if not linked:
+        return Counter()
+    return Counter(key for p in walked
+                   if corpus.is_corpus_file(p, root) and (key := p.resolve()) in linked)
 
 
 def archive_status(where: Paths) -> list[dict]:
     """The interview files in the archive, newest first: the archived name, the corpus
-    name, when it was archived, and whether a file of that name is in the corpus now."""
+    name, when it was archived, whether a file of that name is in the corpus now, and of a
+    withdrawn link where it leads (`link`) or why it cannot be restored (`gone`)."""
     found = []
     for path in publish.archived_files(where.archive_dir):
         match = publish.ARCHIVED.fullmatch(path.name)
         stamp = match["stamp"]
+        _, link, gone = (publish.archived_link(path, where.corpus_dir) if match["link"]
+                         else ("", "", ""))
         found.append({"name": path.name, "file": match["name"],
                       "archived_at": f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[9:11]}:"
                                      f"{stamp[11:13]}:{stamp[13:15]}Z",
-                      "in_corpus": (Path(where.corpus_dir) / match["name"]).exists()})
+                      "in_corpus": publish.occupied(Path(where.corpus_dir) / match["name"]),
+                      "link": link, "gone": gone})
     return found
 
 
