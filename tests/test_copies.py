@@ -4,12 +4,18 @@ search, the API, the pages and the CLI, with totals, facets and pages counting e
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from click.testing import CliRunner
 from conftest import write_interview
+from webapp_support import make_app
+from webapp_support import soup
 
 from indexer import corpus
 from indexer import semantic
 from indexer import store
+from indexer.cli import cli
 from indexer.search import SearchIndex
 
 MISSING = semantic.available()
@@ -166,3 +172,52 @@ def test_pages_are_full_and_never_repeat_a_pair_published_many_times(tmp_path, m
         assert len(results.hits) == (3 if page < 3 else 2)
         paged += [hit.id for hit in results.hits]
     assert paged == [hit.id for hit in whole.hits]
+
+
+# --- API, pages and CLI ----------------------------------------------------------------
+
+
+def test_the_api_lists_the_other_copies_with_their_addresses(copies_dir):
+    client = make_app(copies_dir).test_client()
+    data = client.get("/api/search", query_string={"q": "harms of screening",
+                                                   "mode": "keyword"}).get_json()
+    first = data["results"][0]
+    copy, = first["also_in"]
+    assert copy.keys() >= {"id", "interview_id", "title", "date", "outlet", "url",
+                           "interview_url"}
+    assert copy["url"].startswith(f"/pair/{copy['id']}?") and "q=harms" in copy["url"]
+    assert client.get(copy["url"]).status_code == 200
+    assert {copy["title"], first["title"]} == {OUTLET_TITLE, HOSPITAL_TITLE}
+    assert data["total"] == len(data["results"]) == 5
+    published_twice = [result["answer_html"].split(",")[0] for result in data["results"]
+                       if result["also_in"]]
+    assert published_twice == ["False positives", "Adults aged 50–80 with a 20 pack-year smoking history"]
+
+
+def test_the_page_notes_where_else_an_answer_was_published(copies_dir):
+    client = make_app(copies_dir).test_client()
+    page = soup(client.get("/", query_string={"q": "pack-year smoking", "mode": "keyword",
+                                              "sort": "newest"}))
+    hit, = page.select("li.hit")
+    note = hit.select_one(".also-in")
+    assert " ".join(note.get_text().split()) == f"Also published in: {HOSPITAL_TITLE}."
+    link = note.select_one("a")
+    assert link["href"].startswith("/pair/hospital-")
+    page = soup(client.get("/", query_string={"q": "pack-year smoking", "mode": "keyword"}))
+    text = " ".join(page.select_one("li.hit .also-in").get_text().split())
+    assert text in (f"Also published in: {HOSPITAL_TITLE}.",
+                    f"Also published in: {OUTLET_TITLE} (news.example.org, 17 May 2024).")
+
+
+def test_the_cli_says_where_else_an_answer_was_published(copies_dir):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--index", str(copies_dir), "search", "pack-year smoking",
+                                 "--mode", "keyword", "--sort", "newest"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 pairs")
+    line = next(line for line in result.output.splitlines() if "Also published in" in line)
+    assert line.strip().startswith(f"Also published in: {HOSPITAL_TITLE} [hospital-")
+    result = runner.invoke(cli, ["--index", str(copies_dir), "search", "pack-year smoking",
+                                 "--mode", "keyword", "--json"])
+    hit, = json.loads(result.output)
+    assert [copy["title"] for copy in hit["also_in"]] in ([HOSPITAL_TITLE], [OUTLET_TITLE])
