@@ -45,15 +45,16 @@ class Copies:
     def __init__(self, fingerprints: Iterable[bytes]):
         """`fingerprints`: each document's, in document order (b"": none, as in a build before
         schema 5, or a document that lacks it)."""
+        fingerprints = list(fingerprints)
+        repeated = {key for key, count in Counter(fingerprints).items() if count > 1 and key}
         by_print: dict[bytes, list[int]] = {}
         for docnum, key in enumerate(fingerprints):
-            if key:
+            if key in repeated:
                 by_print.setdefault(key, []).append(docnum)
         self.group: dict[int, Group] = {}
         for docnums in by_print.values():
-            if len(docnums) > 1:
-                group = tuple(docnums)
-                self.group.update(dict.fromkeys(group, group))
+            group = tuple(docnums)
+            self.group.update(dict.fromkeys(group, group))
         # the most matches a collapse can remove: room kept when the best are fetched
         self.spare = len(self.group) - len(set(self.group.values()))
 

@@ -178,6 +178,7 @@ class Snapshot:
     _words: Words | None = None
     terms: TermCache = field(default_factory=lambda: TermCache(0))
     _dense: tuple[dense.Dense | None, str | None] | None = None
+    _copies: Copies | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -210,6 +211,17 @@ class Snapshot:
         """Whether any interview of the build has a date (sorting by newest means something)."""
         return any(record.get("date") for record in self.manifest["interviews"].values())
 
+    def copies(self, searcher) -> Copies:
+        """The build's pairs that have copies (none in a build before schema 5), read with
+        `searcher` on first use by any thread (about 10 ms on MedQuAD)."""
+        if self._copies is None:
+            with self._lock:
+                if self._copies is None:
+                    reader = searcher.reader()
+                    held = FINGERPRINT in searcher.schema and reader.doc_count_all()
+                    self._copies = Copies(reader.column_reader(FINGERPRINT) if held else ())
+        return self._copies
+
     def dense(self, searcher) -> tuple[dense.Dense | None, str | None]:
         """The build's embeddings, or None and why hybrid search cannot run on it (read and
         checked on first use; damaged ones leave search keyword-only, not broken)."""
@@ -237,15 +249,10 @@ class View:
     scorer: FastScorer
     columns: dict[str, list] = field(default_factory=dict)
     levels: dict[int, frozenset[tuple[int, str]]] = field(default_factory=dict)
-    _copies: Copies | None = None
 
     def copies(self) -> Copies:
-        """The build's pairs that have copies (none in a build before schema 5)."""
-        if self._copies is None:
-            reader = self.searcher.reader()
-            held = FINGERPRINT in self.searcher.schema and reader.doc_count_all()
-            self._copies = Copies(reader.column_reader(FINGERPRINT) if held else ())
-        return self._copies
+        """The build's pairs that have copies (:meth:`Snapshot.copies`)."""
+        return self.snap.copies(self.searcher)
 
     def findings(self, docnum: int) -> frozenset[tuple[int, str]]:
         """The levels a pair's stored question names (:func:`indexer.query.findings`)."""
@@ -409,9 +416,11 @@ class SearchIndex:
         return marks(parsed)
 
     def warm(self) -> None:
-        """Open the serving build and, unless the default mode is keyword, load its embeddings
-        and the model, so that a new worker's first search does not pay for them."""
+        """Open the serving build, read which pairs have copies and, unless the default mode
+        is keyword, load its embeddings and the model, so that a new worker's first search
+        does not pay for them."""
         view = self.view()
+        view.copies()
         if self.mode != "keyword" and view.snap.dense(view.searcher)[0] is not None:
             dense.embedder()
 
