@@ -253,6 +253,8 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
         meant = " (found by meaning)" if hit.by_meaning else ""
         click.echo(f"\n{rank}. {heading(hit)}{meant}")
         click.echo(f"   Q: {plain(hit.question_html)}\n   A: {plain(hit.answer_html)}")
+        if hit.also_in:
+            click.echo(f"   Also published in: {'; '.join(map(elsewhere, hit.also_in))}")
     if results.closest:
         click.echo("\nClosest in meaning (not near enough to count as results):")
     for hit in results.closest:
@@ -263,6 +265,14 @@ def heading(hit) -> str:
     """A hit's line in the terminal: score, pair id, interview title, interviewee, date."""
     about = ", ".join(part for part in (hit.interviewee, hit.date) if part)
     return f"[{hit.score:.2f}] {hit.id} - {hit.title}" + (f" ({about})" if about else "")
+
+
+def elsewhere(copy) -> str:
+    """Another copy of a result in the terminal: its interview's title, outlet and date, and
+    its pair id (``qa-index`` has no pair command; the id is the pair's page address)."""
+    about = ", ".join(part for part in (copy.outlet, copy.date) if part)
+    return f"{copy.title or copy.interview_id}" + (f" ({about})" if about else "") + \
+        f" [{copy.id}]"
 
 
 def plain(html: str) -> str:

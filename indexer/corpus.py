@@ -519,11 +519,13 @@ def index_file(item: ParsedFile, manifest: dict) -> Iterator[dict]:
         manifest["interviews"][interview_id] = record
         history = (book.history.get(interview_id, PairHistory())
                    if book.interviews.get(interview_id) == owner else PairHistory())
-        record.update(pair_ids(manifest, interview_id, owner, interview.pairs, history,
-                               unchanged).fields())
-        for position, pair in enumerate(interview.pairs, 1):
+        words = [pair_words(pair.question, pair.answer) for pair in interview.pairs]
+        record.update(pair_ids(manifest, interview_id, owner, interview.pairs,
+                               [mark_of(*read) for read in words], history, unchanged).fields())
+        for position, (pair, read) in enumerate(zip(interview.pairs, words, strict=True), 1):
             pair_id = record["pair_ids"][position - 1]
-            yield pair_document(interview, interview_id, source.key, position, pair, pair_id)
+            yield pair_document(interview, interview_id, source.key, position, pair, pair_id,
+                                fingerprint(*read))
         record["pair_count"] = len(record["pair_ids"])
         entry["pairs"] += record["pair_count"]
 
@@ -537,13 +539,15 @@ def interview_record(interview: Interview, source: SourceFile, interview_id: str
 
 
 def pair_document(interview: Interview, interview_id: str, key: str, position: int,
-                  pair, pair_id: str) -> dict:
-    """The index document for one pair: its ids, position, text and interview fields."""
+                  pair, pair_id: str, copy_key: bytes) -> dict:
+    """The index document for one pair: its ids, position, text, interview fields and
+    `fingerprint` (`copy_key`)."""
     return {
         "id": pair_id, "interview_id": interview_id, "file": key, "position": position,
         "question": pair.question, "answer": pair.answer, "title": interview.title,
         "interviewee": interview.interviewee, "interviewer": interview.interviewer,
         "date": interview.date, "source": interview.source, "source_id": pair.source_id,
+        "fingerprint": copy_key,
     }
 
 
@@ -591,9 +595,10 @@ def unique_interview_id(manifest: dict, path: Path, interview: Interview) -> str
     return candidate
 
 
-def pair_ids(manifest: dict, interview_id: str, owner: Owner, pairs: list,
+def pair_ids(manifest: dict, interview_id: str, owner: Owner, pairs: list, marks: list[str],
              history: PairHistory, unchanged: bool) -> PairHistory:
-    """Ids for an interview's pairs, marked as used, and what the interview now holds.
+    """Ids for an interview's pairs (whose `pair_mark`s are `marks`), marked as used, and what
+    the interview now holds.
 
     A pair takes the id it had (`earlier_ids`) when free; else the next number the interview
     has not given out takes it, and it gets the file's own id for it if safe, free and never
@@ -609,7 +614,6 @@ def pair_ids(manifest: dict, interview_id: str, owner: Owner, pairs: list,
         return pair_id not in used and held.get(pair_id, owner) == owner
 
     now = PairHistory(removed=past, next_number=history.next_number)
-    marks = [pair_mark(pair.question, pair.answer) for pair in pairs]
     for pair, mark, earlier in zip(pairs, marks, earlier_ids(history, pairs, marks, unchanged),
                                    strict=True):
         if earlier and free(earlier):
@@ -665,12 +669,32 @@ def earlier_ids(history: PairHistory, pairs: list, marks: list[str],
     return found
 
 
+def pair_words(question: str, answer: str) -> tuple[list[str], list[str]]:
+    """A pair's question and answer as words: case, spacing and punctuation aside (what
+    `pair_mark` and `fingerprint` read; reading them takes 0.5 s of a MedQuAD build, so a
+    build reads each pair once for both)."""
+    return re.findall(r"\w+", question.casefold()), re.findall(r"\w+", answer.casefold())
+
+
 def pair_mark(question: str, answer: str) -> str:
-    """A short digest of a pair's question and of its answer, "question:answer", to know it
-    again in the next version of its file: case, spacing and punctuation aside. The answer's
-    is "" when it is under TELLING_ANSWER_WORDS words ("Yes." answers many questions)."""
-    asked, said = (re.findall(r"\w+", text.casefold()) for text in (question, answer))
+    """`mark_of` the pair's words."""
+    return mark_of(*pair_words(question, answer))
+
+
+def mark_of(asked: list[str], said: list[str]) -> str:
+    """A short digest of a pair's question and of its answer (`pair_words`), "question:answer",
+    to know it again in the next version of its file. The answer's is "" when it is under
+    TELLING_ANSWER_WORDS words ("Yes." answers many questions)."""
     return f"{digest(asked)}:{digest(said) if len(said) >= TELLING_ANSWER_WORDS else ''}"
+
+
+def fingerprint(asked: list[str], said: list[str]) -> bytes:
+    """8 bytes of digest of a pair's question and answer together (`pair_words`): the same for
+    copies of a pair (an interview published by an outlet and by a hospital), which search
+    lists once (``indexer.copies``). Unlike the mark, a short answer counts: "Yes." and "No."
+    to one question are different pairs."""
+    text = " ".join(asked) + "\n" + " ".join(said)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
 
 
 def digest(words: list[str]) -> str:

@@ -2,7 +2,8 @@
 
 One document per question/answer pair. ``question`` and ``answer`` are searched (``title`` is
 indexed for field queries: searching it by default lowered nDCG@10 on the dev questions);
-the rest is stored for display, filtering and facets. There is no ``spelling=True`` field:
+the rest is stored for display, filtering and facets, and ``fingerprint`` tells copies of a
+pair apart from other pairs. There is no ``spelling=True`` field:
 "did you mean" works from the words each build indexed, as written, kept beside the index by
 term (``surfaces.json``, ``indexer.spelling``), which keeps builds fast (Whoosh's spelling
 sub-fields cost a file-existence check per posting, and double the postings). Whoosh pickles
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from whoosh import columns
 from whoosh import fields
 from whoosh import formats
 from whoosh import query as wq
@@ -26,9 +28,10 @@ from indexer.prefix import WordStart
 # The version of how pairs are indexed; an update refuses a build of another version (see
 # store.same_schema). 3: capitals-only names written in capitals keep their case (PET, AIDS);
 # 4: a capital A or I after a [lettered] word is indexed (hepatitis A, type I), Greek letters
-# as their names (β-thalassemia as beta-thalassemia); 5: more capitals-only names (US, KIT,
-# ABL, ET: "US" had met every "used", "ABL" every "able").
-SCHEMA_VERSION = 5
+# as their names (β-thalassemia as beta-thalassemia); 5: each pair's fingerprint, which copies
+# of a pair share (search lists them once); 6: more capitals-only names (US, KIT, ABL, ET:
+# "US" had met every "used", "ABL" every "able").
+SCHEMA_VERSION = 6
 
 # Fields searched by the query pipeline, with their weights (a match in the stored question
 # says more than a match in a long answer).
@@ -118,4 +121,7 @@ def make_schema() -> fields.Schema:
         date=fields.ID(stored=True, sortable=True),
         source=fields.STORED(),
         source_id=fields.STORED(),
+        # corpus.fingerprint: a column only (read whole by indexer.copies), neither indexed
+        # nor stored
+        fingerprint=fields.COLUMN(columns.VarBytesColumn()),
     )

@@ -42,6 +42,10 @@ from indexer.analysis import QueryWord
 from indexer.analysis import known_name
 from indexer.analysis import prefix_words
 from indexer.analysis import word_starts
+from indexer.copies import FINGERPRINT
+from indexer.copies import Copies
+from indexer.copies import Copy
+from indexer.copies import copy_of
 from indexer.highlight import Marks
 from indexer.query import ParsedQuery
 from indexer.query import Reading
@@ -133,6 +137,7 @@ class Hit:
     date: str
     source: str
     position: int
+    also_in: list[Copy] = field(default_factory=list)  # its copies (indexer.copies)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -176,6 +181,7 @@ class Snapshot:
     _words: Words | None = None
     terms: TermCache = field(default_factory=lambda: TermCache(0))
     _dense: tuple[dense.Dense | None, str | None] | None = None
+    _copies: Copies | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -208,6 +214,17 @@ class Snapshot:
         """Whether any interview of the build has a date (sorting by newest means something)."""
         return any(record.get("date") for record in self.manifest["interviews"].values())
 
+    def copies(self, searcher) -> Copies:
+        """The build's pairs that have copies (none in a build before schema 5), read with
+        `searcher` on first use by any thread (about 10 ms on MedQuAD)."""
+        if self._copies is None:
+            with self._lock:
+                if self._copies is None:
+                    reader = searcher.reader()
+                    held = FINGERPRINT in searcher.schema and reader.doc_count_all()
+                    self._copies = Copies(reader.column_reader(FINGERPRINT) if held else ())
+        return self._copies
+
     def dense(self, searcher) -> tuple[dense.Dense | None, str | None]:
         """The build's embeddings, or None and why hybrid search cannot run on it (read and
         checked on first use; damaged ones leave search keyword-only, not broken)."""
@@ -235,6 +252,10 @@ class View:
     scorer: FastScorer
     columns: dict[str, list] = field(default_factory=dict)
     levels: dict[int, frozenset[tuple[int, str]]] = field(default_factory=dict)
+
+    def copies(self) -> Copies:
+        """The build's pairs that have copies (:meth:`Snapshot.copies`)."""
+        return self.snap.copies(self.searcher)
 
     def findings(self, docnum: int) -> frozenset[tuple[int, str]]:
         """The levels a pair's stored question names (:func:`indexer.query.findings`)."""
@@ -399,9 +420,11 @@ class SearchIndex:
         return marks(parsed)
 
     def warm(self) -> None:
-        """Open the serving build and, unless the default mode is keyword, load its embeddings
-        and the model, so that a new worker's first search does not pay for them."""
+        """Open the serving build, read which pairs have copies and, unless the default mode
+        is keyword, load its embeddings and the model, so that a new worker's first search
+        does not pay for them."""
         view = self.view()
+        view.copies()
         if self.mode != "keyword" and view.snap.dense(view.searcher)[0] is not None:
             dense.embedder()
 
@@ -564,23 +587,33 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     matches are re-ranked whatever the page, and the matches after them follow in keyword
     order, so pages never repeat or skip a pair. Sorted by newest, every match is ranked so,
     then ordered by its interview's date (:func:`newest_first`). For a `lone` word
-    (:func:`one_word`) the meaning side only orders the pairs that hold it.
+    (:func:`one_word`) the meaning side only orders the pairs that hold it. Copies of a pair
+    are listed once, where the best-ranked one is, and counted once (:mod:`indexer.copies`):
+    enough matches are fetched for a full page after collapsing.
     """
     start = (results.page - 1) * results.per_page
     newest = results.sort == "newest"
     reranked = max(RERANK_DEPTH, hybrid.depth) if cosines is not None else RERANK_DEPTH
     query_filter = filter_query(results.filters)
     found = view.scorer.scores(parsed.query)
-    allowed = None  # the filter's documents, for tally() and fused(); Whoosh's path filters itself
-    if query_filter is not None and (found is not None or cosines is not None):
+    allowed = None  # the filter's documents, for scored matches and fused(); Whoosh's path
+    if query_filter is not None and (found is not None or cosines is not None):  # filters itself
         allowed = set(query_filter.docs(view.searcher))
+    if found is not None and allowed is not None:
+        found = {docnum: score for docnum, score in found.items() if docnum in allowed}
+    copies = view.copies()
     fetch = None if newest else max(reranked, start + results.per_page)  # None: every match
     counted = FACETS + (("date",) if view.snap.dated else ())
-    if found is None:
-        total, groups, best = whoosh_matches(view.searcher, parsed.query, query_filter, fetch,
-                                             counted)
-    else:
-        total, groups, best = tally(view, found, allowed, fetch, counted)
+    if found is None:  # room for every copy a collapse may remove, as they are not known yet
+        total, groups, best = whoosh_matches(view.searcher, parsed.query, query_filter,
+                                             None if fetch is None else fetch + copies.spare,
+                                             counted + ((FINGERPRINT,) if copies else ()))
+        repeated = copies.among({docnum for docnums in groups.pop(FINGERPRINT, {}).values()
+                                 if len(docnums) > 1 for docnum in docnums})
+    else:  # room for the copies among the matches
+        repeated = copies.among(found)
+        total, groups, best = tally(view, found, None if fetch is None
+                                    else fetch + copies.surplus(repeated), counted)
     matched = found if found is not None else dict(best)  # every keyword match, or the best
     best, rest = best[:reranked], best[reranked:]
     interview_of = view.column("interview_id")
@@ -598,18 +631,19 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
             values = view.column(name)
             for docnum in meant:
                 groups[name][values[docnum]] = groups[name].get(values[docnum], 0) + 1
+        copies.add(repeated, meant)
     if parsed.findings:
         opposite = {(-sign, target) for sign, target in parsed.findings}
         ranked = put_last(ranked, lambda docnum: bool(view.findings(docnum) & opposite))
     ranked = followed_by(ranked, rest)
     if newest:
         ranked = newest_first(ranked, view.column("date"))
-    results.total = total
+    results.total = total - copies.surplus(repeated)
+    copies.uncount(groups, repeated, {name: view.column(name) for name in counted})
     results.facets = facet_counts(groups, view.snap.manifest)
     found_marks = marks(parsed) if marked else None
-    results.hits = [to_hit(view.searcher.stored_fields(docnum), score, found_marks,
-                           by_meaning=docnum in meant)
-                    for docnum, score in ranked[start:start + results.per_page]]
+    results.hits = [hit_of(view, docnum, score, found_marks, docnum in meant)
+                    for docnum, score in copies.collapse(ranked)[start:start + results.per_page]]
     if cosines is not None and not total and results.page == 1:
         results.closest = closest(view, cosines, allowed, hybrid, found_marks)
 
@@ -619,8 +653,19 @@ def closest(view: View, cosines, allowed: set[int] | None, hybrid: Hybrid,
     """The pairs (within the filters) nearest in meaning with cosine at least
     ``hybrid.closest``, as hits found by meaning: leads offered apart when nothing matches,
     since a query with no match may still be near a pair that answers it."""
-    return [to_hit(view.searcher.stored_fields(docnum), score, found, by_meaning=True)
-            for docnum, score in nearest(cosines, allowed, CLOSEST) if score >= hybrid.closest]
+    copies = view.copies()
+    leads = copies.collapse(nearest(cosines, allowed, CLOSEST + copies.spare))[:CLOSEST]
+    return [hit_of(view, docnum, score, found, True) for docnum, score in leads
+            if score >= hybrid.closest]
+
+
+def hit_of(view: View, docnum: int, score: float, found: Marks | None,
+           by_meaning: bool) -> Hit:
+    """A result (:func:`to_hit`) naming the other copies of its pair."""
+    hit = to_hit(view.searcher.stored_fields(docnum), score, found, by_meaning=by_meaning)
+    hit.also_in = [copy_of(view.searcher.stored_fields(other))
+                   for other in view.copies().others(docnum)]
+    return hit
 
 
 def names_only(words: list[Reading]) -> bool:
@@ -721,12 +766,10 @@ def nearest(cosines, allowed: set[int] | None, k: int) -> list[tuple[int, float]
 Matches = tuple[int, dict[str, dict], list[tuple[int, float]]]  # total, counts, best matches
 
 
-def tally(view: View, found: dict[int, float], allowed: set[int] | None, depth: int | None,
+def tally(view: View, found: dict[int, float], depth: int | None,
           counted: tuple[str, ...] = FACETS) -> Matches:
     """Total, counts of the `counted` fields' values and the best `depth` (None: all) of
     scored matches (as Whoosh orders them)."""
-    if allowed is not None:
-        found = {docnum: score for docnum, score in found.items() if docnum in allowed}
     groups = {}
     for name in counted:
         values = view.column(name)
@@ -739,11 +782,14 @@ def tally(view: View, found: dict[int, float], allowed: set[int] | None, depth: 
 def whoosh_matches(searcher, query: wq.Query, query_filter: wq.Query | None,
                    depth: int | None, counted: tuple[str, ...] = FACETS) -> Matches:
     """What FastScorer cannot score, by Whoosh's collectors: total, counts of the `counted`
-    fields' values, the best `depth` matches (None: all).
+    fields' values (the matches of each fingerprint, when counted: copies), the best `depth`
+    matches (None: all).
 
     (``search(groupedby=...)`` would keep every match as a hit; a TopCollector keeps `depth`.)
     """
-    facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in counted}
+    facets = {name: sorting.FieldFacet(name, maptype=sorting.UnorderedList
+                                       if name == FINGERPRINT else sorting.Count)
+              for name in counted}
     top = (collectors.UnlimitedCollector() if depth is None
            else collectors.TopCollector(depth, usequality=False))
     collector = collectors.FacetCollector(top, facets)

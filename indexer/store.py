@@ -324,12 +324,13 @@ def same_schema(manifest: dict) -> None:
 def schema_note(manifest: dict) -> str | None:
     """What to do about a build of another schema version than this program writes (search
     still answers from it, but words it indexed differently are missed: PET in capitals found
-    nothing in a build of schema 2), or None."""
+    nothing in a build of schema 2; before schema 5, copies of a pair are listed apart), or
+    None."""
     version = manifest.get("schema_version")
     if version == SCHEMA_VERSION:
         return None
     return (f"The index was built by another version of this program (schema {version}, this "
-            f"one writes {SCHEMA_VERSION}), which indexed words differently. Build it again "
+            f"one writes {SCHEMA_VERSION}), which indexed pairs differently. Build it again "
             "once (qa-index build, or Rebuild index on the staff pages).")
 
 

@@ -25,8 +25,10 @@ def index_dir(tmp_path_factory) -> Path:
     """The small corpus plus a second, newer interview with Dr. Grace Hopper."""
     root = tmp_path_factory.mktemp("people")
     (root / "corpus").mkdir()
-    write_interview(root / "corpus", "hopper-2025.txt", CLINIC, interviewee="Dr. Grace Hopper",
-                    title="Transplant follow-up, a year on")
+    # its answers differ from the first interview's (copies would be listed once)
+    write_interview(root / "corpus", "hopper-2025.txt",
+                    [(question, f"{answer} Still so, a year on.") for question, answer in CLINIC],
+                    interviewee="Dr. Grace Hopper", title="Transplant follow-up, a year on")
     write_meta(root / "corpus" / "hopper-2025.txt", date="2025-01-10")
     return build_small_index(root)
 

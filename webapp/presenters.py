@@ -168,7 +168,8 @@ def interviews_context(args: Mapping[str, str]) -> dict:
 
 def hit_dict(hit, state: dict) -> dict:
     """One result: highlighted question and answer fragments, where it came from, its URL
-    and its interview's (both carrying the search's `state`)."""
+    and its interview's (both carrying the search's `state`), and its copies published
+    elsewhere with theirs (`also_in`)."""
     return {
         "id": hit.id, "question": hit.question, "question_html": hit.question_html,
         "answer_html": hit.answer_html, "score": hit.score, "by_meaning": hit.by_meaning,
@@ -178,6 +179,11 @@ def hit_dict(hit, state: dict) -> dict:
         "url": state_url("pages.pair", state, pair_id=hit.id),
         "interview_url": state_url("pages.interview", state, interview_id=hit.interview_id,
                                    _anchor=hit.id),
+        "also_in": [{**asdict(copy), "url": state_url("pages.pair", state, pair_id=copy.id),
+                     "interview_url": state_url("pages.interview", state,
+                                                interview_id=copy.interview_id,
+                                                _anchor=copy.id)}
+                    for copy in hit.also_in],
     }
 
 
