@@ -869,6 +869,34 @@ def test_lower_case_all_is_skipped_with_a_hint_to_type_it_in_capitals():
     assert not any(r.hint for r in readings("T-cell all", hints=False))
 
 
+
+@pytest.mark.parametrize("typed, title", [
+    ("Prof. Zhang", "Prof"), ("Prof Zhang", "Prof"), ("Dr Zhang", "Dr"), ("dr. zhang", "dr"),
+    ("Professor Zhang CAR-T", "Professor"), ("Mrs. Zhang", "Mrs")])
+def test_a_title_before_a_name_is_skipped(typed, title):
+    found = {r.word: r for r in readings(typed)}
+    assert (found[title].how, found[title].why) == ("skipped", "title")
+    assert found["Zhang" if "Zhang" in found else "zhang"].how == "word"
+
+
+@pytest.mark.parametrize("typed", ["MS fatigue", "MR imaging", "professor", "ms of delay"])
+def test_a_title_word_with_no_name_after_it_or_in_capitals_is_searched(typed):
+    assert not any(r.why == "title" for r in readings(typed))
+
+
+def test_a_title_is_neither_corrected_nor_searched(corpus_dir, tmp_path):
+    # "Prof" is one letter from POF (premature ovarian failure): "Prof. Zhang" was corrected
+    # to "Pof. Zhang" and found pairs about POF
+    write_interview(corpus_dir, "pof.txt", [
+        ("What is POF?", "Pof, or premature ovarian failure, ends periods early."),
+        ("Who treats it?", "A professor of gynecology.")])
+    index = indexed(corpus_dir, embeddings=False)
+    for typed in ("Prof. Zhang", "Prof Zhang", "prof. zhang", "Professor Zhang"):
+        results = index.search(typed, mode="keyword")
+        assert results.suggestion is None and results.total == 0, typed
+    assert index.search("Prof. Zhang gynecolgy").suggestion == "Prof. Zhang gynecology"
+
+
 def test_power_syntax_has_no_readings():
     assert readings('"CAR-T" AND relapse') == [] and readings("leukemia -CD7") == []
 
