@@ -15,6 +15,7 @@ from indexer import evaluate as evaluation
 from indexer import formats
 from indexer import store
 from indexer.query import QueryError
+from indexer.query import absent_notice
 from indexer.search import AUTO
 from indexer.search import MODES
 from indexer.search import SORTS
@@ -239,6 +240,8 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
                + (f"; did you mean: {results.suggestion}" if results.suggestion else "")
                + (f"; not searched: {', '.join(skipped)}" if skipped else "")
                + (f"; in no pair: {', '.join(absent)}" if absent else ""))
+    if results.total and absent:
+        click.echo(absent_notice(results.readings))
     for reading in results.readings:
         if reading.how == "prefix" and reading.kept < reading.found:
             click.echo(f'{reading.found} words of the index start with "{reading.word[:-1]}": '

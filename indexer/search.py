@@ -51,6 +51,7 @@ from indexer.query import findings
 from indexer.query import marks
 from indexer.query import parse
 from indexer.query import readings
+from indexer.query import synonym_query
 from indexer.query import unshout
 from indexer.schema import SEARCH_FIELDS
 from indexer.scoring import FastScorer
@@ -380,7 +381,9 @@ class SearchIndex:
                                 expansions=parsed.expansions, suggestion=suggestion,
                                 # no capitals hint for text typed in capitals throughout
                                 readings=counted(readings(searched, hints=searched == text,
-                                                          held=holds(view.searcher.reader())),
+                                                          held=holds(view.searcher.reader()),
+                                                          synonyms=parsed.synonyms,
+                                                          matched=finds(view.searcher)),
                                                  starts))
         found, results.mode_note = meaning(view, parsed, mode, names_only(results.readings))
         if found is not None:
@@ -515,6 +518,15 @@ def holds(reader) -> Callable[[QueryWord], bool]:
         return any((form.joined and has(form.joined)) or all(map(has, form.terms))
                    for form in (word, word.written) if form is not None)
     return held
+
+
+def finds(searcher) -> Callable[[str], bool]:
+    """Whether a pair of `searcher` holds a vocabulary expression, searched as its synonym
+    clause is (the phrase): what a word in no pair was found as instead."""
+    def found(expression: str) -> bool:
+        query = synonym_query(expression)
+        return query is not None and searcher.search(query, limit=1).scored_length() > 0
+    return found
 
 
 def meaning(view: View, parsed: ParsedQuery, mode: str, names: bool = False):

@@ -116,6 +116,15 @@ def test_search_says_which_words_were_not_searched(run, corpus_dir):
     assert "not searched" not in run("search", "CD7").output
 
 
+
+def test_search_says_when_a_word_is_found_only_through_its_synonym(run, corpus_dir):
+    write_interview(corpus_dir, "cml.txt", [("How is CML monitored?", "By BCR-ABL1 tests.")])
+    run("build", str(corpus_dir), "--no-embeddings")
+    lines = run("search", "BCR-ABL").output.splitlines()
+    assert lines[0].endswith("; also searched: BCR-ABL1; in no pair: BCR-ABL")
+    assert lines[1] == ("No question or answer uses “BCR-ABL” itself: the results match what "
+                        "was also searched (BCR-ABL1).")
+
 def test_search_sorted_by_newest_and_filtered(run, corpus_dir):
     write_interview(corpus_dir, "alpha.txt", [("What is CD7?", "CD7 is a T-cell marker; CD7.")])
     write_interview(corpus_dir, "beta.txt", [("Any news?", "A CD7 trial opened.")])

@@ -17,6 +17,7 @@ from indexer import prefix
 from indexer import store
 from indexer import vocabulary
 from indexer.query import QueryError
+from indexer.query import absent_notice
 from indexer.query import asked_findings
 from indexer.query import findings
 from indexer.query import marks
@@ -919,6 +920,37 @@ def test_readings_say_which_searched_words_no_pair_holds(seed_index):
     assert not any(r.absent for r in seed_index.search("CD7 CAR-T cells").readings)
     assert not any(r.absent for r in readings("sickle cell"))  # unknown without an index
 
+
+
+@pytest.fixture(scope="module")
+def fusion_index(tmp_path_factory) -> SearchIndex:
+    """BCR-ABL1 in two pairs, its synonym BCR-ABL in none."""
+    return one_pair_each(tmp_path_factory, "fusion", {
+        "cml": ("How is CML monitored?", "By BCR-ABL1 transcripts every three months."),
+        "ph": ("What does Ph+ mean?", "The cells carry the BCR-ABL1 fusion gene."),
+        "iron": ("Why is ferritin high?", "Transfusions load iron.")})
+
+
+def test_a_word_no_pair_holds_says_which_of_its_synonyms_found_the_results(fusion_index):
+    # "BCR-ABL" is in no pair, but every result matches its synonym BCR-ABL1: the notice said
+    # "the results match the rest of your search", and there was no rest
+    results = fusion_index.search("BCR-ABL", mode="keyword")
+    (word,) = results.readings
+    assert (word.absent, word.also) == (True, ("BCR-ABL1",)) and results.total == 2
+    assert absent_notice(results.readings) == (
+        "No question or answer uses “BCR-ABL” itself: the results match what was also "
+        "searched (BCR-ABL1).")
+    both = fusion_index.search("BCR-ABL ferritin", mode="keyword").readings
+    assert absent_notice(both).endswith("what was also searched (BCR-ABL1) and the rest of "
+                                        "your search.")
+    unexpanded = fusion_index.search("BCR-ABL ferritin", mode="keyword", expand=False)
+    assert unexpanded.readings[0].also == ()  # synonyms off: nothing else was searched
+    assert absent_notice(unexpanded.readings) == (
+        "No question or answer uses “BCR-ABL” itself: the results match the rest of your "
+        "search.")
+    sickle = fusion_index.search("sickle cytokine ferritin", mode="keyword").readings
+    assert absent_notice(sickle).startswith("No question or answer uses “sickle” or “cytokine”")
+    assert absent_notice(fusion_index.search("ferritin").readings) is None
 
 @pytest.fixture(scope="module")
 def dated_index(tmp_path_factory) -> SearchIndex:

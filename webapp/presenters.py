@@ -26,6 +26,7 @@ from werkzeug.exceptions import BadRequest
 from indexer import corpus
 from indexer import highlight
 from indexer.highlight import Marks
+from indexer.query import absent_notice
 from indexer.query import clean
 from indexer.search import SearchIndex
 from indexer.search import SearchResults
@@ -72,6 +73,7 @@ def search_context(args: Mapping[str, str]) -> dict:
         "pages": results.pages, "per_page": results.per_page, "took_ms": results.took_ms,
         "suggestion": results.suggestion, "expansions": results.expansions,
         "words": [asdict(reading) for reading in results.readings],
+        "absent_note": absent_notice(results.readings) if results.total else None,
         "expand": params.expand, "mode": results.mode, "mode_note": results.mode_note,
         "sort": results.sort, "dated": snapshot.dated,
         "filters": active_filters(results), "interviewees": offered,
