@@ -777,6 +777,38 @@ def unknown_filter(filters: dict[str, str], snapshot: Snapshot) -> str | None:
     return None
 
 
+def listing(index: SearchIndex, results: SearchResults, snapshot: Snapshot) -> SearchResults:
+    """The pairs the filters select, for a request without a query ("all of Dr. Ono's
+    questions"): interviews in the order of the interview list (newest first), each in its
+    own order, a page at a time, with the facets of all of them (the search page and
+    ``qa-index search`` alike)."""
+    started = time.perf_counter()
+    chosen = [record for record in snapshot.catalogue if selects(results.filters, record)]
+    groups: dict[str, Counter] = {"interviewee": Counter(), "interview_id": Counter(),
+                                  "date": Counter()}
+    for record in chosen:
+        for name, value in (("interviewee", record.get("interviewee")),
+                            ("interview_id", record["id"]), ("date", record.get("date"))):
+            groups[name][value or ""] += record["pair_count"]
+    start = (results.page - 1) * results.per_page
+    end, seen, shown = start + results.per_page, 0, []
+    for record in chosen:
+        if seen < end and seen + record["pair_count"] > start:
+            pairs = index.interview(record["id"])["pairs"]
+            shown += pairs[max(0, start - seen):end - seen]
+        seen += record["pair_count"]
+    return replace(results, total=seen, hits=[to_hit(doc, 0.0, Marks()) for doc in shown],
+                   facets=facet_counts(groups, snapshot.manifest),
+                   took_ms=results.took_ms + elapsed_ms(started))
+
+
+def selects(filters: dict[str, str], record: dict) -> bool:
+    """Whether filters (interviewee, interview, year) select an interview of the manifest."""
+    return (filters.get("interviewee", record.get("interviewee")) == record.get("interviewee")
+            and filters.get("interview", record["id"]) == record["id"]
+            and (record.get("date") or "").startswith(filters.get("year", "")))
+
+
 def facet_counts(groups: dict[str, dict], manifest: dict) -> dict[str, list[dict]]:
     """The FACET_VALUES largest values of each facet with counts, interviews by their title;
     and every year of the dated matches, latest first."""
