@@ -36,6 +36,7 @@ from whoosh.analysis import Tokenizer
 from whoosh.lang.porter import stem as porter_stem
 
 from indexer import vocabulary
+from indexer.formats.names import honorific
 
 # A translocation such as t(9;22) or inv(16), or a word with inner -, ‐, ‑ or a trailing +.
 # Both start with a word character: saying so first, (?=\w), lets the regex engine pass over
@@ -458,6 +459,7 @@ QUESTION_WORD = "question word"
 COMMON_WORD = "common word"
 LONE_LETTER = "single letter"
 SHORT_PREFIX = "short prefix"
+TITLE = "title"
 
 
 @dataclass(frozen=True)
@@ -472,7 +474,8 @@ class QueryWord:
     alone: tuple[str, ...] = ()  # the parts also searched on their own (anti-CD19 -> CD19)
     alone_terms: tuple[str, ...] = ()  # their terms
     stemmed: bool = False  # an ordinary word, matched in any of its forms
-    skipped: str = ""  # why not searched: QUESTION_WORD, COMMON_WORD, LONE_LETTER, SHORT_PREFIX
+    skipped: str = ""  # why not searched: QUESTION_WORD, COMMON_WORD, LONE_LETTER, SHORT_PREFIX,
+    #                    TITLE
     searched: str = ""  # the form the query parser is given, when not `raw` (hepatitis-B)
     written: QueryWord | None = None  # a word in capitals read as the word: also the name
     starts: tuple[str, ...] = ()  # a word typed with a trailing * (leuk*): the starts searched
@@ -500,11 +503,14 @@ def reading(text: str) -> tuple[QueryWord, ...]:
     :func:`read_as_word` reads as the word too ("DIABETES") is read in lower case, with its
     reading as the name kept in ``written`` when that searches other terms; it is left out
     where the word is (a question word, "HELP"). A word typed with a trailing * is read by
-    its start (:func:`prefix_word`)."""
+    its start (:func:`prefix_word`). A title before a name (:func:`title`) is left out."""
     prefixes = prefix_words(text)
     tokens = query_tokens(text, prefixes)
     words = [prefix_word(word, start) for start, word in prefixes.items()]
     for raw, start, searched in letter_pairs(text, tokens):
+        if title(raw, text[start + len(raw):]):
+            words.append(QueryWord(raw, start, skipped=TITLE))
+            continue
         if not read_as_word(searched):
             words.append(read_word(raw, start, searched, searched))
             continue
@@ -514,6 +520,17 @@ def reading(text: str) -> tuple[QueryWord, ...]:
             word = replace(word, written=written)
         words.append(word)
     return tuple(sorted(words, key=lambda word: word.start))
+
+
+def title(raw: str, after: str) -> bool:
+    """Whether a query word (`raw`, followed by the text `after`) is a title before a name:
+    an honorific (:func:`indexer.formats.names.honorific`) written as a title, with a capital
+    initial or a full stop ("Prof. Zhang", "Dr Zhang", "dr. zhang"), and a word after it.
+    Searched, "Prof" found "prof" in web addresses, and "did you mean" made it POF (premature
+    ovarian failure). In capitals it is a name (MS, MR, DR); in lower case without a full stop
+    a word ("ms"); with no word after it, what is asked about ("professor")."""
+    return (honorific(raw) and not is_name(raw) and (raw[0].isupper() or after[:1] == ".")
+            and re.match(r"\.?\s+[^\W\d_]", after) is not None)
 
 
 PREFIX_LETTERS = 3  # the fewest letters (or digits) a word typed with a trailing * searches by

@@ -13,12 +13,15 @@ import click
 from indexer import accounts
 from indexer import evaluate as evaluation
 from indexer import formats
+from indexer import people
 from indexer import store
 from indexer.query import QueryError
+from indexer.query import absent_notice
 from indexer.search import AUTO
 from indexer.search import MODES
 from indexer.search import SORTS
 from indexer.search import SearchIndex
+from indexer.search import listing
 from indexer.search import unknown_filter
 
 DEFAULT_INDEX = "instance/index"
@@ -220,7 +223,11 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
     filters = {name: value.strip() for name, value in (("interviewee", interviewee),
                                                        ("interview", interview), ("year", year))
                if value.strip()}
-    unknown = unknown_filter(filters, index.snapshot())
+    snapshot = index.snapshot()
+    meant = people.resolve_filter(filters, snapshot)  # as on the search page: "kenji ono"
+    if meant:
+        raise click.UsageError(people.unknown_interviewee(meant, interviewee.strip()))
+    unknown = unknown_filter(filters, snapshot)
     if unknown:
         raise click.UsageError(unknown)
     try:
@@ -228,6 +235,8 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
                                sort=sort, filters=filters)
     except QueryError as exc:
         raise click.ClickException(str(exc)) from exc
+    if not results.query and filters:  # the filters' pairs, as the search page lists them
+        results = listing(index, results, snapshot)
     if as_json:
         click.echo(json.dumps([h.to_dict() for h in results.hits], ensure_ascii=False, indent=2))
         return
@@ -241,6 +250,8 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
                + (f"; did you mean: {results.suggestion}" if results.suggestion else "")
                + (f"; not searched: {', '.join(skipped)}" if skipped else "")
                + (f"; in no pair: {', '.join(absent)}" if absent else ""))
+    if results.total and absent:
+        click.echo(absent_notice(results.readings))
     for reading in results.readings:
         if reading.how == "prefix" and reading.kept < reading.found:
             click.echo(f'{reading.found} words of the index start with "{reading.word[:-1]}": '
@@ -251,7 +262,7 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
                        f'{reading.hint["word"]} in capitals: {reading.hint["query"]}')
     for rank, hit in enumerate(results.hits, 1):
         meant = " (found by meaning)" if hit.by_meaning else ""
-        click.echo(f"\n{rank}. {heading(hit)}{meant}")
+        click.echo(f"\n{rank}. {heading(hit, scored=bool(results.query))}{meant}")
         click.echo(f"   Q: {plain(hit.question_html)}\n   A: {plain(hit.answer_html)}")
         if hit.also_in:
             click.echo(f"   Also published in: {'; '.join(map(elsewhere, hit.also_in))}")
@@ -261,10 +272,12 @@ def search(index_dir: Path, query: str, limit: int, as_json: bool, no_expand: bo
         click.echo(f"- {heading(hit)}\n  Q: {plain(hit.question_html)}")
 
 
-def heading(hit) -> str:
-    """A hit's line in the terminal: score, pair id, interview title, interviewee, date."""
+def heading(hit, scored: bool = True) -> str:
+    """A hit's line in the terminal: score (not for a listing without a query), pair id,
+    interview title, interviewee, date."""
     about = ", ".join(part for part in (hit.interviewee, hit.date) if part)
-    return f"[{hit.score:.2f}] {hit.id} - {hit.title}" + (f" ({about})" if about else "")
+    return ((f"[{hit.score:.2f}] " if scored else "") + f"{hit.id} - {hit.title}"
+            + (f" ({about})" if about else ""))
 
 
 def elsewhere(copy) -> str:

@@ -485,7 +485,9 @@ class Reading:
     (CAR-T, T-cell) is also searched as its ``parts`` next to each other, and those of its
     parts that name something alone (CD19 of anti-CD19) on their own, ``alone``. A skipped
     word that the vocabulary knows as a name in capitals (all: ALL) carries a ``hint``: that
-    name, what it means, and the query with it in capitals."""
+    name, what it means, and the query with it in capitals. An absent word's vocabulary
+    synonyms that were searched with it and that pairs hold are its ``also`` ("BCR-ABL",
+    in no pair, is found as BCR-ABL1)."""
 
     word: str
     how: str
@@ -497,6 +499,7 @@ class Reading:
     found: int | None = None
     kept: int | None = None
     absent: bool = False
+    also: tuple[str, ...] = ()
 
 
 def counted(found: list[Reading], counts: dict[str, tuple[int, int]]) -> list[Reading]:
@@ -508,11 +511,15 @@ def counted(found: list[Reading], counts: dict[str, tuple[int, int]]) -> list[Re
 
 
 def readings(text: str, hints: bool = True,
-             held: Callable[[QueryWord], bool] | None = None) -> list[Reading]:
+             held: Callable[[QueryWord], bool] | None = None,
+             synonyms: list[str] | tuple[str, ...] = (),
+             matched: Callable[[str], bool] | None = None) -> list[Reading]:
     """How each word of `text` is searched (:class:`Reading`); for power-user syntax, whose
     words are operators and fields as much as words, only its words typed with a trailing *
     outside quotes (searched by their start, or too short to be). With `held` (whether an
-    index holds a searched word), a word it does not hold is ``absent``."""
+    index holds a searched word), a word it does not hold is ``absent``, and with the
+    `synonyms` searched and `matched` (whether pairs hold one), it is found ``also`` as
+    those of its synonyms that pairs hold."""
     power = bool(SYNTAX.search(text))
     names = name_meanings() if hints and not power else {}
     found = []
@@ -528,9 +535,44 @@ def readings(text: str, hints: bool = True,
                     if name in names else None)  # (typed in capitals it is a name, not skipped)
             found.append(Reading(word.raw, "skipped", why=word.skipped, hint=hint))
         else:
+            absent = held is not None and not held(word)
+            also = (tuple(e for e in synonyms_of(word, text, synonyms) if matched(e))
+                    if absent and matched is not None else ())
             found.append(Reading(word.raw, "word" if word.stemmed else "name", word.parts,
-                                 alone=word.alone, absent=held is not None and not held(word)))
+                                 alone=word.alone, absent=absent, also=also))
     return found
+
+
+def synonyms_of(word: QueryWord, text: str, synonyms: list[str] | tuple[str, ...]
+                ) -> list[str]:
+    """Those of the `synonyms` searched for `text` that are synonyms of an expression holding
+    `word` (BCR-ABL1 of BCR-ABL; SCD of the "sickle" of "sickle cell disease")."""
+    groups, _by_first = vocabulary_groups()
+    terms = set(word.terms)
+    found: list[str] = []
+    for number, named in naming(text, frozenset(range(len(groups)))):
+        if any(terms <= set(parts) for _text, parts, _name in named):
+            found += [e for e, _parts, _name in groups[number]
+                      if e in synonyms and e not in found]
+    return found
+
+
+def absent_notice(found: list[Reading]) -> str | None:
+    """What the results of a search match when some of its words are in no pair (the search
+    page above its results, the API's ``absent_note``, ``qa-index search``); None when every
+    searched word is in some pair. "The rest of your search" was said even where all the
+    results matched a synonym of the word (BCR-ABL1 of BCR-ABL) and there was no rest."""
+    absent = [reading for reading in found if reading.absent]
+    if not absent:
+        return None
+    words = [f"“{reading.word}”" for reading in absent]
+    listed = ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0]
+    also = list(dict.fromkeys(name for reading in absent for name in reading.also))
+    rest = any(reading.how != "skipped" and not reading.absent for reading in found)
+    matches = ([f"what was also searched ({', '.join(also)})"] if also else []) + (
+        ["the rest of your search"] if rest or not also else [])
+    return (f"No question or answer uses {listed} itself: the results match "
+            f"{' and '.join(matches)}.")
 
 
 @lru_cache(maxsize=1)

@@ -55,6 +55,7 @@ from indexer.query import findings
 from indexer.query import marks
 from indexer.query import parse
 from indexer.query import readings
+from indexer.query import synonym_query
 from indexer.query import unshout
 from indexer.schema import SEARCH_FIELDS
 from indexer.scoring import FastScorer
@@ -401,7 +402,9 @@ class SearchIndex:
                                 expansions=parsed.expansions, suggestion=suggestion,
                                 # no capitals hint for text typed in capitals throughout
                                 readings=counted(readings(searched, hints=searched == text,
-                                                          held=holds(view.searcher.reader())),
+                                                          held=holds(view.searcher.reader()),
+                                                          synonyms=parsed.synonyms,
+                                                          matched=finds(view.searcher)),
                                                  starts))
         found, results.mode_note = meaning(view, parsed, mode, names_only(results.readings))
         if found is not None:
@@ -539,6 +542,15 @@ def holds(reader) -> Callable[[QueryWord], bool]:
         return any((form.joined and has(form.joined)) or all(map(has, form.terms))
                    for form in (word, word.written) if form is not None)
     return held
+
+
+def finds(searcher) -> Callable[[str], bool]:
+    """Whether a pair of `searcher` holds a vocabulary expression, searched as its synonym
+    clause is (the phrase): what a word in no pair was found as instead."""
+    def found(expression: str) -> bool:
+        query = synonym_query(expression)
+        return query is not None and searcher.search(query, limit=1).scored_length() > 0
+    return found
 
 
 def meaning(view: View, parsed: ParsedQuery, mode: str, names: bool = False):
@@ -823,6 +835,38 @@ def unknown_filter(filters: dict[str, str], snapshot: Snapshot) -> str | None:
             return (f"The {name} filter names no {name} in the index ({value[:80]!r}); "
                     "remove it to search everything.")
     return None
+
+
+def listing(index: SearchIndex, results: SearchResults, snapshot: Snapshot) -> SearchResults:
+    """The pairs the filters select, for a request without a query ("all of Dr. Ono's
+    questions"): interviews in the order of the interview list (newest first), each in its
+    own order, a page at a time, with the facets of all of them (the search page and
+    ``qa-index search`` alike)."""
+    started = time.perf_counter()
+    chosen = [record for record in snapshot.catalogue if selects(results.filters, record)]
+    groups: dict[str, Counter] = {"interviewee": Counter(), "interview_id": Counter(),
+                                  "date": Counter()}
+    for record in chosen:
+        for name, value in (("interviewee", record.get("interviewee")),
+                            ("interview_id", record["id"]), ("date", record.get("date"))):
+            groups[name][value or ""] += record["pair_count"]
+    start = (results.page - 1) * results.per_page
+    end, seen, shown = start + results.per_page, 0, []
+    for record in chosen:
+        if seen < end and seen + record["pair_count"] > start:
+            pairs = index.interview(record["id"])["pairs"]
+            shown += pairs[max(0, start - seen):end - seen]
+        seen += record["pair_count"]
+    return replace(results, total=seen, hits=[to_hit(doc, 0.0, Marks()) for doc in shown],
+                   facets=facet_counts(groups, snapshot.manifest),
+                   took_ms=results.took_ms + elapsed_ms(started))
+
+
+def selects(filters: dict[str, str], record: dict) -> bool:
+    """Whether filters (interviewee, interview, year) select an interview of the manifest."""
+    return (filters.get("interviewee", record.get("interviewee")) == record.get("interviewee")
+            and filters.get("interview", record["id"]) == record["id"]
+            and (record.get("date") or "").startswith(filters.get("year", "")))
 
 
 def facet_counts(groups: dict[str, dict], manifest: dict) -> dict[str, list[dict]]:

@@ -1,15 +1,15 @@
 """"Did you mean": corrections drawn from the index's own words, as they were written.
 
 Only words the index has never seen (not even by their stem) are corrected; names (CD7, BCMA),
-numbers, short words, stop words and the vocabulary's words (``indexer/data/vocabulary.txt``:
-a medical term one letter from another, such as rubeola and rubella, is not a typo) are left
-alone. A typo is measured against the words of the question and answer fields as written, not
-against their stems: "hepatitis" is indexed as "hepat", three edits from "hepatits", and the
-stems once made a rarer word two edits away ("hepatica") the suggestion. ``surfaces.json`` in
-the build directory maps each indexed term to the words it was made from, gathered while the
-build indexed them (:func:`indexer.analysis.collecting_words`); :class:`Words` holds them
-grouped by first letter and length, so that the words within an edit or two of a typo are
-found in a fraction of a millisecond.
+numbers, short words, stop words, titles (Prof, Dr) and the vocabulary's words
+(``indexer/data/vocabulary.txt``: a medical term one letter from another, such as rubeola and
+rubella, is not a typo) are left alone. A typo is measured against the words of the question
+and answer fields as written, not against their stems: "hepatitis" is indexed as "hepat", three
+edits from "hepatits", and the stems once made a rarer word two edits away ("hepatica") the
+suggestion. ``surfaces.json`` in the build directory maps each indexed term to the words it was
+made from, gathered while the build indexed them (:func:`indexer.analysis.collecting_words`);
+:class:`Words` holds them grouped by first letter and length, so that the words within an edit
+or two of a typo are found in a fraction of a millisecond.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from indexer.analysis import is_name
 from indexer.analysis import normalize_word
 from indexer.analysis import prefix_words
 from indexer.analysis import stem_word
+from indexer.formats.names import honorific
 from indexer.query import vocabulary_terms
 
 FIELDS = ("question", "answer")
@@ -61,8 +62,10 @@ def suggest(searcher, text: str, words: Words) -> str | None:
 
 
 def needs_check(raw: str, word: str) -> bool:
-    """Words worth correcting: long enough, ordinary (not a name)."""
-    return len(word) >= MIN_LENGTH and word.isalpha() and not is_name(raw)
+    """Words worth correcting: long enough, ordinary (not a name, nor a title such as Prof,
+    which is one letter from POF)."""
+    return (len(word) >= MIN_LENGTH and word.isalpha() and not is_name(raw)
+            and not honorific(raw))
 
 
 @lru_cache(maxsize=4096)

@@ -122,6 +122,15 @@ def test_search_says_which_words_were_not_searched(run, corpus_dir):
     assert "not searched" not in run("search", "CD7").output
 
 
+
+def test_search_says_when_a_word_is_found_only_through_its_synonym(run, corpus_dir):
+    write_interview(corpus_dir, "cml.txt", [("How is CML monitored?", "By BCR-ABL1 tests.")])
+    run("build", str(corpus_dir), "--no-embeddings")
+    lines = run("search", "BCR-ABL").output.splitlines()
+    assert lines[0].endswith("; also searched: BCR-ABL1; in no pair: BCR-ABL")
+    assert lines[1] == ("No question or answer uses “BCR-ABL” itself: the results match what "
+                        "was also searched (BCR-ABL1).")
+
 def test_search_sorted_by_newest_and_filtered(run, corpus_dir):
     write_interview(corpus_dir, "alpha.txt", [("What is CD7?", "CD7 is a T-cell marker; CD7.")])
     write_interview(corpus_dir, "beta.txt", [("Any news?", "A CD7 trial opened.")])
@@ -142,6 +151,29 @@ def test_search_sorted_by_newest_and_filtered(run, corpus_dir):
     result = run("search", "CD7", "--year", "1999")
     assert result.exit_code == 2 and "The year filter names no year in the index" in result.output
 
+
+
+def test_search_filters_as_on_the_search_page(run, corpus_dir):
+    # the CLI refused "kenji ono" that the web resolves, with no "did you mean", and an empty
+    # query with a filter listed nothing where the web lists the filter's pairs
+    write_interview(corpus_dir, "ono.txt", [("What is GVHD?", "Graft-versus-host disease."),
+                                            ("How is GVHD treated?", "Steroids first.")],
+                    interviewee="Dr. Kenji Ono")
+    write_interview(corpus_dir, "kim.txt", [("Is GVHD common?", "After allogeneic HSCT.")],
+                    interviewee="Dr. Sara Kim")
+    (corpus_dir / "kim.txt.meta.json").write_text('{"date": "2025-01-02"}', encoding="utf-8")
+    run("build", str(corpus_dir), "--no-embeddings")
+    hits = json.loads(run("search", "GVHD", "--json", "--interviewee", "kenji ono").output)
+    assert {hit["id"] for hit in hits} == {"ono-1", "ono-2"}
+    result = run("search", "GVHD", "--interviewee", "Ono")
+    assert result.exit_code == 2 and "Did you mean 'Dr. Kenji Ono'?" in result.output
+    listed = json.loads(run("search", "", "--json", "--interviewee", "Dr. Kenji Ono").output)
+    assert [hit["id"] for hit in listed] == ["ono-1", "ono-2"]  # in interview order
+    text = run("search", "", "--interviewee", "kenji ono").output
+    assert text.startswith("2 pairs") and "\n1. ono-1 - Ono (Dr. Kenji Ono)" in text  # no score
+    every = run("search", "", "--json", "--year", "2025").output
+    assert [hit["id"] for hit in json.loads(every)] == ["kim-1"]
+    assert run("search", "").output.startswith("0 pairs")  # no query, no filter: nothing
 
 def test_eval_prints_the_metrics(run, corpus_dir, tmp_path):
     write_interview(corpus_dir, "alpha.txt", [("What is CD7?", "CD7 is a T-cell marker."),

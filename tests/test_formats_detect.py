@@ -252,6 +252,18 @@ def test_parse_date_and_title_helpers():
     assert title_from_filename("/a/b/CSCO_2024 interview.md") == "CSCO 2024 Interview"
 
 
+@pytest.mark.parametrize(("name", "title"), [
+    ("zhang-cd7-car-t.txt", "Zhang CD7 CAR T"),  # was "Zhang Cd7 Car T"
+    ("bcma-car-t-in-myeloma.md", "BCMA CAR T In Myeloma"),
+    ("gvhd_after_hsct.html", "GVHD After HSCT"),
+    ("all-about-anemia.txt", "All About Anemia"),  # ALL only where it cannot be the word
+    ("pet-scans.txt", "Pet Scans"),
+    ("he-huang-cellular-immunotherapy.txt", "He Huang Cellular Immunotherapy"),
+    ("McKinley-il6.txt", "McKinley IL6")])
+def test_a_title_from_a_file_name_keeps_codes_and_acronyms_in_capitals(name, title):
+    assert title_from_filename(name) == title
+
+
 @pytest.mark.parametrize(("written", "why"), [
     ("2024-02-30", "February 2024 has 29 days"), ("29.02.2023", "February 2023 has 28 days"),
     ("31 April 2024", "April has 30 days"), ("Sept 31, 2024", "September has 30 days"),

@@ -521,3 +521,30 @@ def test_an_interview_with_description_names_the_interviewee():
             "<h3>Who is eligible?</h3><p>Patients over 12.</p>"
             "<h3>How long is the stay?</h3><p>Six weeks.</p></article></body></html>")
     assert parse_text(page, "owusu.html").interviews[0].interviewee == "Dr. Ama Owusu"
+
+
+def test_pull_quotes_and_the_edited_for_length_line_join_no_answer():
+    # a pull quote repeats a sentence of the answer; the editor's line after the last answer
+    # is about the text, not part of it
+    page = """<html><head><title>Q&amp;A: Dr. Helen Park on CLL</title></head><body><article>
+<p><b>OncoWire:</b> Is fixed-duration therapy now standard in CLL?</p>
+<p><b>Dr. Park:</b> For most fit patients, yes.</p>
+<p>Patients like having a treatment holiday.</p>
+<blockquote class="pullquote">“Patients like having a treatment holiday.”</blockquote>
+<aside class="pull-quote"><p>“A treatment holiday.”</p></aside>
+<div class="pq">“Fixed duration.”</div>
+<p>We still use BTK inhibitors for TP53-mutated disease.</p>
+<p><b>OncoWire:</b> What about MRD-guided stopping?</p>
+<p><b>Dr. Park:</b> It works. It is not yet routine outside trials.</p>
+<blockquote><p>A quoted guideline stays: stop only in trials.</p></blockquote>
+<p><em>This interview has been edited for length and clarity.</em></p>
+</article></body></html>"""
+    iv = parse_text(page, "park.html").interviews[0]
+    assert qa(iv) == [
+        ("Is fixed-duration therapy now standard in CLL?",
+         "For most fit patients, yes.\n\nPatients like having a treatment holiday.\n\n"
+         "We still use BTK inhibitors for TP53-mutated disease."),
+        ("What about MRD-guided stopping?",
+         "It works. It is not yet routine outside trials.\n\n"
+         "A quoted guideline stays: stop only in trials.")]
+    assert "edited" not in iv.summary

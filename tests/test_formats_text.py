@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from indexer.formats import parse_file
 from indexer.formats import parse_text
 from indexer.model import QAPair
@@ -203,6 +205,30 @@ def test_editors_note_anywhere_is_summary_never_a_speaker():
     ]
     assert iv.interviewee == "Dr. Kay"
 
+
+
+@pytest.mark.parametrize("note", [
+    "This interview has been edited for length and clarity.",
+    "(This conversation was condensed and edited for clarity.)",
+    "*Interview edited for length.*", "This transcript has been lightly edited.",
+    "Responses have been edited for brevity, clarity and style."])
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_an_edited_for_length_line_joins_no_answer(note, fmt):
+    text = ("Host: What is new?\n\nDr. Kay: A lot.\n\nHost: Anything else?\n\n"
+            f"Dr. Kay: No.\n\n{note}\n")
+    iv = parse_text(text, f"note.{'md' if fmt == 'markdown' else 'txt'}").interviews[0]
+    assert [(p.question, p.answer) for p in iv.pairs] == [
+        ("What is new?", "A lot."), ("Anything else?", "No.")]
+    same_paragraph = parse_text(text.replace(f"\n\n{note}", f"\n{note}"), "note.txt")
+    assert same_paragraph.interviews[0].pairs[-1].answer == "No."
+
+
+def test_an_answer_about_editing_is_kept():
+    text = ("Host: Was the paper edited?\n\nDr. Kay: It was edited for length.\n\n"
+            "Host: And?\n\nDr. Kay: The journal has been edited for clarity since 2020.\n")
+    answers = [p.answer for p in parse_text(text, "kay.txt").interviews[0].pairs]
+    assert answers == ["It was edited for length.",
+                       "The journal has been edited for clarity since 2020."]
 
 def test_bio_with_degree_suffix_and_bullet_styles():
     text = (

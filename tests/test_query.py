@@ -17,6 +17,7 @@ from indexer import prefix
 from indexer import store
 from indexer import vocabulary
 from indexer.query import QueryError
+from indexer.query import absent_notice
 from indexer.query import asked_findings
 from indexer.query import findings
 from indexer.query import marks
@@ -869,6 +870,34 @@ def test_lower_case_all_is_skipped_with_a_hint_to_type_it_in_capitals():
     assert not any(r.hint for r in readings("T-cell all", hints=False))
 
 
+
+@pytest.mark.parametrize("typed, title", [
+    ("Prof. Zhang", "Prof"), ("Prof Zhang", "Prof"), ("Dr Zhang", "Dr"), ("dr. zhang", "dr"),
+    ("Professor Zhang CAR-T", "Professor"), ("Mrs. Zhang", "Mrs")])
+def test_a_title_before_a_name_is_skipped(typed, title):
+    found = {r.word: r for r in readings(typed)}
+    assert (found[title].how, found[title].why) == ("skipped", "title")
+    assert found["Zhang" if "Zhang" in found else "zhang"].how == "word"
+
+
+@pytest.mark.parametrize("typed", ["MS fatigue", "MR imaging", "professor", "ms of delay"])
+def test_a_title_word_with_no_name_after_it_or_in_capitals_is_searched(typed):
+    assert not any(r.why == "title" for r in readings(typed))
+
+
+def test_a_title_is_neither_corrected_nor_searched(corpus_dir, tmp_path):
+    # "Prof" is one letter from POF (premature ovarian failure): "Prof. Zhang" was corrected
+    # to "Pof. Zhang" and found pairs about POF
+    write_interview(corpus_dir, "pof.txt", [
+        ("What is POF?", "Pof, or premature ovarian failure, ends periods early."),
+        ("Who treats it?", "A professor of gynecology.")])
+    index = indexed(corpus_dir, embeddings=False)
+    for typed in ("Prof. Zhang", "Prof Zhang", "prof. zhang", "Professor Zhang"):
+        results = index.search(typed, mode="keyword")
+        assert results.suggestion is None and results.total == 0, typed
+    assert index.search("Prof. Zhang gynecolgy").suggestion == "Prof. Zhang gynecology"
+
+
 def test_power_syntax_has_no_readings():
     assert readings('"CAR-T" AND relapse') == [] and readings("leukemia -CD7") == []
 
@@ -891,6 +920,37 @@ def test_readings_say_which_searched_words_no_pair_holds(seed_index):
     assert not any(r.absent for r in seed_index.search("CD7 CAR-T cells").readings)
     assert not any(r.absent for r in readings("sickle cell"))  # unknown without an index
 
+
+
+@pytest.fixture(scope="module")
+def fusion_index(tmp_path_factory) -> SearchIndex:
+    """BCR-ABL1 in two pairs, its synonym BCR-ABL in none."""
+    return one_pair_each(tmp_path_factory, "fusion", {
+        "cml": ("How is CML monitored?", "By BCR-ABL1 transcripts every three months."),
+        "ph": ("What does Ph+ mean?", "The cells carry the BCR-ABL1 fusion gene."),
+        "iron": ("Why is ferritin high?", "Transfusions load iron.")})
+
+
+def test_a_word_no_pair_holds_says_which_of_its_synonyms_found_the_results(fusion_index):
+    # "BCR-ABL" is in no pair, but every result matches its synonym BCR-ABL1: the notice said
+    # "the results match the rest of your search", and there was no rest
+    results = fusion_index.search("BCR-ABL", mode="keyword")
+    (word,) = results.readings
+    assert (word.absent, word.also) == (True, ("BCR-ABL1",)) and results.total == 2
+    assert absent_notice(results.readings) == (
+        "No question or answer uses “BCR-ABL” itself: the results match what was also "
+        "searched (BCR-ABL1).")
+    both = fusion_index.search("BCR-ABL ferritin", mode="keyword").readings
+    assert absent_notice(both).endswith("what was also searched (BCR-ABL1) and the rest of "
+                                        "your search.")
+    unexpanded = fusion_index.search("BCR-ABL ferritin", mode="keyword", expand=False)
+    assert unexpanded.readings[0].also == ()  # synonyms off: nothing else was searched
+    assert absent_notice(unexpanded.readings) == (
+        "No question or answer uses “BCR-ABL” itself: the results match the rest of your "
+        "search.")
+    sickle = fusion_index.search("sickle cytokine ferritin", mode="keyword").readings
+    assert absent_notice(sickle).startswith("No question or answer uses “sickle” or “cytokine”")
+    assert absent_notice(fusion_index.search("ferritin").readings) is None
 
 @pytest.fixture(scope="module")
 def dated_index(tmp_path_factory) -> SearchIndex:

@@ -292,6 +292,28 @@ def test_a_missing_interviewee_is_warned_about_until_corrected(client):
     assert "No interviewee found" not in text(page.select("section.upload")[1])
 
 
+
+def test_a_title_made_from_the_file_name_is_warned_about_until_corrected(client):
+    titled = interview_text("Why and why not", [("Why?", "Because.")])
+    untitled = b"Host: Why not?\n\nDr. Ada Lovelace: Because not.\n"
+    url, page = preview_of(client, [("first.txt", titled), ("zhang-cd7-car-t.txt", untitled),
+                                    ("kim-bcma.txt", untitled.replace(b"not", b"never"))])
+    first, second, _third = page.select("section.upload")
+    assert "No title found" not in text(first)
+    assert ("No title found: the title was made from the file name (\u201cZhang CD7 CAR "
+            "T\u201d)") in text(second.select_one(".warnings"))
+    page = act(client, url, 2, action="save", title="CD7 CAR-T in T-ALL",
+               interviewee="Dr. Ada Lovelace", interviewer="", date="")
+    assert "No title found" not in text(page.select("section.upload")[1])
+    for n in (1, 2, 3):
+        act(client, url, n, action="publish")
+    files = client.get("/staff/api/status").get_json()["files"]
+    status = {f["name"]: f["problems"] for f in files}
+    corrected = status["first.txt"] + status["zhang-cd7-car-t.txt"]
+    assert not any("No title found" in problem for problem in corrected)
+    assert "No title found: the title was made from the file name (\u201cKim BCMA\u201d)." in (
+        " ".join(status["kim-bcma.txt"]))
+
 def test_a_json_lines_file_without_pairs_is_told_what_each_line_needs(client):
     lines = b'{"question": "What is CD7?"}\n{"answer": "orphan"}\n'
     _, page = preview_of(client, [("noanswer.jsonl", lines), ("notes.txt", b"Just notes.\n")])

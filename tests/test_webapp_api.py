@@ -78,6 +78,22 @@ def test_search_words_say_which_no_pair_holds(client):
         as_text=True)
 
 
+
+def test_a_word_found_only_through_its_synonym_is_said_so(tmp_path):
+    (tmp_path / "corpus").mkdir()
+    write_interview(tmp_path / "corpus", "cml.txt", [
+        ("How is CML monitored?", "By BCR-ABL1 transcripts every three months.")])
+    store.build(tmp_path / "index", [tmp_path / "corpus"], embeddings=False)
+    client = make_app(tmp_path / "index").test_client()
+    data = get_json(client, "/api/search?q=BCR-ABL")
+    assert [(w["word"], w["absent"], w["also"]) for w in data["words"]] == [
+        ("BCR-ABL", True, ["BCR-ABL1"])]
+    notice = ("No question or answer uses “BCR-ABL” itself: the results match what was "
+              "also searched (BCR-ABL1).")
+    assert data["absent_note"] == notice
+    assert notice in " ".join(soup(client.get("/?q=BCR-ABL")).get_text().split())
+    assert get_json(client, "/api/search?q=BCR-ABL1")["absent_note"] is None
+
 def test_search_sorted_by_newest(client):
     data = get_json(client, "/api/search?q=patients+after+transplant&sort=newest")
     assert data["sort"] == "newest"

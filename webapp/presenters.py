@@ -6,11 +6,8 @@ other value is plain text or data. Nothing here builds markup.
 
 from __future__ import annotations
 
-import time
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict
-from dataclasses import replace
 from datetime import date
 from datetime import datetime
 from datetime import timezone
@@ -25,16 +22,15 @@ from werkzeug.exceptions import BadRequest
 
 from indexer import corpus
 from indexer import highlight
+from indexer import people
 from indexer.highlight import Marks
+from indexer.query import absent_notice
 from indexer.query import clean
 from indexer.search import SearchIndex
 from indexer.search import SearchResults
 from indexer.search import Snapshot
-from indexer.search import elapsed_ms
-from indexer.search import facet_counts
-from indexer.search import to_hit
+from indexer.search import listing
 from indexer.search import unknown_filter
-from webapp import people
 from webapp.errors import Gone
 from webapp.params import FILTERS
 from webapp.params import SearchParams
@@ -63,7 +59,7 @@ def search_context(args: Mapping[str, str]) -> dict:
                            filters=params.filters, expand=params.expand,
                            mode=params.mode or None, sort=params.sort or "relevance")
     if not results.query and params.filters:
-        results = listing(results, snapshot)
+        results = listing(index, results, snapshot)
     state = canonical_params(params, results.query)
     offered = [interviewee_link(person, query, state) for person, query
                in people.named(results.query, snapshot, params.filters.get("interviewee"))]
@@ -72,6 +68,7 @@ def search_context(args: Mapping[str, str]) -> dict:
         "pages": results.pages, "per_page": results.per_page, "took_ms": results.took_ms,
         "suggestion": results.suggestion, "expansions": results.expansions,
         "words": [asdict(reading) for reading in results.readings],
+        "absent_note": absent_notice(results.readings) if results.total else None,
         "expand": params.expand, "mode": results.mode, "mode_note": results.mode_note,
         "sort": results.sort, "dated": snapshot.dated,
         "filters": active_filters(results), "interviewees": offered,
@@ -87,10 +84,9 @@ def check_filters(params: SearchParams, snapshot: Snapshot) -> None:
     """Filters naming something of the build; an interviewee written loosely ("kenji ono")
     becomes the name as stored, else abort(400) saying what it might have meant."""
     value = params.filters.get("interviewee")
-    if value:
-        params.filters["interviewee"], meant = people.resolve(value, snapshot)
-        if meant:
-            raise UnknownInterviewee(meant, value)
+    meant = people.resolve_filter(params.filters, snapshot)
+    if meant:
+        raise UnknownInterviewee(meant, value)
     unknown = unknown_filter(params.filters, snapshot)
     if unknown:
         abort(400, unknown)
@@ -101,10 +97,7 @@ class UnknownInterviewee(BadRequest):
     page links them)."""
 
     def __init__(self, meant: list[str], value: str):
-        super().__init__(f"The interviewee filter names no interviewee in the index "
-                         f"({value[:80]!r}). Did you mean "
-                         f"{' or '.join(repr(name) for name in meant)}? "
-                         "Otherwise remove it to search everything.")
+        super().__init__(people.unknown_interviewee(meant, value))
         self.meant = meant
 
 
@@ -114,37 +107,6 @@ def interviewee_link(person: people.Person, query: str, state: dict) -> dict:
     return {"name": person.name, "pairs": person.pairs, "query": query,
             "url": state_url("pages.search", state, q=query or None, interviewee=person.name,
                              interview=None, year=None, page=None)}
-
-
-def listing(results: SearchResults, snapshot: Snapshot) -> SearchResults:
-    """The pairs the filters select, for a request without a query ("all of Dr. Ono's
-    questions"): interviews in the order of the interview list (newest first), each in its
-    own order, a page at a time, with the facets of all of them."""
-    started = time.perf_counter()
-    chosen = [record for record in snapshot.catalogue if selects(results.filters, record)]
-    groups: dict[str, Counter] = {"interviewee": Counter(), "interview_id": Counter(),
-                                  "date": Counter()}
-    for record in chosen:
-        for name, value in (("interviewee", record.get("interviewee")),
-                            ("interview_id", record["id"]), ("date", record.get("date"))):
-            groups[name][value or ""] += record["pair_count"]
-    start = (results.page - 1) * results.per_page
-    end, seen, shown = start + results.per_page, 0, []
-    for record in chosen:
-        if seen < end and seen + record["pair_count"] > start:
-            pairs = get_index().interview(record["id"])["pairs"]
-            shown += pairs[max(0, start - seen):end - seen]
-        seen += record["pair_count"]
-    return replace(results, total=seen, hits=[to_hit(doc, 0.0, Marks()) for doc in shown],
-                   facets=facet_counts(groups, snapshot.manifest),
-                   took_ms=results.took_ms + elapsed_ms(started))
-
-
-def selects(filters: dict[str, str], record: dict) -> bool:
-    """Whether filters (interviewee, interview, year) select an interview of the manifest."""
-    return (filters.get("interviewee", record.get("interviewee")) == record.get("interviewee")
-            and filters.get("interview", record["id"]) == record["id"]
-            and (record.get("date") or "").startswith(filters.get("year", "")))
 
 
 def interviews_context(args: Mapping[str, str]) -> dict:

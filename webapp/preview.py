@@ -7,6 +7,7 @@ Plain Python over a staged batch, the corpus folder and the serving index's mani
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from indexer import corpus
@@ -14,6 +15,7 @@ from indexer import formats
 from indexer import publish
 from indexer.formats.meta import other_reading
 from indexer.formats.meta import parse_date
+from indexer.formats.meta import title_from_filename
 from indexer.formats.meta import unread_date
 from indexer.model import Interview
 from indexer.model import ParseProblem
@@ -70,7 +72,7 @@ def item_context(batch: Batch, item: Item, corpus_dir: Path, manifest: dict) -> 
                    kept=kept_note(batch, item, result.interviews))
     context["warnings"] = ([problem_text(p) for p in result.problems]
                            + long_answers(result.interviews)
-                           + details_missing(interviews)
+                           + details_missing(interviews, item.name)
                            + duplicates(item, result.interviews, corpus_dir, manifest, same,
                                         copies)
                            + addresses(item, result.interviews, corpus_dir, manifest))
@@ -110,11 +112,11 @@ def stored_problem_text(stored: str, display: str) -> str:
     return problem_text(ParseProblem(display, message, int(line) if line else None, severity))
 
 
-def details_missing(interviews: list[dict]) -> list[str]:
+def details_missing(interviews: list[dict], name: str = "") -> list[str]:
     """The warnings about a file's interviews (as interview_dict or the index's manifest
     holds them) that lack details clinicians filter and cite by: the preview's and the
-    Status page's."""
-    return undated(interviews) + unnamed(interviews)
+    Status page's. `name` is the file's, for interviews that do not say it (the preview's)."""
+    return undated(interviews) + unnamed(interviews) + untitled(interviews, name)
 
 
 def long_answers(interviews: list[Interview]) -> list[str]:
@@ -132,7 +134,7 @@ def long_answers(interviews: list[Interview]) -> list[str]:
 def undated(interviews: list[dict]) -> list[str]:
     """A warning when interviews have no date: sorted by newest they come last, and no year
     filter finds them."""
-    return lacking(interviews, "date",
+    return lacking(interviews, lambda interview: not interview.get("date"),
                    "No date found: add one with the corrections (YYYY-MM-DD). Without it the "
                    "interview comes last when clinicians sort by newest, and no year filter "
                    "finds it.",
@@ -143,18 +145,33 @@ def undated(interviews: list[dict]) -> list[str]:
 def unnamed(interviews: list[dict]) -> list[str]:
     """A warning when interviews name no interviewee: the Interviewee filter cannot find
     them and "Cite this answer" says "Unnamed interviewee"."""
-    return lacking(interviews, "interviewee",
+    return lacking(interviews, lambda interview: not interview.get("interviewee"),
                    "No interviewee found: add one with the corrections. Without it the "
                    "Interviewee filter does not list the interview, and citations say "
                    "\u201cUnnamed interviewee\u201d.",
                    "name no interviewee: the Interviewee filter does not list them.")
 
 
-def lacking(interviews: list[dict], name: str, one: str, several: str) -> list[str]:
-    """The warning `one` when the file's interview lacks the field `name`; "N of M
-    interviews" and `several` when some of a file's interviews do; none for a file without
-    pairs (refused anyway)."""
-    missing = sum(1 for interview in interviews if not interview.get(name))
+def untitled(interviews: list[dict], name: str) -> list[str]:
+    """A warning when interviews are titled after their file (named `name`, unless they say
+    it), which held no title: clinicians see a file name in results, lists and citations."""
+    def made(interview: dict) -> bool:
+        return interview.get("title") == title_from_filename(interview.get("file") or name)
+
+    one = next((i["title"] for i in interviews if made(i)), "")
+    return lacking(interviews, made,
+                   f"No title found: the title was made from the file name (\u201c{one}\u201d). "
+                   "Add one with the corrections: clinicians see it in results, in the "
+                   "interview list and in citations.",
+                   f"have no title: they are titled after the file name (\u201c{one}\u201d).")
+
+
+def lacking(interviews: list[dict], lacks: Callable[[dict], bool], one: str,
+            several: str) -> list[str]:
+    """The warning `one` when the file's interview `lacks` a detail; "N of M interviews"
+    and `several` when some of a file's interviews do; none for a file without pairs
+    (refused anyway)."""
+    missing = sum(1 for interview in interviews if lacks(interview))
     if not missing or not any(interview.get("pair_count") for interview in interviews):
         return []
     if len(interviews) == 1:

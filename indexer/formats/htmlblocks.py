@@ -59,6 +59,9 @@ _JUNK_ROLES = {
     "menu",
     "menubar",
 }
+# A pull quote repeats a sentence of the text around it, set large (as a figcaption, which
+# is skipped, describes a picture): read, the sentence came twice in an answer
+_PULL_QUOTE = re.compile(r"pull-?quote|(?:^|[\s_-])pq(?:[\s_-]|$)", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BLOCK_TAGS = set(
     "p div section article main blockquote pre table thead tbody tr td th ul ol dl li dt dd "
@@ -74,8 +77,8 @@ def _classes(tag: Tag) -> str:
 
 
 def is_hidden(tag: Tag) -> bool:
-    """Is an element invisible or never content (script, nav, form, hidden, ...)?"""
-    if tag.name in SKIP_TAGS or tag.has_attr("hidden"):
+    """Is an element invisible or never content (script, nav, form, hidden, a pull quote)?"""
+    if tag.name in SKIP_TAGS or tag.has_attr("hidden") or _PULL_QUOTE.search(_classes(tag)):
         return True
     if str(tag.get("aria-hidden", "")).lower() == "true":
         return True

@@ -17,6 +17,20 @@ EDITOR_NOTE_RE = re.compile(
     r"\s*[:：.\-–—]\s*",
     re.IGNORECASE,
 )
+# The editor's line under an interview ("This interview has been edited for length and
+# clarity.", "(Condensed and edited for clarity.)"): about the text, no part of an answer
+_EDITED_WHY = r"(?:length|clarity|brevity|space|style|readability)"
+_EDITED_RE = re.compile(
+    r"[\W_]*(?:(?:this|the|our)\s+)?"
+    r"(?P<what>(?:interview|conversation|transcript|discussion|exchange|q\s*&\s*a|text"
+    r"|responses?|answers?)\s+)?"
+    r"(?:(?:has|have)\s+been\s+|(?:was|were|is|are)\s+)?(?:(?:lightly|slightly)\s+)?"
+    r"(?P<how>edited|condensed)(?:\s+and\s+(?:(?:lightly|slightly)\s+)?(?:edited|condensed))?"
+    rf"(?P<why>\s+for\s+{_EDITED_WHY}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+){_EDITED_WHY})*)?"
+    r"[\W_]*",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 ASKER_WORDS = {"q", "question", "interviewer", "host", "moderator", "reporter", "journalist"}
 ANSWER_WORDS = {"a", "answer", "interviewee", "guest", "respondent"}
@@ -174,3 +188,19 @@ def choose_askers(turns: list[tuple[str, str, int]]) -> set[str]:
     if len(askers) >= 2 and askers == labels:  # everybody asks: keep the terser party
         askers = {min(askers, key=lambda x: length[x] / count[x])}
     return askers
+
+
+def is_edit_note(text: str) -> bool:
+    """Whether text is only an editor's line about editing the interview ("This interview has
+    been edited for length and clarity."; not an answer's "It was edited for length.")."""
+    found = _EDITED_RE.fullmatch(text)
+    return bool(found) and bool(found["what"] or found["why"] or found["how"] == "condensed")
+
+
+def without_edit_note(text: str) -> str:
+    """Text without an editor's line about editing (:func:`is_edit_note`) as its last
+    sentence: the line is often set right under the last answer, in its paragraph."""
+    ends = list(_SENTENCE_END.finditer(text))
+    if ends and is_edit_note(text[ends[-1].end():]):
+        return text[:ends[-1].start()]
+    return "" if is_edit_note(text) else text

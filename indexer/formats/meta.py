@@ -182,10 +182,33 @@ def _date_problem(value: str) -> str:
 
 
 def title_from_filename(name: str) -> str:
-    """'he-huang-cellular-immunotherapy.txt' -> 'He Huang Cellular Immunotherapy'."""
+    """The title of a file without one, made from its name: 'he-huang-cellular-immunotherapy.txt'
+    is 'He Huang Cellular Immunotherapy'. Codes and acronyms go in capitals, not as words
+    ("zhang-cd7-car-t.txt" was "Zhang Cd7 Car T"; see :func:`in_capitals`); a word with
+    capitals of its own stays as written (McKinley)."""
     stem = os.path.splitext(os.path.basename(str(name)))[0]
     words = re.sub(r"[-_.\s]+", " ", stem).split()
-    return " ".join(w if any(c.isupper() for c in w) else w.capitalize() for w in words)
+    upper = in_capitals(words)
+    return " ".join(w if any(c.isupper() for c in w) else w.upper() if i in upper
+                    else w.capitalize() for i, w in enumerate(words))
+
+
+def in_capitals(words: list[str]) -> set[int]:
+    """Which lower-case words of a file name are a code or acronym: a word with a digit and a
+    letter, not an ordinal (cd7, il6; not 8th), a one-word name of the vocabulary that is no
+    English word too (bcma, gvhd; not all, pet), and two words that together make one (car t,
+    CART)."""
+    from indexer.analysis import vocabulary_names  # (analysis reads names through formats)
+    from indexer.query import names_also_words
+    names, words_too = vocabulary_names(), names_also_words()
+    found = {i for i, w in enumerate(words)
+             if (re.search(r"\d", w) and re.search(r"[^\W\d_]", w)
+                 and not re.fullmatch(r"\d+(?:st|nd|rd|th)", w, re.IGNORECASE))
+             or (w.upper() in names and w.upper() not in words_too)}
+    for i in range(len(words) - 1):
+        if (words[i] + words[i + 1]).upper() in names:
+            found |= {i, i + 1}
+    return found
 
 
 def _unquote(value: str) -> str:

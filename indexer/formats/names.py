@@ -63,6 +63,12 @@ def _name_word(token: str) -> bool:
         and token.lower() not in _NOT_NAMES and not token.endswith(("'s", "’s"))
 
 
+def honorific(word: str) -> bool:
+    """Whether a word is a title before a name (Dr, Prof., Professor, Mrs), in any case: one
+    list of titles (:data:`HONORIFICS`) for names and queries alike."""
+    return bool(_HONORIFIC.match(word))
+
+
 def _split_label(label: str) -> tuple[str, str] | None:
     """(honorific, surname) of a label that is a surname, bare or after a title ("Klein",
     "Dr. Gonzalez"); None for a label that already holds more of a name."""

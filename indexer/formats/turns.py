@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 
 from ..model import QAPair
 from . import labels as L
@@ -57,7 +58,10 @@ class _Found:
 
 
 def detect(blocks: list[Block]) -> Turns:
-    """Find the pairs, summary, bio and the two parties in a document's blocks."""
+    """Find the pairs, summary, bio and the two parties in a document's blocks. An editor's
+    line about editing ("This interview has been edited for length and clarity.") is
+    dropped: set under the last answer, it was read as its end."""
+    blocks = [replace(b, text=text) for b in blocks if (text := L.without_edit_note(b.text))]
     notes = [L.EDITOR_NOTE_RE.sub("", b.text, count=1) for b in blocks if _is_note(b)]
     blocks = [b for b in blocks if not _is_note(b)]
     blocks, bio, bio_name = split_bio(blocks)

@@ -3,7 +3,8 @@
 Clinicians search for a colleague by name ("Dr. Kenji Ono", "Ono"), but names are not in
 the searched text: such a query found nothing and offered other people's answers as the
 closest in meaning. The search page now offers that interviewee's questions instead, and an
-interviewee filter written as people write names ("kenji ono") finds its interviewee.
+interviewee filter written as people write names ("kenji ono") finds its interviewee, on the
+search page and in ``qa-index search`` alike.
 
 Names are compared by their words, case, titles and degrees aside
 (:func:`indexer.formats.names.name_words`, as the parser compares them), never by spelling
@@ -114,3 +115,20 @@ def resolve(value: str, snapshot: Snapshot) -> tuple[str, list[str]]:
         near = [keys[key] for key in difflib.get_close_matches(
             " ".join(sorted(asked)), list(keys), n=OFFERED, cutoff=CLOSE)]
     return value, [person.name for person in near[:OFFERED]]
+
+
+def resolve_filter(filters: dict[str, str], snapshot: Snapshot) -> list[str]:
+    """Set the interviewee filter of `filters` to the name as the index stores it
+    (:func:`resolve`); the names it may mean when it names nobody, else []."""
+    value = filters.get("interviewee")
+    if not value:
+        return []
+    filters["interviewee"], meant = resolve(value, snapshot)
+    return meant
+
+
+def unknown_interviewee(meant: list[str], value: str) -> str:
+    """Why an interviewee filter is refused, naming who it may mean (:func:`resolve`)."""
+    return (f"The interviewee filter names no interviewee in the index ({value[:80]!r}). "
+            f"Did you mean {' or '.join(repr(name) for name in meant)}? "
+            "Otherwise remove it to search everything.")
