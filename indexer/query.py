@@ -1,9 +1,10 @@
 """User text to a Whoosh query: question mode, power-user syntax, synonym expansion.
 
-People type keywords or whole questions. Terms are OR-ed with a bonus for matching more of
-them; matches in the stored question weigh more than in the answer; question words and
-punctuation do not count (a trailing ``?`` is never a wildcard). Quotes, ``AND``/``OR``/``NOT``
-in capitals, ``-term`` and ``field:`` work where they are unambiguous. Text the parser cannot
+People type keywords or whole questions. Terms are OR-ed, and of a short keyword query a pair
+holding more (by their idf) ranks higher (:func:`held_words`); matches in the stored question
+weigh more than in the answer; question words and punctuation do not count (a trailing ``?``
+is never a wildcard). Quotes, ``AND``/``OR``/``NOT`` in capitals, ``-term`` and ``field:``
+work where they are unambiguous. Text the parser cannot
 use falls back to its plain words. Vocabulary synonyms are added as extra OR-ed alternatives
 of the words searched for, within the exclusions that apply to those words, and left out with
 the words excluded (``-term``, ``NOT term``), but for a synonym of a word searched for ("AML
@@ -15,6 +16,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -27,6 +29,7 @@ from whoosh.lang.porter import stem
 from whoosh.qparser import syntax
 
 from indexer import vocabulary
+from indexer.analysis import QUESTION_WORD
 from indexer.analysis import SHORT_PREFIX
 from indexer.analysis import STOP_WORDS
 from indexer.analysis import QueryWord
@@ -37,15 +40,18 @@ from indexer.analysis import lone_letter
 from indexer.analysis import query_tokens
 from indexer.analysis import query_words
 from indexer.analysis import read_query
+from indexer.analysis import searches
 from indexer.analysis import unstarred
 from indexer.analysis import vocabulary_names
 from indexer.highlight import Marks
 from indexer.schema import SEARCH_FIELDS
 from indexer.schema import make_schema
+from indexer.schema import word_clause
 
 MAX_QUERY_CHARS = 1000
 SYNONYM_BOOST = 0.6
 TYPO_BOOST = 0.8
+HELD_WORDS = 4  # a keyword query of up to this many words ranks pairs by how many they hold
 # Parts of a query that must reach the analyzer whole: t(9;22) would otherwise be a group.
 PROTECT = re.compile(r"(?<![\w\"])((?:t|inv|del|der|ins)\(\d+(?:;\d+)?\)(?:\([^()\s]*\))?)",
                      re.IGNORECASE)
@@ -92,6 +98,7 @@ class ParsedQuery:
     synonyms: list[str] = field(default_factory=list)  # the vocabulary's part of expansions
     findings: frozenset[tuple[int, str]] = frozenset()  # see asked_findings()
     completions: dict[str, str] = field(default_factory=dict)  # leuk -> leukemia, for meaning
+    concepts: list[wq.Query] = field(default_factory=list)  # see held_words()
 
     @property
     def meaning_text(self) -> str:
@@ -228,6 +235,8 @@ def parse_clean(text: str, expand: bool, corrected: str | None) -> ParsedQuery:
     exact = advanced and (bool(RESTRICTING.search(text)) or fielded)
     parsed = ParsedQuery(text, main, advanced=advanced, exact=exact,
                          findings=frozenset() if advanced else asked_findings(text))
+    if not advanced and not parsed.empty:
+        parsed.concepts = held_words(wanted, groups, corrected if expand else None)
     if parsed.empty or not expand or fielded:
         return parsed
     fixed = typo_alternative(text, wanted, corrected, advanced, groups)
@@ -812,6 +821,84 @@ def exclusions_apart(query: wq.Query) -> wq.Query:
     return without(kept, [child.query for child in children if isinstance(child, wq.Not)])
 
 
+def held_words(text: str, groups: frozenset[int], corrected: str | None = None
+               ) -> list[wq.Query]:
+    """For a short keyword query (:func:`short_keywords`), a query per word searched (once
+    each) of what holds it: the word in any form searched, in any search field; the synonyms
+    (from the vocabulary `groups`) of each expression of the text that the word is part of
+    (GVHD holds both words of "graft-versus-host disease", t(9;22) both of "Philadelphia
+    chromosome"); and the word at its place in the `corrected` text ("did you mean") when
+    it differs there. The search gives a pair holding more of them a larger share of its
+    score (:func:`indexer.search.covered`). Empty for any other text."""
+    if not short_keywords(text):
+        return []
+    words = [word for word in read_query(text) if not word.skipped]
+    held: list[list[wq.Query]] = [[any_fields(word)] for word in words]
+    fixes = [word for word in read_query(corrected) if not word.skipped] if corrected else []
+    if len(fixes) == len(words):  # a fix is word for word: else its words have no place
+        for clauses, word, fix in zip(held, words, fixes, strict=True):
+            if searched_as(fix) != searched_as(word):
+                clauses.append(any_fields(fix))
+    for covered, synonyms in expressions_held(text, groups):
+        for index in covered:
+            held[index].extend(synonyms)
+    concepts = {}  # a word typed twice ("cancer cancers") is one
+    for word, clauses in zip(words, held, strict=True):
+        concepts.setdefault(searched_as(word), wq.Or(clauses))
+    return list(concepts.values()) if len(concepts) > 1 else []
+
+
+def short_keywords(text: str) -> bool:
+    """Whether plain text is a short keyword query, each of whose words names something
+    wanted: at most HELD_WORDS words searched, no ``?`` and no question word (how, what,
+    does...). In a question the other words often say what is asked about a topic ("How is
+    hepatitis transmitted?", "Is dementia inherited or acquired?"), which the pair that
+    answers need not repeat; longer text adds context or a second topic ("amphetamine salts
+    20 mg are they gluten free", which the amphetamine pairs answer, though gluten-free
+    diets hold more of its words). Weighing what a pair holds lowered every dev figure when
+    applied to such text (README, Relevance)."""
+    words = read_query(text)
+    return ("?" not in text and not any(word.skipped == QUESTION_WORD for word in words)
+            and sum(not word.skipped for word in words) <= HELD_WORDS)
+
+
+def searched_as(word: QueryWord) -> tuple:
+    """What tells a query word's searches apart: its reading's terms, the name as written,
+    the starts of a word typed with a *."""
+    return searches(word), word.written and searches(word.written), word.starts
+
+
+def any_fields(word: QueryWord) -> wq.Query:
+    """A query word as searched in every search field (unboosted: it says which pairs hold the
+    word, not how well)."""
+    return wq.Or([word_clause(name, word) for name in SEARCH_FIELDS])
+
+
+def expressions_held(text: str, groups: frozenset[int]
+                     ) -> list[tuple[list[int], list[wq.Query]]]:
+    """For each vocabulary expression (of `groups`) found in plain text, the words of the text
+    it spans (by their number among the words searched) and the clauses of the synonyms
+    searched for it (:func:`synonym_clauses`: the group's other expressions)."""
+    if not groups:
+        return []
+    word_of, terms = [], []  # each term of the text: the word it is part of; (term, name)
+    for number, (_joined, parts, raw) in enumerate(query_words(text)):
+        word_of += [number] * len(parts)
+        terms += [(part, is_name(raw)) for part in parts]
+    every_group, _by_first = vocabulary_groups()
+    found = []
+    for number, named in naming(text, groups, phrases=False):
+        typed = {tuple(parts) for _text, parts, _name in named}
+        synonyms = [clause for expression, parts, _name in every_group[number]
+                    if tuple(parts) not in typed
+                    for clause in [synonym_query(expression)] if clause is not None]
+        for typed_expression in named:
+            for start in occurrences(typed_expression, terms):
+                spanned = word_of[start:start + len(typed_expression[1])]
+                found.append((sorted(set(spanned)), synonyms))
+    return found
+
+
 def plain_query(text: str) -> wq.Query:
     """Every word of the text, OR-ed over the search fields; no syntax at all."""
     words = [raw for _joined, _parts, raw in query_words(text)]
@@ -948,20 +1035,24 @@ def vocabulary_terms() -> frozenset[str]:
 
 
 def occurs(expression: Expression, words: list[tuple[str, bool]]) -> bool:
-    """Whether the expression's terms appear in a row in the query.
+    """Whether the expression's terms appear in a row in the query (:func:`occurrences`)."""
+    return next(occurrences(expression, words), None) is not None
+
+
+def occurrences(expression: Expression, words: list[tuple[str, bool]]) -> Iterator[int]:
+    """Where the expression's terms appear in a row among the query's (term, is-a-name).
 
     A one-word name matches however it is typed (AML, aml), except a capitals-only one
     (:func:`capitals_only`): PET must be typed as a name, "pet" is a word.
     """
     _text, parts, single_name = expression
     if not parts:
-        return False
+        return
     typed_as_name = single_name and parts[0] in capitals_only()
     for start in range(len(words) - len(parts) + 1):
         window = words[start:start + len(parts)]
         if [w for w, _ in window] == parts and (not typed_as_name or window[0][1]):
-            return True
-    return False
+            yield start
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ from whoosh import fields
 from whoosh import formats
 from whoosh import query as wq
 
+from indexer.analysis import QueryWord
 from indexer.analysis import medical_analyzer
 from indexer.analysis import read_query
 from indexer.analysis import term_positions
@@ -67,10 +68,7 @@ class MedicalText(fields.TEXT):
                 for term, poses in term_positions(value).items()]
 
     def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> wq.Query:
-        clauses = [any_of([WordStart(fieldname, start, boost=boost) for start in word.starts])
-                   if word.starts else
-                   any_of([word_query(fieldname, read.joined, list(read.terms), boost,
-                                      read.alone_terms) for read in word.clauses])
+        clauses = [word_clause(fieldname, word, boost)
                    for word in read_query(qstring) if not word.skipped]
         return any_of(clauses) if clauses else wq.NullQuery
 
@@ -78,6 +76,16 @@ class MedicalText(fields.TEXT):
 def any_of(clauses: list[wq.Query]) -> wq.Query:
     """The clauses OR-ed; the clause itself when it is the only one."""
     return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+
+
+def word_clause(fieldname: str, word: QueryWord, boost: float = 1.0) -> wq.Query:
+    """What one query word (searched, not skipped) is searched as in a field: the starts of a
+    word typed with a * (:class:`indexer.prefix.WordStart`), else each of its readings
+    (:func:`word_query`), OR-ed."""
+    if word.starts:
+        return any_of([WordStart(fieldname, start, boost=boost) for start in word.starts])
+    return any_of([word_query(fieldname, read.joined, list(read.terms), boost,
+                              read.alone_terms) for read in word.clauses])
 
 
 @lru_cache(maxsize=100_000)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from array import array
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -105,14 +106,48 @@ class FastScorer:
 
     def add_cached(self, found: dict[int, float], key: tuple,
                    compute: Callable[[], tuple[array, array]], factor: float) -> None:
-        """Add `factor` times the scored postings under `key` (computed once, then cached)."""
-        scored = self.cache.get(key)
-        if scored is None:
-            scored = self.cache.put(key, compute())
-        docnums, scores = scored
+        """Add `factor` times the scored postings under `key` (:meth:`cached`)."""
+        docnums, scores = self.cached(key, compute)
         get = found.get
         for docnum, score in zip(docnums, scores, strict=True):
             found[docnum] = get(docnum, 0.0) + factor * score
+
+    def cached(self, key: tuple, compute: Callable[[], tuple[array, array]]
+               ) -> tuple[array, array]:
+        """The scored postings under `key`: computed once, then cached."""
+        scored = self.cache.get(key)
+        return self.cache.put(key, compute()) if scored is None else scored
+
+    def holding(self, query: wq.Query, docnums: list[int]) -> set[int]:
+        """Those of `docnums` that an OR of terms and phrases (at any depth) matches, from
+        the postings scores() caches, which the search for the same terms has just read:
+        checking a hundred documents costs a binary search each per term or phrase (the
+        document numbers ascend), not a pass over its postings."""
+        held: set[int] = set()
+        for leaf in or_leaves(query):
+            left = [docnum for docnum in docnums if docnum not in held]
+            if not left:
+                break
+            found = self.documents(leaf)
+            held.update(docnum for docnum in left if contains(found, docnum))
+        return held
+
+    def frequency(self, query: wq.Query) -> int:
+        """The most documents that one term or phrase of an OR (at any depth) matches: how
+        common what the OR stands for is, at least (a term's count is the index's own)."""
+        return max((self.searcher.doc_frequency(leaf.fieldname, leaf.text)
+                    if type(leaf) is wq.Term else len(self.documents(leaf))
+                    for leaf in or_leaves(query)), default=0)
+
+    def documents(self, query: wq.Query) -> array:
+        """The ascending document numbers a term or any other query matches (cached as
+        scores() caches them)."""
+        if type(query) is wq.Term:
+            name, text = query.fieldname, query.text
+            return self.cached((name, text), lambda: self.term_scores(name, text))[0]
+        unboosted = query.copy()
+        unboosted.boost = 1.0
+        return self.cached(("query", unboosted), lambda: self.query_scores(unboosted))[0]
 
     def term_scores(self, name: str, text: str) -> tuple[array, array]:
         """A term's matching documents and their BM25F scores (before boosts)."""
@@ -165,6 +200,21 @@ class FastScorer:
 def is_array_or(query: wq.Query) -> bool:
     """An OR whose matcher sums its children's scores (no coordination factor)."""
     return isinstance(query, wq.Or) and query.matcher_type == wq.Or.ARRAY_MATCHER
+
+
+def or_leaves(query: wq.Query) -> Iterator[wq.Query]:
+    """The sub-queries of nested ORs (of any matcher) that are not ORs."""
+    if isinstance(query, wq.Or):
+        for child in query.subqueries:
+            yield from or_leaves(child)
+    elif query is not wq.NullQuery:
+        yield query
+
+
+def contains(docnums: array, docnum: int) -> bool:
+    """Whether ascending `docnums` hold `docnum`."""
+    at = bisect_left(docnums, docnum)
+    return at < len(docnums) and docnums[at] == docnum
 
 
 def leaves(query: wq.Query, boost: float) -> Iterator[tuple[wq.Query, float]]:

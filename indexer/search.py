@@ -15,6 +15,7 @@ results say why.
 from __future__ import annotations
 
 import heapq
+import math
 import re
 import threading
 import time
@@ -67,6 +68,7 @@ from indexer.spelling import suggest
 MAX_PER_PAGE = 100
 RERANK_DEPTH = 100  # the best matches that are re-ranked (pages beyond are rare)
 INTERVIEW_WEIGHT = 1.0
+COVERAGE_POWER = 1.0  # how much the share of a keyword query's words a match holds counts
 TERM_CACHE_POSTINGS = 1_000_000  # scored postings kept per build (about 12 MB)
 CACHE_SIZE = 512  # recent searches kept per process (a page of results is a few dozen KB)
 FACETS = ("interviewee", "interview_id")  # and "date", counted by year, when a build has dates
@@ -505,6 +507,38 @@ def elapsed_ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
 
 
+def covered(view: View, parsed: ParsedQuery,
+            best: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The best matches of a keyword query, each score times the share of the query's words
+    it holds (:attr:`ParsedQuery.concepts`), each word weighing its idf: Lucene's
+    coordination factor, by weight rather than count.
+
+    BM25F adds up the words' scores, so one common word in a short stored question (weight
+    2.5) outscored a rare word and the rest in a longer answer: for "Philadelphia chromosome"
+    the "Chromosome ... deletion" pages came before the pairs that name the Philadelphia
+    chromosome, and for "graft-versus-host disease" every "What is X disease?" before the
+    pairs that say GVHD. A word counts as held in any form searched, and through a synonym of
+    an expression it is part of (GVHD holds both words of "graft-versus-host disease"). By
+    idf, a pair lacking "disease" loses little and one lacking "graft-versus-host" most of
+    its score; a match holds at least the least of the words (it matched something: a typo
+    fix, say). Only the matches re-ranked are checked, from the postings their scoring read.
+    """
+    if not parsed.concepts or not best:
+        return best
+    docnums = [docnum for docnum, _score in best]
+    pairs = view.searcher.doc_count_all()
+    held: Counter = Counter()
+    weights = []
+    for concept in parsed.concepts:
+        weight = math.log(pairs / (view.scorer.frequency(concept) + 1)) + 1  # Whoosh's idf
+        weights.append(weight)
+        for docnum in view.scorer.holding(concept, docnums):
+            held[docnum] += weight
+    total, least = sum(weights), min(weights)
+    return [(docnum, score * (max(held[docnum], least) / total) ** COVERAGE_POWER)
+            for docnum, score in best]
+
+
 def rerank(scored: list[tuple[int, str, float]]) -> list[tuple[int, float]]:
     """(document, interview, score) ranked by score plus the best score in its interview.
 
@@ -526,7 +560,10 @@ def with_prefixes(view: View, parsed: ParsedQuery) -> dict[str, tuple[int, int]]
     terms start with it and how many were searched."""
     if "*" not in parsed.text:  # (walking a long question's query costs 0.1 ms)
         return {}
-    parsed.query, starts = prefix.expand(parsed.query, view.searcher, view.snap.words)
+    # the words held (concepts) expand with the query: one OR, so each start is read once
+    whole, starts = prefix.expand(wq.Or([parsed.query, *parsed.concepts]), view.searcher,
+                                  view.snap.words)
+    parsed.query, *parsed.concepts = whole.subqueries
     return starts
 
 
@@ -629,7 +666,8 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     matched = found if found is not None else dict(best)  # every keyword match, or the best
     best, rest = best[:reranked], best[reranked:]
     interview_of = view.column("interview_id")
-    ranked = rerank([(docnum, interview_of[docnum], score) for docnum, score in best])
+    ranked = rerank([(docnum, interview_of[docnum], score)
+                     for docnum, score in covered(view, parsed, best)])
     meant: set[int] = set()
     if cosines is not None:
         nearby = nearest(cosines, allowed, hybrid.depth)  # nearest first

@@ -1292,3 +1292,119 @@ def test_a_prefix_finds_its_words_in_hybrid_mode(seed_index):
     hybrid = seed_index.search("transpl*", per_page=50)
     assert keyword <= {hit.id for hit in hybrid.hits if not hit.by_meaning}
     assert seed_index.search("immunother*", mode="keyword").total > 0
+
+
+# --- coverage: a pair holding more of the query's words ranks higher ----------------------
+
+@pytest.fixture(scope="module")
+def coverage_index(tmp_path_factory) -> SearchIndex:
+    """Short questions that name one common word of a query, and interview pairs that hold
+    every word of it (or a synonym of the whole) further down a longer answer."""
+    corpus = new_corpus(tmp_path_factory, "coverage")
+    short = {
+        "ring-20": ("What is ring chromosome 20?", "A rare chromosome disorder with seizures."),
+        "deletion-4q": ("What is chromosome 4q deletion?", "Part of a chromosome is missing."),
+        "deletion-6p": ("What is chromosome 6p deletion?", "A chromosome change from birth."),
+        "y-infertility": ("What is Y chromosome infertility?", "Few sperm, from the Y chromosome."),
+        "kawasaki": ("What is Kawasaki disease?", "An inflammation of blood vessels in children."),
+        "crohn": ("What is Crohn's disease?", "A disease of the bowel."),
+        "celiac": ("What is celiac disease?", "A reaction to gluten that harms the gut."),
+        "behcet": ("What is Behcet's disease?", "A disease of inflamed blood vessels."),
+        "alzheimer": ("What is Alzheimer disease?", "A disease that takes memory away."),
+        "wilson": ("What is Wilson disease?", "Copper builds up in the liver."),
+        "ebv": ("Does ATG increase EBV reactivation?",
+                "It can; we watch EBV levels weekly after transplant."),
+        "cmv": ("What is CMV reactivation?", "The virus wakes up when immunity is low."),
+        "vaccines": ("Which vaccines does a transplant patient need?",
+                     "Tetanus, pneumococcus and hepatitis B, from six months on."),
+        "all-adult": ("How is acute lymphoblastic leukemia treated in adults?",
+                      "With several phases of chemotherapy over two years."),
+        "all-child": ("What is acute lymphoblastic leukemia?", "A cancer of immature white cells."),
+        "all-relapse": ("What if ALL comes back?", "Blinatumomab, CAR-T or a transplant."),
+    }
+    more = (" Ask the care team which tests, treatments and follow-up visits suit each patient, "
+            "and how often they should be repeated over the years.")  # answers of usual length
+    for key, (question, answer) in short.items():
+        write_interview(corpus, f"{key}.txt", [(question, answer + more)])
+    write_interview(corpus, "interview.txt", [
+        ("What do you look at first in a new leukemia?",
+         "We send the marrow for cytogenetics and molecular studies, and the first thing we "
+         "want to know is whether there is a Philadelphia chromosome, because that decides "
+         "whether a tyrosine kinase inhibitor goes in from day one."),
+        ("What is the main risk after an allogeneic transplant?",
+         "Infection early on, and later the immune reaction of the donor cells against the "
+         "patient: GVHD of the skin, the gut or the liver, which we prevent with "
+         "tacrolimus and methotrexate."),
+        ("Who gets GVHD of the gut?",
+         "Mostly patients with an unrelated or mismatched donor; GVHD of the gut shows as "
+         "diarrhoea and cramps from the third week on."),
+        ("What do you check before giving rituximab?",
+         "Blood counts, kidney and liver function, the serologies, and above all we screen "
+         "for hepatitis B, since reactivation can be fatal, and we give entecavir to "
+         "carriers for the whole course and six months after it."),
+        ("Which patients get CD7 CAR-T cells?",
+         "Children and adults whose T-lineage acute lymphoblastic leukemia relapsed after "
+         "two lines of chemotherapy, when a donor is lined up for the transplant that "
+         "follows."),
+        ("Which patients take a tyrosine kinase inhibitor with chemotherapy?",
+         "Those with Ph+ ALL: dasatinib or ponatinib is added to the induction, and most "
+         "go on to a transplant in first remission."),
+    ], interviewee="Dr. He Huang", title="Cellular immunotherapy")
+    write_interview(corpus, "ruxolitinib.txt", [
+        ("How do you treat it when it is steroid-refractory?",
+         "Ruxolitinib is our second line for graft-versus-host disease that does not answer "
+         "to steroids, and we taper slowly over months.")])
+    return indexed(corpus, embeddings=False)
+
+
+def first_ids(index: SearchIndex, text: str, count: int) -> list[str]:
+    return [hit.id for hit in index.search(text, mode="keyword", per_page=count).hits]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Philadelphia chromosome", "interview-1"),  # not "What is chromosome 4q deletion?"
+    ("hepatitis B reactivation", "interview-4"),  # not "What is CMV reactivation?"
+    ("T-cell ALL", "interview-5"),  # T-lineage acute lymphoblastic leukemia
+    ("Ph+ ALL", "interview-6"),  # not "What is acute lymphoblastic leukemia?"
+])
+def test_a_pair_holding_every_word_beats_one_holding_the_commonest(coverage_index, text,
+                                                                     expected):
+    assert first_ids(coverage_index, text, 1) == [expected]
+
+
+def test_a_synonym_of_an_expression_holds_each_of_its_words(coverage_index):
+    """GVHD stands for the whole of "graft-versus-host disease": the pairs that say it hold
+    "disease" too, and rank above the short "What is X disease?" questions (which had come
+    right after the pair with the phrase)."""
+    ranked = first_ids(coverage_index, "graft-versus-host disease", 12)
+    assert ranked[:2] == ["ruxolitinib-1", "interview-3"]  # "Who gets GVHD of the gut?"
+    assert ranked.index("interview-2") < ranked.index("celiac-1")
+
+
+def words_held(text: str, corrected: str | None = None) -> list[set[str]]:
+    """The terms and phrases (joined) of each word held in a keyword query."""
+    return [{" ".join(getattr(leaf, "words", [getattr(leaf, "text", "")]))
+             for leaf in concept.leaves()}
+            for concept in parse(text, corrected=corrected).concepts]
+
+
+def test_what_holds_each_word_of_a_keyword_query():
+    graft, disease = words_held("graft-versus-host disease")
+    assert {"gvhd", "graft versu host"} <= graft and {"gvhd", "diseas"} <= disease
+    philadelphia, chromosome = words_held("Philadelphia chromosome")
+    assert {"philadelphia", "t(9;22)", "ph chromosom"} <= philadelphia
+    assert {"chromosom", "t(9;22)", "ph chromosom"} <= chromosome
+    # a typo's fix holds the word it replaces; the word typed right is held as it is
+    typo, chromosome = words_held("philadelpia chromosome", "philadelphia chromosome")
+    assert {"philadelpia", "philadelphia"} <= typo and "philadelphia" not in chromosome
+    assert len(words_held("cancer cancers screening")) == 2  # one word, typed twice
+
+
+@pytest.mark.parametrize("text", [
+    "Philadelphia chromosome?", "What is the Philadelphia chromosome", "How is hepatitis B "
+    "spread", "leukemia", "CAR-T neurotoxicity children elderly adults",
+])
+def test_only_a_short_keyword_query_weighs_what_a_pair_holds(text):
+    """A question's other words often say what is asked about a topic, which the answer need
+    not repeat; a longer text adds context or a second topic: neither is weighed so."""
+    assert parse(text).concepts == []

@@ -14,7 +14,9 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from whoosh import query as wq
 
+from indexer import prefix
 from indexer import store
 from indexer.query import parse
 from indexer.scoring import FastScorer
@@ -112,6 +114,19 @@ def test_dev_questions_on_medquad_score_as_whoosh_scores_them(tmp_path):
              if line.strip()]
     fast = [assert_same(searcher, text) for text in texts]
     assert sum(fast) >= len(texts) - 2  # question mode: nearly all take the fast path
+
+
+@pytest.mark.parametrize("text", ["CAR-T relapse", "T-cell ALL", "BCMA myeloma",
+                                  "stem cell transplant", "IL-6 fever rash", "leuk* relapse"])
+def test_the_pairs_holding_each_word_are_those_whoosh_matches(segmented, text):
+    """Several segments and deleted documents: holding() finds the pairs Whoosh matches."""
+    concepts = parse(text).concepts
+    assert len(concepts) >= 2
+    concepts = prefix.expand(wq.Or(concepts), segmented)[0].subqueries  # leuk*: its terms
+    scorer = FastScorer(segmented, TermCache(1_000_000))
+    every = list(range(segmented.doc_count_all()))
+    for concept in concepts:
+        assert scorer.holding(concept, every) == set(concept.docs(segmented)), (text, concept)
 
 
 def test_the_term_cache_holds_at_most_its_postings():
