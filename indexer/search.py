@@ -484,14 +484,21 @@ class SearchIndex:
                     if interview == interview_of[docnum]]
             if question and len(same) > 1:
                 cosines[same] = store_dense.scores(dense.query_vector(question))[same]
-            cosines[docnum] = -2.0  # not related to itself
+            copies = view.copies()
+            cosines[[docnum, *copies.others(docnum)]] = -2.0  # not related to itself
             return [searcher.stored_fields(near) for near, cosine
-                    in nearest(cosines, None, limit) if cosine >= self.hybrid.similarity]
-        hits = searcher.more_like(docnum, "question", top=limit, numterms=12,
-                                  filter=None)
-        if len(hits) < limit:
-            hits = searcher.more_like(docnum, "answer", top=limit, numterms=12)
-        return [dict(h) for h in hits]
+                    in copies.collapse(nearest(cosines, None, limit + copies.spare))[:limit]
+                    if cosine >= self.hybrid.similarity]
+        copies = view.copies()
+        mine = {docnum, *copies.others(docnum)}
+        found = []
+        for field_name in ("question", "answer"):  # by the question, then by the answer
+            hits = searcher.more_like(docnum, field_name, top=limit + copies.spare, numterms=12)
+            found += [(hit.docnum, hit.score) for hit in hits
+                      if hit.docnum not in mine and hit.docnum not in dict(found)]
+            if len(copies.collapse(found)) >= limit:
+                break
+        return [searcher.stored_fields(near) for near, _score in copies.collapse(found)[:limit]]
 
     def stats(self) -> dict:
         snap = self.snapshot()

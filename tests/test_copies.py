@@ -221,3 +221,21 @@ def test_the_cli_says_where_else_an_answer_was_published(copies_dir):
                                  "--mode", "keyword", "--json"])
     hit, = json.loads(result.output)
     assert [copy["title"] for copy in hit["also_in"]] in ([HOSPITAL_TITLE], [OUTLET_TITLE])
+
+
+@pytest.mark.parametrize("mode", ["keyword", pytest.param("hybrid", marks=needs_extra)])
+def test_related_questions_are_neither_the_pair_s_own_copies_nor_copies_twice(copies_dir, mode):
+    index = SearchIndex(copies_dir, cache_size=0)
+    (hit,) = [hit for hit in index.search('"harms of screening"', mode="keyword").hits
+              if hit.answer.startswith("False")]
+    for pair_id in [hit.id, *(copy.id for copy in hit.also_in)]:
+        related = index.related(pair_id, mode=mode)
+        keys = [pair_key(doc) for doc in related]
+        assert pair_key({"question": hit.question, "answer": hit.answer}) not in keys
+        assert len(keys) == len(set(keys))  # the other pair published twice, once
+
+
+def pair_key(doc):
+    """A pair's words, case and punctuation aside (what makes two pairs copies)."""
+    return " ".join("".join(c for c in f"{doc['question']} {doc['answer']}".lower()
+                            if c.isalnum() or c.isspace()).split())
