@@ -6,8 +6,8 @@ closest in meaning. The search page now offers that interviewee's questions inst
 interviewee filter written as people write names ("kenji ono") finds its interviewee, on the
 search page and in ``qa-index search`` alike.
 
-Names are compared by their words, case, titles and degrees aside
-(:func:`indexer.formats.names.name_words`, as the parser compares them), never by spelling
+Names are compared by their words, case, accents, titles and degrees aside (:func:`words`:
+clinicians type "jose munoz"), never by spelling
 alone, so a query's ordinary words are left to search: a link is offered only when every word
 of the query is in one interviewee's name, or when the query holds an interviewee's whole
 name of two or more words (then the other words can be searched among their answers).
@@ -20,6 +20,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
+from indexer.analysis import fold
 from indexer.formats.names import name_words
 from indexer.search import Snapshot
 
@@ -64,8 +65,10 @@ def people(snapshot: Snapshot) -> list[Person]:
 
 
 def words(text: str) -> set[str]:
-    """A name's words, a possessive aside ("Ono's" is "ono")."""
-    return {w.removesuffix("'s").removesuffix("’s") for w in name_words(text)}
+    """A name's words as typed and compared: case and accents folded as in searched words
+    ("Jose Munoz" is "Dr. José Muñoz"), titles and degrees aside, a possessive too ("Ono's"
+    is "ono")."""
+    return {fold(w).removesuffix("'s").removesuffix("’s") for w in name_words(text)}
 
 
 def named(query: str, snapshot: Snapshot, filtered: str | None) -> list[tuple[Person, str]]:

@@ -13,6 +13,7 @@ from webapp_support import make_app
 from webapp_support import soup
 from webapp_support import text
 from webapp_support import write_meta
+from webapp_support import write_small_corpus
 
 from indexer import store
 
@@ -184,3 +185,58 @@ def test_the_interviewees_offered_follow_every_write_of_the_index(tmp_path):
     night.unlink()
     store.build(index_dir, [tmp_path / "corpus"], embeddings=False)
     assert offered("Nora") == []
+
+
+# --- names typed without accents, and one person under two forms of the name ------------
+
+GVHD = [("How do you treat GVHD?", "Steroids first, then ruxolitinib."),
+        ("Can GVHD be prevented?", "Post-transplant cyclophosphamide lowers the risk.")]
+
+
+@pytest.fixture(scope="module")
+def names_client(tmp_path_factory):
+    """The small corpus plus one person under two forms of his name ("Dr. Kenji Ono" in one
+    interview, "Kenji Ono, MD" in two), a name with accents ("Dr. José Muñoz"), and two
+    people who share a surname ("Dr. Kim", "Dr. Sara Kim")."""
+    root = tmp_path_factory.mktemp("names")
+    corpus = write_small_corpus(root / "corpus")
+    for name, pairs, person in [
+            ("ono-2023.txt", GVHD, "Dr. Kenji Ono"),
+            ("ono-2024.txt", [("Has GVHD treatment changed?", "Ruxolitinib comes earlier."),
+                              ("Who is at risk?", "Older donors, mismatched.")],
+             "Kenji Ono, MD"),
+            ("ono-2025.txt", [("Any news?", "Belumosudil for chronic GVHD.")], "Kenji Ono, MD"),
+            ("munoz.txt", [("What helps in thalassemia?",
+                            "Luspatercept, as Dr. Muñoz's trial showed.")], "Dr. José Muñoz"),
+            ("kim.txt", [("Is GVHD common?", "After allogeneic HSCT.")], "Dr. Kim"),
+            ("sara-kim.txt", [("Is GVHD rare?", "Not after HSCT.")], "Dr. Sara Kim")]:
+        write_interview(corpus, name, pairs)
+        write_meta(corpus / name, interviewee=person)
+    index_dir = root / "index"
+    store.build(index_dir, [corpus], embeddings=False)
+    return make_app(index_dir).test_client()
+
+
+@pytest.mark.parametrize("query", ["munoz", "jose munoz", "JOSE MUNOZ", "José Muñoz",
+                                   "Dr. Jose Munoz"])
+def test_a_name_typed_without_accents_offers_the_interviewee(names_client, query):
+    data = names_client.get("/api/search", query_string={"q": query}).get_json()
+    assert [person["name"] for person in data["interviewees"]] == ["Dr. José Muñoz"]
+
+
+@pytest.mark.parametrize("value", ["jose munoz", "Jose Munoz, MD", "dr josé muñoz"])
+def test_an_interviewee_filter_without_accents_is_understood(names_client, value):
+    data = names_client.get("/api/search", query_string={"interviewee": value}).get_json()
+    assert result_ids(data) == ["munoz-1"]
+    assert data["params"]["interviewee"] == "Dr. José Muñoz"
+
+
+def test_a_near_spelling_without_accents_is_suggested(names_client):
+    response = names_client.get("/api/search?interviewee=Jose+Munos")
+    assert response.status_code == 400
+    assert "Did you mean 'Dr. José Muñoz'?" in response.get_json()["error"]
+
+
+def test_a_word_typed_without_accents_finds_it_written_with_them(names_client):
+    data = names_client.get("/api/search?q=munoz+trial&mode=keyword").get_json()
+    assert result_ids(data) == ["munoz-1"]
