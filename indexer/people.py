@@ -6,22 +6,27 @@ closest in meaning. The search page now offers that interviewee's questions inst
 interviewee filter written as people write names ("kenji ono") finds its interviewee, on the
 search page and in ``qa-index search`` alike.
 
-Names are compared by their words, case, titles and degrees aside
-(:func:`indexer.formats.names.name_words`, as the parser compares them), never by spelling
-alone, so a query's ordinary words are left to search: a link is offered only when every word
-of the query is in one interviewee's name, or when the query holds an interviewee's whole
-name of two or more words (then the other words can be searched among their answers).
+Names are compared by their words, case, accents, titles and degrees aside (:func:`words`:
+clinicians type "jose munoz"), never by spelling alone, so a query's ordinary words are left
+to search: a link is offered only when every word of the query is in one interviewee's name,
+or when the query holds an interviewee's whole name of two or more words (then the other
+words can be searched among their answers). Outlets write one person's name differently ("Dr.
+Kenji Ono", "Kenji Ono, MD"): names of the same words are one interviewee (:func:`group`),
+in the filter, its facet and the links offered.
 """
 
 from __future__ import annotations
 
 import difflib
-import threading
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from indexer.analysis import fold
 from indexer.formats.names import name_words
-from indexer.search import Snapshot
+
+if TYPE_CHECKING:  # search.py reads the build's interviewees with group()
+    from indexer.search import Snapshot
 
 OFFERED = 3  # interviewees offered for one query, or named in one error
 CLOSE = 0.8  # least difflib ratio for a misspelt name to be suggested ("Grace Hoper")
@@ -29,11 +34,13 @@ CLOSE = 0.8  # least difflib ratio for a misspelt name to be suggested ("Grace H
 
 @dataclass(frozen=True)
 class Person:
-    """An interviewee of the build: the name as stored, its words, how many pairs."""
+    """An interviewee of the build: one person however the interviews write the name ("Dr.
+    Kenji Ono", "Kenji Ono, MD"): the form shown, its words, how many pairs, every form."""
 
     name: str
     words: frozenset[str]
     pairs: int
+    forms: tuple[str, ...]
 
     @property
     def key(self) -> str:
@@ -41,31 +48,33 @@ class Person:
         return " ".join(sorted(self.words))
 
 
-_PEOPLE: dict[str, list[Person]] = {}
-_LOCK = threading.Lock()
+def group(manifest: dict) -> list[Person]:
+    """The interviewees of a manifest, most pairs first: names with the same words, case,
+    accents, titles and degrees aside (:func:`words`), are one person, shown under the form
+    of most pairs (then the longest). Names sharing only some words ("Dr. Kim", "Dr. Sara
+    Kim") stay apart: nothing says they are one person."""
+    pairs: Counter = Counter()
+    for record in manifest["interviews"].values():
+        if record.get("interviewee"):
+            pairs[record["interviewee"]] += record.get("pair_count", 0)
+    forms: dict[frozenset[str] | str, list[str]] = {}
+    for name in sorted(pairs, key=lambda name: (-pairs[name], -len(name), name)):
+        forms.setdefault(frozenset(words(name)) or name, []).append(name)  # wordless: apart
+    found = [Person(names[0], frozenset(words(names[0])), sum(pairs[n] for n in names),
+                    tuple(names)) for names in forms.values()]
+    return sorted(found, key=lambda person: (-person.pairs, person.name))
 
 
 def people(snapshot: Snapshot) -> list[Person]:
-    """The build's interviewees, most pairs first (read once per build: it never changes)."""
-    key = str(snapshot.path)
-    found = _PEOPLE.get(key)
-    if found is None:
-        pairs: Counter = Counter()
-        for record in snapshot.manifest["interviews"].values():
-            if record.get("interviewee"):
-                pairs[record["interviewee"]] += record.get("pair_count", 0)
-        found = [Person(name, frozenset(words(name)), count)
-                 for name, count in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))]
-        with _LOCK:
-            if len(_PEOPLE) > 8:  # builds no longer served
-                _PEOPLE.clear()
-            _PEOPLE[key] = found
-    return found
+    """The build's interviewees, most pairs first (:func:`group`, read once per build)."""
+    return snapshot.people
 
 
 def words(text: str) -> set[str]:
-    """A name's words, a possessive aside ("Ono's" is "ono")."""
-    return {w.removesuffix("'s").removesuffix("’s") for w in name_words(text)}
+    """A name's words as typed and compared: case and accents folded as in searched words
+    ("Jose Munoz" is "Dr. José Muñoz"), titles and degrees aside, a possessive too ("Ono's"
+    is "ono")."""
+    return {fold(w).removesuffix("'s").removesuffix("’s") for w in name_words(text)}
 
 
 def named(query: str, snapshot: Snapshot, filtered: str | None) -> list[tuple[Person, str]]:
@@ -76,7 +85,7 @@ def named(query: str, snapshot: Snapshot, filtered: str | None) -> list[tuple[Pe
         return []
     found = []
     for person in people(snapshot):
-        if person.name == filtered or not person.words:
+        if filtered in person.forms or not person.words:
             continue
         if asked <= person.words:
             found.append((person, ""))
@@ -96,20 +105,21 @@ def rest(query: str, person: Person) -> str:
 
 
 def resolve(value: str, snapshot: Snapshot) -> tuple[str, list[str]]:
-    """An interviewee filter's value as the index stores it, and the names to suggest when
-    it names nobody: the same words in another case or with another title ("kenji ono" is
-    "Dr. Kenji Ono") resolve when they name one interviewee; a part of names ("Ono"), or a
-    near spelling ("Kenji Onno"), is suggested."""
-    everyone = people(snapshot)
-    if any(person.name == value for person in everyone):
-        return value, []
+    """An interviewee filter's value as the index shows the person, and the names to suggest
+    when it names nobody: any form of the name the index holds, or the same words in another
+    case, accents or title ("kenji ono", "jose munoz" are "Dr. Kenji Ono", "Dr. José Muñoz"),
+    resolve; a part of names ("Ono"), or a near spelling ("Kenji Onno"), is suggested."""
+    person = snapshot.person.get(value)
+    if person is not None:
+        return person.name, []
     asked = frozenset(words(value))
     if not asked:
         return value, []
+    everyone = people(snapshot)
     same = [person for person in everyone if person.words == asked]
-    if len(same) == 1:
+    if same:  # one at most: a person is all the names of the same words
         return same[0].name, []
-    near = same or [person for person in everyone if asked <= person.words]
+    near = [person for person in everyone if asked <= person.words]
     if not near:
         keys = {person.key: person for person in everyone}
         near = [keys[key] for key in difflib.get_close_matches(
@@ -118,7 +128,7 @@ def resolve(value: str, snapshot: Snapshot) -> tuple[str, list[str]]:
 
 
 def resolve_filter(filters: dict[str, str], snapshot: Snapshot) -> list[str]:
-    """Set the interviewee filter of `filters` to the name as the index stores it
+    """Set the interviewee filter of `filters` to the name as the index shows the person
     (:func:`resolve`); the names it may mean when it names nobody, else []."""
     value = filters.get("interviewee")
     if not value:

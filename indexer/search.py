@@ -48,6 +48,8 @@ from indexer.copies import Copies
 from indexer.copies import Copy
 from indexer.copies import copy_of
 from indexer.highlight import Marks
+from indexer.people import Person
+from indexer.people import group
 from indexer.query import ParsedQuery
 from indexer.query import Reading
 from indexer.query import clean
@@ -211,6 +213,21 @@ class Snapshot:
                 "interviewee": {r["interviewee"] for r in interviews.values()
                                 if r.get("interviewee")},
                 "year": {r["date"][:4] for r in interviews.values() if r.get("date")}}
+
+    @cached_property
+    def people(self) -> list[Person]:
+        """The build's interviewees, one per person, most pairs first (:func:`group`)."""
+        return group(self.manifest)
+
+    @cached_property
+    def person(self) -> dict[str, Person]:
+        """Each name the build stores as an interviewee ("Kenji Ono, MD"), to its person."""
+        return {form: person for person in self.people for form in person.forms}
+
+    def forms(self, name: str) -> tuple[str, ...]:
+        """Every name the build stores for the person `name` is one of, or just `name`."""
+        person = self.person.get(name)
+        return person.forms if person is not None else (name,)
 
     @cached_property
     def dated(self) -> bool:
@@ -650,7 +667,7 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     start = (results.page - 1) * results.per_page
     newest = results.sort == "newest"
     reranked = max(RERANK_DEPTH, hybrid.depth) if cosines is not None else RERANK_DEPTH
-    query_filter = filter_query(results.filters)
+    query_filter = filter_query(results.filters, view.snap)
     found = view.scorer.scores(parsed.query)
     allowed = None  # the filter's documents, for scored matches and fused(); Whoosh's path
     if query_filter is not None and (found is not None or cosines is not None):  # filters itself
@@ -697,7 +714,7 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
         ranked = newest_first(ranked, view.column("date"))
     results.total = total - copies.surplus(repeated)
     copies.uncount(groups, repeated, {name: view.column(name) for name in counted})
-    results.facets = facet_counts(groups, view.snap.manifest)
+    results.facets = facet_counts(groups, view.snap)
     found_marks = marks(parsed) if marked else None
     results.hits = [hit_of(view, docnum, score, found_marks, docnum in meant)
                     for docnum, score in copies.collapse(ranked)[start:start + results.per_page]]
@@ -863,9 +880,12 @@ FILTER_FIELDS = {"interviewee": "interviewee", "interview": "interview_id",
                  "interview_id": "interview_id"}
 
 
-def filter_query(filters: dict[str, str]) -> wq.Query | None:
-    """Facet filters as a Whoosh filter (interviewee, interview, year)."""
-    terms = [wq.Term(FILTER_FIELDS[k], v) for k, v in filters.items() if k in FILTER_FIELDS]
+def filter_query(filters: dict[str, str], snapshot: Snapshot) -> wq.Query | None:
+    """Facet filters as a Whoosh filter (interviewee, interview, year); an interviewee is
+    every form of the name the build stores for that person (:meth:`Snapshot.forms`)."""
+    terms = [wq.Or([wq.Term(FILTER_FIELDS[k], form) for form in snapshot.forms(v)])
+             if k == "interviewee" else wq.Term(FILTER_FIELDS[k], v)
+             for k, v in filters.items() if k in FILTER_FIELDS]
     if filters.get("year"):  # dates are ISO, YYYY-MM-DD
         terms.append(wq.Prefix("date", f"{filters['year']}-"))
     if not terms:
@@ -888,7 +908,8 @@ def listing(index: SearchIndex, results: SearchResults, snapshot: Snapshot) -> S
     own order, a page at a time, with the facets of all of them (the search page and
     ``qa-index search`` alike)."""
     started = time.perf_counter()
-    chosen = [record for record in snapshot.catalogue if selects(results.filters, record)]
+    chosen = [record for record in snapshot.catalogue
+              if selects(results.filters, record, snapshot)]
     groups: dict[str, Counter] = {"interviewee": Counter(), "interview_id": Counter(),
                                   "date": Counter()}
     for record in chosen:
@@ -903,20 +924,29 @@ def listing(index: SearchIndex, results: SearchResults, snapshot: Snapshot) -> S
             shown += pairs[max(0, start - seen):end - seen]
         seen += record["pair_count"]
     return replace(results, total=seen, hits=[to_hit(doc, 0.0, Marks()) for doc in shown],
-                   facets=facet_counts(groups, snapshot.manifest),
+                   facets=facet_counts(groups, snapshot),
                    took_ms=results.took_ms + elapsed_ms(started))
 
 
-def selects(filters: dict[str, str], record: dict) -> bool:
-    """Whether filters (interviewee, interview, year) select an interview of the manifest."""
-    return (filters.get("interviewee", record.get("interviewee")) == record.get("interviewee")
+def selects(filters: dict[str, str], record: dict, snapshot: Snapshot) -> bool:
+    """Whether filters (interviewee, interview, year) select an interview of the manifest
+    (an interviewee under any form of the name, :meth:`Snapshot.forms`)."""
+    return (("interviewee" not in filters
+             or record.get("interviewee") in snapshot.forms(filters["interviewee"]))
             and filters.get("interview", record["id"]) == record["id"]
             and (record.get("date") or "").startswith(filters.get("year", "")))
 
 
-def facet_counts(groups: dict[str, dict], manifest: dict) -> dict[str, list[dict]]:
-    """The FACET_VALUES largest values of each facet with counts, interviews by their title;
+def facet_counts(groups: dict[str, dict], snapshot: Snapshot) -> dict[str, list[dict]]:
+    """The FACET_VALUES largest values of each facet with counts, interviews by their title,
+    an interviewee once under the name shown for every form of it (:meth:`Snapshot.person`);
     and every year of the dated matches, latest first."""
+    manifest = snapshot.manifest
+    people: Counter = Counter()
+    for name, count in groups["interviewee"].items():
+        person = snapshot.person.get(name)
+        people[person.name if person is not None else name] += count
+    groups = {**groups, "interviewee": people}
     out = {}
     for name in FACETS:
         values = heapq.nsmallest(FACET_VALUES, ((k, v) for k, v in groups[name].items() if k),

@@ -175,6 +175,22 @@ def test_search_filters_as_on_the_search_page(run, corpus_dir):
     assert [hit["id"] for hit in json.loads(every)] == ["kim-1"]
     assert run("search", "").output.startswith("0 pairs")  # no query, no filter: nothing
 
+
+def test_search_finds_one_person_under_every_form_of_the_name(run, corpus_dir):
+    # "Dr. Kenji Ono" and "Kenji Ono, MD" were two interviewees, and "jose munoz" nobody
+    write_interview(corpus_dir, "ono.txt", [("What is GVHD?", "Graft-versus-host disease.")],
+                    interviewee="Dr. Kenji Ono")
+    write_interview(corpus_dir, "ono-md.txt", [("Is GVHD rare?", "No, common after HSCT.")])
+    (corpus_dir / "ono-md.txt.meta.json").write_text('{"interviewee": "Kenji Ono, MD"}',
+                                                      encoding="utf-8")
+    write_interview(corpus_dir, "munoz.txt", [("Is GVHD treatable?", "Mostly, yes.")],
+                    interviewee="Dr. José Muñoz")
+    run("build", str(corpus_dir), "--no-embeddings")
+    listed = json.loads(run("search", "", "--json", "--interviewee", "kenji ono").output)
+    assert sorted(hit["id"] for hit in listed) == ["ono-1", "ono-md-1"]
+    hits = json.loads(run("search", "GVHD", "--json", "--interviewee", "jose munoz").output)
+    assert [hit["id"] for hit in hits] == ["munoz-1"]
+
 def test_eval_prints_the_metrics(run, corpus_dir, tmp_path):
     write_interview(corpus_dir, "alpha.txt", [("What is CD7?", "CD7 is a T-cell marker."),
                                               ("BCMA?", "A myeloma target.")])

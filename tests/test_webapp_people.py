@@ -13,6 +13,7 @@ from webapp_support import make_app
 from webapp_support import soup
 from webapp_support import text
 from webapp_support import write_meta
+from webapp_support import write_small_corpus
 
 from indexer import store
 
@@ -184,3 +185,107 @@ def test_the_interviewees_offered_follow_every_write_of_the_index(tmp_path):
     night.unlink()
     store.build(index_dir, [tmp_path / "corpus"], embeddings=False)
     assert offered("Nora") == []
+
+
+# --- names typed without accents, and one person under two forms of the name ------------
+
+GVHD = [("How do you treat GVHD?", "Steroids first, then ruxolitinib."),
+        ("Can GVHD be prevented?", "Post-transplant cyclophosphamide lowers the risk.")]
+ONO = {"name": "Kenji Ono, MD", "pairs": 5, "query": "",
+       "url": "/?interviewee=Kenji+Ono,+MD"}
+
+
+@pytest.fixture(scope="module")
+def names_client(tmp_path_factory):
+    """The small corpus plus one person under two forms of his name ("Dr. Kenji Ono" in one
+    interview, "Kenji Ono, MD" in two), a name with accents ("Dr. José Muñoz"), and two
+    people who share a surname ("Dr. Kim", "Dr. Sara Kim")."""
+    root = tmp_path_factory.mktemp("names")
+    corpus = write_small_corpus(root / "corpus")
+    for name, pairs, person in [
+            ("ono-2023.txt", GVHD, "Dr. Kenji Ono"),
+            ("ono-2024.txt", [("Has GVHD treatment changed?", "Ruxolitinib comes earlier."),
+                              ("Who is at risk?", "Older donors, mismatched.")],
+             "Kenji Ono, MD"),
+            ("ono-2025.txt", [("Any news?", "Belumosudil for chronic GVHD.")], "Kenji Ono, MD"),
+            ("munoz.txt", [("What helps in thalassemia?",
+                            "Luspatercept, as Dr. Muñoz's trial showed.")], "Dr. José Muñoz"),
+            ("kim.txt", [("Is GVHD common?", "After allogeneic HSCT.")], "Dr. Kim"),
+            ("sara-kim.txt", [("Is GVHD rare?", "Not after HSCT.")], "Dr. Sara Kim")]:
+        write_interview(corpus, name, pairs)
+        write_meta(corpus / name, interviewee=person)
+    index_dir = root / "index"
+    store.build(index_dir, [corpus], embeddings=False)
+    return make_app(index_dir).test_client()
+
+
+@pytest.mark.parametrize("query", ["munoz", "jose munoz", "JOSE MUNOZ", "José Muñoz",
+                                   "Dr. Jose Munoz"])
+def test_a_name_typed_without_accents_offers_the_interviewee(names_client, query):
+    data = names_client.get("/api/search", query_string={"q": query}).get_json()
+    assert [person["name"] for person in data["interviewees"]] == ["Dr. José Muñoz"]
+
+
+@pytest.mark.parametrize("value", ["jose munoz", "Jose Munoz, MD", "dr josé muñoz"])
+def test_an_interviewee_filter_without_accents_is_understood(names_client, value):
+    data = names_client.get("/api/search", query_string={"interviewee": value}).get_json()
+    assert result_ids(data) == ["munoz-1"]
+    assert data["params"]["interviewee"] == "Dr. José Muñoz"
+
+
+def test_a_near_spelling_without_accents_is_suggested(names_client):
+    response = names_client.get("/api/search?interviewee=Jose+Munos")
+    assert response.status_code == 400
+    assert "Did you mean 'Dr. José Muñoz'?" in response.get_json()["error"]
+
+
+def test_a_word_typed_without_accents_finds_it_written_with_them(names_client):
+    data = names_client.get("/api/search?q=munoz+trial&mode=keyword").get_json()
+    assert result_ids(data) == ["munoz-1"]
+
+
+@pytest.mark.parametrize("value", ["Kenji Ono", "Dr. Kenji Ono", "Kenji Ono, MD",
+                                   "kenji ono, m.d.", "Prof. Kenji Ono"])
+def test_one_person_under_two_forms_is_one_interviewee(names_client, value):
+    data = names_client.get("/api/search", query_string={"interviewee": value}).get_json()
+    # every interview of his, whatever form of the name it writes
+    assert sorted(result_ids(data)) == ["ono-2023-1", "ono-2023-2", "ono-2024-1",
+                                        "ono-2024-2", "ono-2025-1"]
+    assert data["params"]["interviewee"] == "Kenji Ono, MD"  # the form of most pairs
+    assert data["facets"]["interviewee"] == [{"value": "Kenji Ono, MD", "label": "Kenji Ono, MD",
+                                              "count": 5, "active": True}]
+    searched = names_client.get("/api/search", query_string={
+        "q": "GVHD", "interviewee": value, "mode": "keyword"}).get_json()
+    assert sorted(result_ids(searched)) == ["ono-2023-1", "ono-2023-2", "ono-2024-1",
+                                            "ono-2025-1"]
+
+
+def test_the_facet_lists_one_person_once(names_client):
+    data = names_client.get("/api/search?q=GVHD&mode=keyword").get_json()
+    counts = {f["value"]: f["count"] for f in data["facets"]["interviewee"]}
+    assert counts == {"Kenji Ono, MD": 4, "Dr. Kim": 1, "Dr. Sara Kim": 1}
+
+
+@pytest.mark.parametrize("query", ["Kenji Ono", "ono", "Dr. Kenji Ono"])
+def test_a_query_naming_one_person_offers_them_once(names_client, query):
+    data = names_client.get("/api/search", query_string={"q": query}).get_json()
+    assert data["interviewees"] == [ONO]
+
+
+def test_every_form_of_the_name_links_to_all_their_questions(names_client):
+    listed = names_client.get("/api/interviews").get_json()["interviews"]
+    urls = {r["interviewee"]: r["interviewee_url"] for r in listed}
+    for form in ("Dr. Kenji Ono", "Kenji Ono, MD"):
+        data = names_client.get(urls[form].replace("/", "/api/search", 1)).get_json()
+        assert data["total"] == 5
+
+
+def test_people_who_only_share_a_surname_stay_apart(names_client):
+    data = names_client.get("/api/search?interviewee=Dr.+Kim").get_json()
+    assert result_ids(data) == ["kim-1"]
+    assert result_ids(names_client.get("/api/search?interviewee=kim").get_json()) == ["kim-1"]
+    response = names_client.get("/api/search?interviewee=Sara")
+    assert response.status_code == 400
+    assert "Did you mean 'Dr. Sara Kim'?" in response.get_json()["error"]
+    offered = names_client.get("/api/search?q=Kim").get_json()["interviewees"]
+    assert [person["name"] for person in offered] == ["Dr. Kim", "Dr. Sara Kim"]
