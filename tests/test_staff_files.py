@@ -247,7 +247,7 @@ def test_download_gives_the_file_as_stored_never_rendered(client, tmp_path, name
 
 def test_restore_brings_a_withdrawn_file_back_at_its_address(client, tmp_path):
     post(client, "/staff/withdraw", {"file": "ward-rounds.txt"})
-    assert client.get("/interview/ward-rounds").status_code == 404
+    assert client.get("/interview/ward-rounds").status_code == 410  # withdrawn
     page = soup(client.get("/staff/"))
     row = next(li for li in page.select(".archive li") if "ward-rounds.txt" in text(li))
     archived = row.find("input", attrs={"name": "file"})["value"]
