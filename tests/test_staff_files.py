@@ -216,6 +216,20 @@ def test_ticking_none_removes_a_wrongly_detected_interviewer(client, tmp_path):
     assert interview_of(client, "green-itp-1")["interviewer"] == "Tom Harris"
 
 
+def test_another_name_typed_beside_no_interviewer_is_refused(client, tmp_path):
+    """Ticking "No interviewer" beside the value the form shows removes it (above); beside a
+    value typed in its place, one of the two is a mistake."""
+    add_to_corpus(tmp_path, "green-itp.txt", GREEN_TOM)
+    values = edit_form(soup(client.get("/staff/edit?file=green-itp.txt")))
+    response = post(client, "/staff/edit", {**values, "interviewer": "Tom Harrison",
+                                            "none_interviewer": "1"})
+    assert response.status_code == 422
+    page = soup(response)
+    assert "You typed \u201cTom Harrison\u201d and ticked \u201cNo interviewer or outlet\u201d" \
+        in text(page.find(id="edit-interviewer-error"))
+    assert meta_of(tmp_path, "green-itp.txt") is None and not audit_entries(tmp_path)
+
+
 def test_none_for_a_field_the_parser_left_empty_stores_nothing(client, tmp_path):
     values = edit_form(soup(client.get("/staff/edit?file=clinic-notes.txt")))
     post(client, "/staff/edit", {**values, "none_date": "1"})

@@ -226,17 +226,22 @@ def addresses(item: Item, interviews: list[Interview], corpus_dir: Path,
     return notes[:3]
 
 
-def corrections(form, original: str) -> tuple[dict[str, str | None], dict[str, str]]:
+def corrections(form, original: str,
+                shown: dict[str, str]) -> tuple[dict[str, str | None], dict[str, str]]:
     """Staff corrections to the file `original` from a form, cleaned: (values, errors by
     field, each naming the file and the field). A field whose "No ..." box is ticked is None
-    (stored as null: no value, whatever the parser found; what is typed beside it is
-    ignored). A date is read as a NAME.meta.json's is (parse_date: "2024-03-05", "5 March
-    2024") and kept as YYYY-MM-DD."""
+    (stored as null: no value, whatever the parser found), unless something other than the
+    value the form showed (`shown`: what the file holds now) is typed beside it: the box and
+    the name contradict each other, and keeping either would drop the other silently. A date
+    is read as a NAME.meta.json's is (parse_date: "2024-03-05", "5 March 2024") and kept as
+    YYYY-MM-DD."""
     values, errors = {}, {}
     for name in EDITABLE:
         value = re.sub(r"[\x00-\x1f\x7f]+", " ", form.get(name, "")).strip()
         if name in CLEARABLE and form.get(f"none_{name}"):
             values[name] = None
+            if value and value != (shown.get(name) or ""):
+                errors[name] = contradiction(name, value)
             continue
         if len(value) > MAX_FIELD_CHARS:
             errors[name] = f"it is longer than {MAX_FIELD_CHARS} characters"
@@ -247,6 +252,14 @@ def corrections(form, original: str) -> tuple[dict[str, str | None], dict[str, s
             errors["date"] = why
     return values, {name: f"{LABELS[name]} of {original}: {why[0].upper()}{why[1:]}."
                     for name, why in errors.items()}
+
+
+def contradiction(name: str, value: str) -> str:
+    """Why a value typed beside its ticked "No ..." box is refused (see corrections)."""
+    none = f"no {LABELS[name].lower()}"
+    return (f"you typed \u201c{value}\u201d and ticked \u201c{none.capitalize()}\u201d: clear "
+            f"the field for {none}, or untick the box to keep the "
+            f"{'date' if name == 'date' else 'name'}")
 
 
 def typed(form) -> dict:

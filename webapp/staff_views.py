@@ -140,12 +140,14 @@ def take_corrections(batch: uploads.Batch, item: uploads.Item, action: str):
     field that cannot be taken (a date that does not exist) gets the preview again, 422, with
     all that was typed still in the file's form and the reason beside the field: redirecting
     would show the stored values and lose the rest of the typing."""
-    refused = preview.corrections_refused(item.original, uploads.parse(batch, item).interviews)
+    parsed = uploads.parse(batch, item).interviews
+    refused = preview.corrections_refused(item.original, parsed)
     if refused:
         flash(refused, "error")
         return redirect(url_for("staff.uploaded", token=batch.token, _anchor=f"file-{item.n}"),
                         303)
-    values, errors = preview.corrections(request.form, item.original)
+    values, errors = preview.corrections(request.form, item.original,
+                                         parsed[0].to_dict() if parsed else {})
     if errors:
         summary = preview.refusal_summary(item.original, errors, action == "publish")
         return preview_page(batch, {"n": item.n, **preview.typed(request.form),
@@ -272,7 +274,8 @@ def edit():
     existing_file(name)
     if staffops.edit_refused(name):
         return redirect(url_for("staff.edit_page", file=name), 303)  # the page says why
-    values, errors = preview.corrections(request.form, name)
+    values, errors = preview.corrections(request.form, name,
+                                         staffops.edit_context(name)["fields"])
     if errors:
         return edit_form(name, {"errors": errors, **preview.typed(request.form),
                                 "summary": preview.refusal_summary(name, errors, False)}), 422
