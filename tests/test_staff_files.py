@@ -295,6 +295,96 @@ def test_restore_refuses_when_a_file_of_that_name_is_in_the_corpus(client, tmp_p
     assert audit_entries(tmp_path)[-1]["outcome"] == "refused"
 
 
+def replaced_under_a_new_name(client, tmp_path) -> str:
+    """ward-rounds.txt replaced from the Status page by ward-rounds-v2.txt, which drops its
+    last question and asks a new one: the archived name of the old version."""
+    old = (tmp_path / "corpus" / "ward-rounds.txt").read_text(encoding="utf-8")
+    dropped = old.index("Host: What would you tell a new resident?")
+    new = old[:dropped] + ("Host: Which antibiotics do you start first?\n\n"
+                           "Dr. Ada Lovelace: Piperacillin-tazobactam, unless the patient is "
+                           "allergic.\n")
+    url, _ = preview_of(client, [("ward-rounds-v2.txt", new.encode())],
+                        replace="ward-rounds.txt")
+    post(client, f"{url}/1", {"action": "publish"})
+    [archived] = [p.name for p in (tmp_path / "archive").iterdir()
+                  if p.name.endswith("-ward-rounds.txt")]
+    return archived
+
+
+def test_restoring_a_replaced_version_is_refused_and_offers_to_replace(client, tmp_path):
+    """Restored beside the version that replaced it, the interview would be in search twice,
+    the old version under a new address."""
+    archived = replaced_under_a_new_name(client, tmp_path)
+    before = sorted(p.name for p in (tmp_path / "archive").iterdir())
+    response = post(client, "/staff/restore", {"file": archived})
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/staff/restore?file=")
+    page = soup(client.get(response.headers["Location"]))
+    refused = text(page.select_one(".flash-error"))
+    assert ("Not restored: the interview of ward-rounds.txt is served now by ward-rounds-v2.txt "
+            "(/interview/ward-rounds)") in refused
+    assert "replace ward-rounds-v2.txt with it" in refused
+    assert not (tmp_path / "corpus" / "ward-rounds.txt").exists()
+    assert sorted(p.name for p in (tmp_path / "archive").iterdir()) == before
+    assert search_total(client, "febrile") == 1
+    assert client.get("/interview/ward-rounds-2").status_code == 404
+    assert audit_entries(tmp_path)[-1]["outcome"] == "refused"
+
+    button = page.find("button", string="Replace ward-rounds-v2.txt with this version")
+    form = button.find_parent("form")
+    fields = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    assert fields["file"] == archived and fields["replace"] == "ward-rounds-v2.txt"
+    response = post(client, form["action"], {k: v for k, v in fields.items()
+                                             if k != "csrf_token"})
+    assert flashed(client, response) == (
+        "Replaced ward-rounds-v2.txt with the archived ward-rounds.txt: its 5 question/answer "
+        "pairs are searchable again; ward-rounds-v2.txt is in the archive.")
+    assert {"ward-rounds.txt", "ward-rounds.txt.meta.json"} <= {
+        p.name for p in (tmp_path / "corpus").iterdir()}
+    assert not (tmp_path / "corpus" / "ward-rounds-v2.txt").exists()
+    archive = sorted(p.name.split("-", 1)[1] for p in (tmp_path / "archive").iterdir())
+    assert archive == ["ward-rounds-v2.txt", "ward-rounds-v2.txt.meta.json"]
+    assert search_total(client, "febrile") == 1 and search_total(client, "piperacillin") == 0
+    assert interview_of(client, "ward-rounds-5")["id"] == "ward-rounds"  # its address again
+    assert client.get("/api/pairs/ward-rounds-6").status_code == 410  # v2's new question
+    assert client.get("/interview/ward-rounds-2").status_code == 404
+    assert [(e["action"], e["outcome"]) for e in audit_entries(tmp_path)][-2:] == [
+        ("restore", "refused"), ("restore", "ok")]
+
+
+def test_an_earlier_replacement_is_known_by_its_pairs(client, tmp_path):
+    """ward-rounds-v2.txt, replaced in turn by ward-rounds-v3.txt, never had an address of its
+    own name: its pairs tell it is the interview ward-rounds-v3.txt serves."""
+    replaced_under_a_new_name(client, tmp_path)
+    v2 = (tmp_path / "corpus" / "ward-rounds-v2.txt").read_bytes()
+    url, _ = preview_of(client, [("ward-rounds-v3.txt", v2 + b"\nHost: Anything else?\n\n"
+                                  b"Dr. Ada Lovelace: No.\n")], replace="ward-rounds-v2.txt")
+    post(client, f"{url}/1", {"action": "publish"})
+    [archived] = [p.name for p in (tmp_path / "archive").iterdir()
+                  if p.name.endswith("-ward-rounds-v2.txt")]
+    response = post(client, "/staff/restore", {"file": archived})
+    refused = text(soup(client.get(response.headers["Location"])).select_one(".flash-error"))
+    assert ("the interview of ward-rounds-v2.txt is served now by ward-rounds-v3.txt "
+            "(/interview/ward-rounds), which holds 5 of its 5 question/answer pairs") in refused
+    assert not (tmp_path / "corpus" / "ward-rounds-v2.txt").exists()
+
+
+def test_a_version_whose_name_is_taken_is_offered_as_a_replacement(client, tmp_path):
+    post(client, "/staff/withdraw", {"file": "clinic-notes.txt"})
+    archived = next((tmp_path / "archive").iterdir()).name
+    add_to_corpus(tmp_path, "clinic-notes.txt", GREEN_TOM)
+    row = next(li for li in soup(client.get("/staff/")).select(".archive li")
+               if "clinic-notes.txt" in text(li))
+    page = soup(client.get(row.find("a", string=re.compile("replace clinic-notes.txt"))["href"]))
+    form = page.find("button", string="Replace clinic-notes.txt with this version").parent
+    response = post(client, form["action"], {"file": archived, "replace": "clinic-notes.txt"})
+    assert "its 2 question/answer pairs are searchable again" in flashed(client, response)
+    assert search_total(client, "vaccines") == 1 and search_total(client, "eltrombopag") == 0
+    assert [p.name.split("-", 1)[1] for p in (tmp_path / "archive").iterdir()] == [
+        "clinic-notes.txt"]
+    assert (tmp_path / "archive" / archived).exists() is False
+
+
 # --- a failed index update changes nothing ---------------------------------------------
 
 

@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response
 
 from indexer import publish
 from indexer.publish import PublishError
+from indexer.publish import Superseded
 from webapp import preview
 from webapp import staffops
 from webapp import uploads
@@ -220,15 +221,40 @@ def withdrawn(name: str, done: dict) -> str:
     return f"{said} {led_to} is untouched."
 
 
+@bp.get("/restore")
+def confirm_restore() -> str:
+    """How an archived file can come back: Restore, or, when a corpus file holds it now (its
+    name, or its interview: the version that replaced it), Replace that file with it."""
+    try:
+        entry = staffops.restore_context(request.args.get("file", ""))
+    except PublishError as exc:
+        abort(404, str(exc))
+    return render("restore.html", "status", entry=entry)
+
+
 @bp.post("/restore")
 def restore():
-    """Move an archived file back into the corpus (unless one of its name is there now)."""
+    """Move an archived file back into the corpus (unless one of its name is there now, or
+    its interview is served by another file: then the page asking how to restore it), or
+    with `replace`, in place of that corpus file."""
     archived = request.form.get("file", "")
-    return on_status(lambda: restored(staffops.restore_file(archived, g.staff)))
+    replace = request.form.get("replace", "")
+    try:
+        flash(restored(staffops.restore_file(archived, g.staff, replace)))
+    except Superseded:  # the page says why, and offers the way
+        return redirect(url_for("staff.confirm_restore", file=archived), 303)
+    except PublishError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("staff.status"), 303)
 
 
 def restored(done: dict) -> str:
-    """What a restore did (of a link: that it is the link again, and where it leads)."""
+    """What a restore did (of a link: that it is the link again, and where it leads; in place
+    of a corpus file: that it went to the archive)."""
+    if done["replaced"]:
+        return (f"Replaced {done['replaced']} with the archived {done['file']}: "
+                f"{its_pairs(done['pairs'], 'searchable again')}; {done['replaced']} is in the "
+                "archive.")
     if done["link"]:
         said = f"Restored the link {done['file']} (to {done['link']})"
         return (f"{said}: {its_pairs(done['pairs'], 'searchable')}." if done["pairs"] else

@@ -131,17 +131,69 @@ def withdraw_file(relative: str, staff: str) -> dict:
     return {**entry, "link": change.link, "pairs_kept": kept}
 
 
-def restore_file(archived: str, staff: str) -> dict:
+def restore_file(archived: str, staff: str, replace: str = "") -> dict:
     """Move an archived file back into the corpus (an archived link: make it again) and index
-    it again: what the index holds of it now, with its corpus `file` name and, for a link,
-    where it leads (`link`)."""
+    it again: what the index holds of it now, with its corpus `file` name, the file it
+    `replaced` (see publish.restore) and, for a link, where it leads (`link`). Refused
+    (publish.Superseded) when another corpus file serves its interviews now (see
+    superseded)."""
     match = publish.ARCHIVED.fullmatch(archived or "")
     name = match["name"] if match else archived
+
+    def restore(where: Paths) -> publish.Change:
+        if not replace and (refusal := superseded(where, archived)):
+            raise refusal
+        return publish.restore(where.corpus_dir, where.archive_dir, archived,
+                               replace=replace or None)
+
     entry, change = locked_change(
-        staff, "restore", name,
-        lambda where: publish.restore(where.corpus_dir, where.archive_dir, archived),
-        note=f"from the archive's {archived}")
-    return {**entry, "file": change.file.name, "link": change.link}
+        staff, "restore", name, restore,
+        note=f"from the archive's {archived}" + (f", replacing {replace}" if replace else ""))
+    return {**entry, "file": change.file.name, "link": change.link, "replaced": replace}
+
+
+def superseded(where: Paths, archived: str) -> publish.Superseded | None:
+    """Why the archived file `archived` is not restored beside the corpus file that serves
+    its interviews now (corpus.served_elsewhere: the version that replaced it, usually), or
+    None: every answer they share would show twice in search, and the version would come
+    back under a new address. Replacing that file with it is the way (the ids go with it)."""
+    source = publish.archived_path(where.archive_dir, archived)
+    match = publish.ARCHIVED.fullmatch(source.name)
+    target = publish.corpus_path(where.corpus_dir, match["name"])
+    if match["link"] or publish.occupied(target):  # (publish.restore says why not)
+        return None
+    interviews = uploads.read(source, match["name"]).interviews
+    served = corpus.served_elsewhere(manifest(), target, interviews)
+    if not served:
+        return None
+    root = Path(where.corpus_dir).resolve()
+    files = sorted({corpus_name(s.file, root) for s in served})
+    ids = [s.interview_id for s in served]
+    addresses = ", ".join(f"/interview/{i}" for i in ids[:3]) + (
+        f" and {len(ids) - 3:,} more" if len(ids) > 3 else "")
+    what = (f"the interview of {target.name} is" if len(interviews) == 1 else
+            f"{counted(len(served), 'interview')} of {target.name} "
+            f"{'is' if len(served) == 1 else 'are'}")
+    said = f"Not restored: {what} served now by {' and '.join(files)} ({addresses})"
+    if len(served) == 1:
+        one = served[0]
+        said += (", which took its address when it replaced it" if one.address else
+                 f", which holds {one.matched} of its {one.pairs} question/answer pairs")
+    said += (f". Restored beside {'it' if len(files) == 1 else 'them'}, the answers they share "
+             "would show twice in search, and this version would come back under a new "
+             "address.")
+    if len(files) > 1:
+        return publish.Superseded(f"{said} To restore this version, withdraw those files "
+                                  "first.")
+    return publish.Superseded(
+        f"{said} To bring this version back, replace {files[0]} with it: the interview keeps "
+        f"its address, and {files[0]} goes to the archive.", files[0])
+
+
+def corpus_name(key: str, root: Path) -> str:
+    """A file key of the index (its absolute path) as the corpus names it."""
+    path = Path(key)
+    return path.relative_to(root).as_posix() if root in path.parents else path.name
 
 
 def save_details(relative: str, values: dict[str, str | None], staff: str) -> dict | None:
@@ -196,6 +248,8 @@ def locked_change(staff: str, action: str, name: str, make: Callable[[Paths], pu
         if outcome == "failed":
             raise PublishError(f"Nothing changed: the index could not be updated ({exc}).") \
                 from exc
+        if isinstance(exc, PublishError):
+            raise  # as refused (a Superseded restore: the page asking how)
         raise PublishError(str(exc)) from exc
     entry = file_entry(change.file) if change.file.exists() else held  # withdrawn: was held
     moved = f"a link to {change.link}; the link moved" if change.link else ""
@@ -326,18 +380,35 @@ def archive_status(where: Paths) -> list[dict]:
     """The interview files in the archive, newest first: the archived name, the corpus
     name, when it was archived, whether a file of that name is in the corpus now, and of a
     withdrawn link where it leads (`link`) or why it cannot be restored (`gone`)."""
-    found = []
-    for path in publish.archived_files(where.archive_dir):
-        match = publish.ARCHIVED.fullmatch(path.name)
-        stamp = match["stamp"]
-        _, link, gone = (publish.archived_link(path, where.corpus_dir) if match["link"]
-                         else ("", "", ""))
-        found.append({"name": path.name, "file": match["name"],
-                      "archived_at": f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[9:11]}:"
-                                     f"{stamp[11:13]}:{stamp[13:15]}Z",
-                      "in_corpus": publish.occupied(Path(where.corpus_dir) / match["name"]),
-                      "link": link, "gone": gone})
-    return found
+    return [archive_entry(path, where) for path in publish.archived_files(where.archive_dir)]
+
+
+def archive_entry(path: Path, where: Paths) -> dict:
+    """One file of the archive, as archive_status lists it."""
+    match = publish.ARCHIVED.fullmatch(path.name)
+    stamp = match["stamp"]
+    _, link, gone = (publish.archived_link(path, where.corpus_dir) if match["link"]
+                     else ("", "", ""))
+    return {"name": path.name, "file": match["name"],
+            "archived_at": f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[9:11]}:"
+                           f"{stamp[11:13]}:{stamp[13:15]}Z",
+            "in_corpus": publish.occupied(Path(where.corpus_dir) / match["name"]),
+            "link": link, "gone": gone}
+
+
+def restore_context(archived: str) -> dict:
+    """The page asking how to restore an archived file (PublishError: it is not in the
+    archive): its archive entry, why it is not restored as it is (`refused`, see superseded
+    and publish.restore) and the corpus file replacing which restores it (`current`)."""
+    where = paths()
+    entry = archive_entry(publish.archived_path(where.archive_dir, archived), where)
+    refusal = None
+    if entry["in_corpus"]:
+        refusal = publish.name_taken(Path(where.corpus_dir) / entry["file"])
+    elif not entry["gone"]:
+        refusal = superseded(where, archived)
+    return {**entry, "refused": str(refusal or ""),
+            "current": refusal.current if refusal else ""}
 
 
 # --- edit details ------------------------------------------------------------------------
