@@ -106,6 +106,48 @@ def test_status_lists_every_file_with_the_preview_warnings(client, tmp_path):
         "Edit details", "Download", "Replace", "Withdraw"]
 
 
+def status_warnings(client) -> dict[str, list[str]]:
+    page = soup(client.get("/staff/"))
+    return {text(dt): [text(dd) for dd in dt.find_next_siblings("dd")
+                       if dd.find_previous_sibling("dt") is dt]
+            for dt in page.select("dl.warnings dt")}
+
+
+def test_status_warns_of_duplicates_in_the_corpus_as_the_preview_does(client, tmp_path):
+    """However they got there (published after the preview's warning, restored, dropped into
+    the folder), two files holding one interview are told on the Status page, in the
+    preview's words."""
+    clinic = (tmp_path / "corpus" / "clinic-notes.txt").read_bytes()
+    ward = (tmp_path / "corpus" / "ward-rounds.txt").read_bytes()
+    _, staged = preview_of(client, [("ward-edited.txt", ward.replace(b"weeks", b"days"))])
+    said = [text(li) for li in staged.select("#file-1 .warnings li")]
+    looks_like = next(w for w in said if w.startswith("Looks like a duplicate"))
+    add_to_corpus(tmp_path, "ward-edited.txt", ward.replace(b"weeks", b"days"))
+    add_to_corpus(tmp_path, "clinic-copy.txt", clinic)
+    warnings = status_warnings(client)
+    assert looks_like in warnings["ward-edited.txt"]
+    assert ("Looks like a duplicate of the published interview \u201cWard rounds with Dr. Ada "
+            "Lovelace\u201d (ward-edited.txt).") in warnings["ward-rounds.txt"]
+    assert "Same content as clinic-notes.txt, already in the corpus." in warnings[
+        "clinic-copy.txt"]
+    assert "Same content as clinic-copy.txt, already in the corpus." in warnings[
+        "clinic-notes.txt"]
+    assert not [w for w in warnings.get("hostile.txt", []) if "duplicate" in w or "Same" in w]
+    api = {f["name"]: f for f in client.get("/staff/api/status").get_json()["warnings"]}
+    assert looks_like in api["ward-edited.txt"]["problems"]
+
+
+def test_many_duplicates_of_one_file_are_told_once(client, tmp_path):
+    lines = [json.dumps({"question": f"What is topic {n}?", "answer": f"Topic {n} explained.",
+                         "title": f"Topic {n}", "interviewee": "Dr. A"}) for n in range(12)]
+    add_to_corpus(tmp_path, "topics.jsonl", "\n".join(lines))
+    add_to_corpus(tmp_path, "topics-again.jsonl", "\n".join(reversed(lines)))
+    told = [w for w in status_warnings(client)["topics-again.jsonl"] if "duplicate" in w]
+    assert told == [
+        "12 of its interviews look like duplicates of published interviews in topics.jsonl "
+        "(such as \u201cTopic 0\u201d, \u201cTopic 1\u201d and \u201cTopic 10\u201d)."]
+
+
 def test_a_file_the_indexer_cannot_read_can_be_withdrawn(client, tmp_path):
     add_to_corpus(tmp_path, "interview.docx", DOCX)
     confirm = soup(client.get("/staff/withdraw?file=interview.docx"))

@@ -166,19 +166,87 @@ def duplicates(item: Item, interviews: list[Interview], corpus_dir: Path, manife
                same: list[str], copies: list[str]) -> list[str]:
     """Warnings when the file repeats one already in the corpus (`same`: the corpus files with
     its bytes, but the `copies` among them, which are refused instead) or in the index."""
-    warnings = [f"Same content as {name}, already in the corpus."
-                for name in same if name not in copies]
+    warnings = [same_content(name) for name in same if name not in copies]
     if (Path(corpus_dir) / item.name).exists() and item.replaces != item.name:
         warnings.append(f"A file named {item.name} is already in the corpus: publishing "
                         "needs \u201creplace\u201d (the old version goes to the archive).")
-    seen = {(r.get("title", "").casefold(), r.get("interviewee", "").casefold()): r
-            for r in manifest.get("interviews", {}).values()}
+    seen = {}
+    for record in corpus.dict_of(manifest, "interviews").values():
+        if shared := same_interview(record):
+            seen.setdefault(shared, record)
+    found = []
     for interview in interviews:
-        record = seen.get((interview.title.casefold(), interview.interviewee.casefold()))
-        if record and interview.title and Path(record.get("file", "")).name != item.replaces:
-            warnings.append(f"Looks like a duplicate of the published interview "
-                            f"\u201c{record.get('title')}\u201d ({Path(record['file']).name}).")
+        record = seen.get(same_interview(interview.to_dict()) or ())
+        if record and Path(record.get("file", "")).name != item.replaces:
+            found.append((record.get("title", ""), Path(record["file"]).name))
+    return warnings + looks_like(found)
+
+
+def same_content(name: str) -> str:
+    """The warning about a corpus file `name` with the very bytes of the file warned about."""
+    return f"Same content as {name}, already in the corpus."
+
+
+def same_interview(record: dict) -> tuple[str, str] | None:
+    """What two interviews (as interview_dict or the index's manifest holds them) that look
+    like one share: title and interviewee, case aside; None without a title (nothing to
+    tell by)."""
+    title = (record.get("title") or "").casefold()
+    return (title, (record.get("interviewee") or "").casefold()) if title else None
+
+
+def looks_like(found: list[tuple[str, str]]) -> list[str]:
+    """The warnings about the interviews of a file that look like published ones (see
+    same_interview; `found`: their titles and files): one per interview, or one per file
+    when more than three look like that file's."""
+    by_file: dict[str, list[str]] = {}
+    for title, name in found:
+        by_file.setdefault(name, []).append(title)
+    warnings = []
+    for name, titles in by_file.items():
+        if len(titles) <= 3:
+            warnings += [f"Looks like a duplicate of the published interview \u201c{title}\u201d "
+                         f"({name})." for title in titles]
+            continue
+        shown = sorted(titles)[:3]
+        warnings.append(f"{len(titles):,} of its interviews look like duplicates of published "
+                        f"interviews in {name} (such as \u201c{shown[0]}\u201d, "
+                        f"\u201c{shown[1]}\u201d and \u201c{shown[2]}\u201d).")
     return warnings
+
+
+def corpus_duplicates(manifest: dict, root: Path) -> dict[str, list[str]]:
+    """The warnings of the preview's duplicates for the files the index holds (by key), each
+    told of the others: those with the same content (as indexed, corrections included) and
+    those whose interviews look like another file's (same_interview). One pass over the
+    manifest, for the Status page."""
+    files = corpus.dict_of(manifest, "files")
+    named = {key: corpus_name(key, root) for key in files}
+    by_hash: dict[str, list[str]] = {}
+    for key, entry in files.items():
+        by_hash.setdefault(entry.get("sha256", ""), []).append(key)
+    warnings = {key: [same_content(named[other]) for other in by_hash[entry.get("sha256", "")]
+                      if other != key]
+                for key, entry in files.items()}
+    alike: dict[tuple[str, str], list[dict]] = {}
+    for record in corpus.dict_of(manifest, "interviews").values():
+        if (shared := same_interview(record)) and record.get("file") in named:
+            alike.setdefault(shared, []).append(record)
+    found: dict[str, list[tuple[str, str]]] = {}
+    for records in alike.values():
+        for record in records:
+            found.setdefault(record["file"], []).extend(
+                (other.get("title", ""), named[other["file"]]) for other in records
+                if other["file"] != record["file"])
+    for key, matches in found.items():
+        warnings[key] += looks_like(matches)
+    return {key: told for key, told in warnings.items() if told}
+
+
+def corpus_name(key: str, root: Path) -> str:
+    """A file key of the index (its absolute path) as the corpus names it."""
+    path = Path(key)
+    return path.relative_to(root).as_posix() if root in path.parents else path.name
 
 
 def copies_of(item: Item, same: list[str]) -> list[str]:

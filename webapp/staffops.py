@@ -167,7 +167,7 @@ def superseded(where: Paths, archived: str) -> publish.Superseded | None:
     if not served:
         return None
     root = Path(where.corpus_dir).resolve()
-    files = sorted({corpus_name(s.file, root) for s in served})
+    files = sorted({preview.corpus_name(s.file, root) for s in served})
     ids = [s.interview_id for s in served]
     addresses = ", ".join(f"/interview/{i}" for i in ids[:3]) + (
         f" and {len(ids) - 3:,} more" if len(ids) > 3 else "")
@@ -188,12 +188,6 @@ def superseded(where: Paths, archived: str) -> publish.Superseded | None:
     return publish.Superseded(
         f"{said} To bring this version back, replace {files[0]} with it: the interview keeps "
         f"its address, and {files[0]} goes to the archive.", files[0])
-
-
-def corpus_name(key: str, root: Path) -> str:
-    """A file key of the index (its absolute path) as the corpus names it."""
-    path = Path(key)
-    return path.relative_to(root).as_posix() if root in path.parents else path.name
 
 
 def save_details(relative: str, values: dict[str, str | None], staff: str) -> dict | None:
@@ -275,7 +269,8 @@ def status_context() -> dict:
     found = manifest()
     walked = publish.walk(where.corpus_dir)
     reads = read_counts(walked, where.corpus_dir)
-    files = [file_status(path, where.corpus_dir, found, reads)
+    duplicates = preview.corpus_duplicates(found, Path(where.corpus_dir).resolve())
+    files = [file_status(path, where.corpus_dir, found, reads, duplicates)
              for path in publish.shown_files(walked, where.corpus_dir)]
     return {"index": index_status(found), "rebuild": rebuilder().last(), "files": files,
             "warnings": [f for f in files if f["problems"]],
@@ -327,10 +322,12 @@ def file_context(path: Path) -> dict:
     return file_status(path, Path(paths().corpus_dir).resolve(), manifest())
 
 
-def file_status(path: Path, corpus_dir: Path, found: dict, reads: Counter | None = None) -> dict:
+def file_status(path: Path, corpus_dir: Path, found: dict, reads: Counter | None = None,
+                duplicates: dict[str, list[str]] | None = None) -> dict:
     """One corpus file: its name, whether builds read it, whether and how it is indexed, and
     its warnings: those of its last parse and those the preview gives (no date, no
-    interviewee), from what the index holds (`found`); `reads`: see is_read_elsewhere."""
+    interviewee; `duplicates`: preview.corpus_duplicates of `found`), from what the index
+    holds (`found`); `reads`: see is_read_elsewhere."""
     readable = corpus.is_corpus_file(path, Path(corpus_dir))
     entry = found["files"].get(str(path.resolve())) if readable else None
     ids = (entry or {}).get("interviews", [])
@@ -344,7 +341,8 @@ def file_status(path: Path, corpus_dir: Path, found: dict, reads: Counter | None
     else:
         records = [found["interviews"][i] for i in ids if i in found["interviews"]]
         problems = ([preview.stored_problem_text(p, entry.get("display", ""))
-                     for p in entry.get("problems", [])] + preview.details_missing(records))
+                     for p in entry.get("problems", [])] + preview.details_missing(records)
+                    + (duplicates or {}).get(str(path.resolve()), []))
     return {"name": str(path.relative_to(corpus_dir)), "readable": readable,
             "indexed": entry is not None, "interviews": ids,
             "pairs": (entry or {}).get("pairs", 0), "problems": problems, "link": link,
