@@ -573,6 +573,25 @@ def new_file_ids(manifest: dict, path: Path, interviews: list[Interview]) -> lis
     return found
 
 
+def replacement_ids(manifest: dict, source: SourceFile, result: ParseResult,
+                    replaced: str) -> dict[str, list[str]]:
+    """The ids an update would give the interviews and pairs of `source` (its parse,
+    `result`) replacing the indexed file `replaced` (a key: another file's, taken as renamed,
+    or its own), were it run now on the index `manifest` describes: {interview id: its pair
+    ids}. The update's own steps (keep_ids, forget_file, index_file) on a scratch copy."""
+    scratch = {"files": dict(dict_of(manifest, "files")),
+               "interviews": dict(dict_of(manifest, "interviews"))}
+    if source.key == replaced:
+        keep_ids(scratch, manifest)
+    else:
+        keep_ids(scratch, manifest, [source], [replaced], {source.key: replaced})
+    forget_file(scratch, replaced)
+    for _ in index_file(ParsedFile(source, result), scratch):
+        pass
+    return {interview_id: scratch["interviews"][interview_id]["pair_ids"]
+            for interview_id in scratch["files"][source.key]["interviews"]}
+
+
 def interview_slug(path: Path, interview: Interview) -> str:
     """The id an interview of `path` has when no other holds it: its file name's stem (and
     the interview's key) as a slug."""

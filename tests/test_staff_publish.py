@@ -184,6 +184,38 @@ def test_replace_from_the_status_page_under_a_new_name(client, tmp_path):
         store.build(tmp_path / "index", [tmp_path / "corpus"], embeddings=False)
 
 
+def test_the_replace_preview_tells_which_addresses_stay_stop_and_are_new(client, tmp_path):
+    """Clinicians cite pair addresses: before replacing, staff see which keep working, which
+    will answer 410 Gone, and which are new, as the update will give them."""
+    v2 = CLINIC_V2 + (b"\nHost: Do you check titers first?\n\n"
+                      b"Dr. Grace Hopper: Yes, before any live vaccine.\n")
+    url, page = preview_of(client, [("clinic-notes-2024.md", v2)], replace="clinic-notes.txt")
+    told = page.select_one("#file-1 .addresses")
+    assert text(told.select_one(".addresses-summary")) == (
+        "Replacing clinic-notes.txt: the interview keeps its address /interview/clinic-notes. "
+        "Of its question/answer pairs, 1 keeps its address, 1 is new, and 1 will stop working "
+        "(its address will answer 410 Gone).")
+    assert [" ".join(li.get_text().split()) for li in told.select(".addresses-gone li")] == [
+        "/pair/clinic-notes-1: How do you follow patients after transplant?"]
+    pairs = page.select("#file-1 .preview-pairs li")
+    assert [text(p.select_one(".address")) for p in pairs] == [
+        "Address: /pair/clinic-notes-2 (kept)", "Address: /pair/clinic-notes-3 (new)"]
+    api = page_interviews(client, url)[0]["pairs"]
+    assert [(p["address"], p["kept"]) for p in api] == [("clinic-notes-2", True),
+                                                          ("clinic-notes-3", False)]
+
+    act(client, url, action="publish")  # the update gives what the preview said
+    assert client.get("/api/pairs/clinic-notes-1").status_code == 410
+    for pair in api:
+        found = client.get(f"/api/pairs/{pair['address']}").get_json()
+        assert found["question"] == pair["question"]
+
+
+def test_a_new_file_is_not_told_of_addresses(client):
+    _, page = preview_of(client, [("apheresis.txt", NEW)])
+    assert not page.select(".addresses") and not page.select(".preview-pairs .address")
+
+
 # --- warnings --------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ Plain Python over a staged batch, the corpus folder and the serving index's mani
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from indexer import corpus
@@ -68,6 +69,9 @@ def item_context(batch: Batch, item: Item, corpus_dir: Path, manifest: dict) -> 
     copies = copies_of(item, same)
     context.update(exists=(Path(corpus_dir) / item.name).exists(),
                    kept=kept_note(batch, item, result.interviews))
+    if context["exists"] or item.replaces:
+        context["addresses"] = replaced_addresses(batch, item, result, interviews, corpus_dir,
+                                                  manifest)
     context["warnings"] = ([problem_text(p) for p in result.problems]
                            + long_answers(result.interviews)
                            + details_missing(interviews)
@@ -292,6 +296,51 @@ def addresses(item: Item, interviews: list[Interview], corpus_dir: Path,
         notes.append(f"/interview/{base} {whose} ({Path(str(holder.get('file'))).name}): "
                      f"this one will be /interview/{interview_id} if published now.")
     return notes[:3]
+
+
+def replaced_addresses(batch: Batch, item: Item, result: ParseResult, interviews: list[dict],
+                       corpus_dir: Path, manifest: dict) -> dict | None:
+    """What replacing a corpus file with the staged one does to the addresses clinicians may
+    have cited, as the update will give them (corpus.replacement_ids): each pair of
+    `interviews` (interview_dict) gets its `address` and whether it is `kept`; the summary
+    holds the file `replaced`, the interviews' addresses (`interviews`: id and whether
+    kept), the counts kept and new, and the pairs whose addresses will answer 410 (`gone`:
+    id and the question they held). None when the replaced file is not indexed."""
+    replaced = publish.corpus_path(corpus_dir, item.replaces or item.name)
+    old = corpus.dict_of(manifest, "files").get(str(replaced.resolve()))
+    if not isinstance(old, dict):
+        return None
+    target = Path(corpus_dir) / item.name
+    source = corpus.source_file(batch.path(item), [])
+    if source is None:
+        return None
+    source = replace(source, key=str(target.resolve()), path=target, found_at=[])
+    planned = corpus.replacement_ids(manifest, source, result, str(replaced.resolve()))
+    records = corpus.dict_of(manifest, "interviews")
+    before = [pair_id for i in old.get("interviews", []) for pair_id in
+              (records.get(i) or {}).get("pair_ids", [])]
+    for interview, (interview_id, pair_ids) in zip(interviews, planned.items(), strict=True):
+        interview["address"] = interview_id
+        for pair, pair_id in zip(interview["pairs"], pair_ids, strict=True):
+            pair.update(address=pair_id, kept=pair_id in before)
+    now = {pair_id for pair_ids in planned.values() for pair_id in pair_ids}
+    questions = old_questions(replaced, old, records)
+    gone = [{"id": pair_id, "question": questions.get(pair_id, "")}
+            for pair_id in before if pair_id not in now]
+    return {"replaced": item.replaces or item.name,
+            "interviews": [{"id": i, "kept": i in old.get("interviews", [])} for i in planned],
+            "kept": len(now & set(before)), "new": len(now - set(before)), "gone": gone}
+
+
+def old_questions(path: Path, entry: dict, records: dict) -> dict[str, str]:
+    """The questions of an indexed corpus file by pair id, as the file reads now (none when
+    it no longer has the pairs the index holds of it)."""
+    parsed = uploads.read(path, path.name).interviews
+    ids = [(records.get(i) or {}).get("pair_ids", []) for i in entry.get("interviews", [])]
+    if [len(i.pairs) for i in parsed] != [len(pair_ids) for pair_ids in ids]:
+        return {}
+    return {pair_id: pair.question for interview, pair_ids in zip(parsed, ids, strict=True)
+            for pair, pair_id in zip(interview.pairs, pair_ids, strict=True)}
 
 
 def corrections(form, original: str,
