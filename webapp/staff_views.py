@@ -31,7 +31,9 @@ from indexer.publish import Superseded
 from webapp import preview
 from webapp import staffops
 from webapp import uploads
+from webapp.presenters import counted
 from webapp.presenters import its_pairs
+from webapp.rebuild import RUNNING
 from webapp.staff import refuse
 from webapp.uploads import Upload
 
@@ -97,15 +99,17 @@ def uploaded(token: str) -> str:
 
 
 def preview_page(batch: uploads.Batch, refused: dict | None = None) -> str:
-    """The preview page; `refused`, for the file whose corrections were just refused: its
-    `n`, the values `typed` (kept in its form, with Replace `ticked` or not), the `errors` by
-    field and the alert summing them up."""
+    """The preview page (following a file being published in the background, as the Rebuild
+    page follows a rebuild); `refused`, for the file whose corrections were just refused:
+    its `n`, the values `typed` (kept in its form, with Replace `ticked` or not), the
+    `errors` by field and the alert summing them up."""
     context = staffops.preview_context(batch)
     if refused:
         shown = next(i for i in context["items"] if i["n"] == refused["n"])
         shown.update(refused)
+    running = any((i["job"] or {}).get("state") in RUNNING for i in context["items"])
     return render("preview.html", "add", labels=preview.LABELS, clearable=preview.CLEARABLE,
-                  **context)
+                  refresh=REFRESH_SECONDS if running else None, **context)
 
 
 @bp.post("/uploads/<token>/<int:n>")
@@ -114,6 +118,9 @@ def act(token: str, n: int):
     batch = find_batch(token)
     item = batch.item(n) or abort(404, "That file is no longer in this upload.")
     action = request.form.get("action", "")
+    if busy := staffops.publishing(batch, item):
+        flash(busy, "error")
+        return redirect(url_for("staff.uploaded", token=token, _anchor=f"file-{n}"), 303)
     if action == "discard":
         uploads.discard(batch, item)
         flash(f"Discarded {item.original}.")
@@ -159,22 +166,20 @@ def take_corrections(batch: uploads.Batch, item: uploads.Item, action: str):
 
 
 def publish_one(batch: uploads.Batch, item: uploads.Item) -> None:
-    """Publish and say how it went."""
+    """Publish and say how it went; a large file in the background (its page follows it)."""
     try:
-        done = staffops.publish_item(batch, item, g.staff, request.form.get("replace") == "1")
+        old, pairs = staffops.publish_plan(batch, item, request.form.get("replace") == "1")
+        if staffops.in_background(pairs):
+            staffops.publish_in_background(batch, item, g.staff, old)
+            flash(f"Publishing {item.name} ({counted(pairs, 'question/answer pair')}) in the "
+                  "background: this page shows how far it got. Search keeps answering from "
+                  "the current index meanwhile.")
+            return
+        done = staffops.publish_item(batch, item, g.staff, old)
     except PublishError as exc:
         flash(str(exc), "error")
         return
-    flash(f"{published_as(done)}: {its_pairs(done['pairs'], 'searchable now')}.")
-
-
-def published_as(done: dict) -> str:
-    """"Published new.txt", "Replaced old.txt with new.md", or, of a file replaced by one of
-    its name, "Replaced x.txt with the uploaded version" (not "with x.txt")."""
-    if not done["replaced"]:
-        return f"Published {done['file']}"
-    new = "the uploaded version" if done["file"] == done["replaced"] else done["file"]
-    return f"Replaced {done['replaced']} with {new}"
+    flash(f"{staffops.published_as(done)}: {its_pairs(done['pairs'], 'searchable now')}.")
 
 
 @bp.get("/withdraw")

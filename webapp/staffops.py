@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,12 +22,16 @@ from indexer import formats
 from indexer import publish
 from indexer import store
 from indexer.model import ParseResult
+from indexer.model import slugify
 from indexer.publish import PublishError
 from webapp import preview
 from webapp import uploads
 from webapp.presenters import counted
+from webapp.presenters import its_pairs
 from webapp.rebuild import RUNNING
+from webapp.rebuild import Job
 from webapp.rebuild import Rebuilder
+from webapp.rebuild import new_job_id
 from webapp.uploads import Batch
 from webapp.uploads import Item
 
@@ -63,6 +68,16 @@ def rebuilder() -> Rebuilder:
     return current_app.extensions["qa_rebuild"]
 
 
+def publisher() -> Rebuilder:
+    """This app's runner of publishes too large to wait for (see publish_in_background)."""
+    return current_app.extensions["qa_publish"]
+
+
+def find_job(job_id: str) -> dict | None:
+    """The rebuild or publish job with `job_id`, if it is the current or last one."""
+    return rebuilder().job(job_id) or publisher().job(job_id)
+
+
 def start_rebuild(staff: str) -> dict | None:
     """Start a background rebuild: its job, or None (and an audit entry) when one is running."""
     job = rebuilder().start(staff)
@@ -97,26 +112,118 @@ def stage(files: list[uploads.Upload], staff: str, replaces: str = "") -> Batch:
 
 
 def preview_context(batch: Batch) -> dict:
-    """The preview page and its JSON twin."""
-    return preview.batch_context(batch, paths().corpus_dir, manifest())
+    """The preview page and its JSON twin; a file being published in the background has its
+    `job` (see publish_job)."""
+    jobs = {item.n: publish_job(batch, item) for item in batch.items}
+    context = preview.batch_context(batch, paths().corpus_dir, manifest())
+    for shown in context["items"]:
+        shown["job"] = jobs[shown["n"]]
+    return context
 
 
-def publish_item(batch: Batch, item: Item, staff: str, replace: bool) -> dict:
-    """Publish a staged file into the corpus and the index; PublishError says why not."""
+def publish_job(batch: Batch, item: Item) -> dict | None:
+    """The background publish of a staged file, while it runs or when it failed (None once
+    it is published). One that succeeded is recorded as published here too, should the
+    job's own record have been lost (the upload's record written by a request meanwhile)."""
+    job = publisher().job(item.job) if item.job and not item.published else None
+    if job and job.get("state") == "succeeded" and job.get("result"):
+        item.published = job["result"]
+        uploads.save(batch)
+        return None
+    return job
+
+
+def publish_plan(batch: Batch, item: Item, replace: bool) -> tuple[str | None, int]:
+    """What publishing a staged file does: the corpus file it replaces (or None) and its
+    pairs; PublishError says why it cannot be published."""
     if item.published:
         raise PublishError(f"{item.original} is already published (as "
                            f"{item.published.get('file')}).")
+    if busy := publishing(batch, item):
+        raise PublishError(busy)
     context = preview.item_context(batch, item, paths().corpus_dir, manifest())
     if not context["publishable"]:
         raise PublishError(context["error"] or f"{item.name} cannot be published.")
-    old = item.replaces or (item.name if replace and context["exists"] else None)
+    return item.replaces or (item.name if replace and context["exists"] else None), \
+        context["pairs"]
+
+
+def publishing(batch: Batch, item: Item) -> str:
+    """Why a staged file takes no action now (it is being published in the background), or
+    ""."""
+    job = publish_job(batch, item)
+    if job and job.get("state") in RUNNING:
+        return (f"{item.original} is being published; the page shows how far it got. Wait "
+                "until it has finished.")
+    return ""
+
+
+def in_background(pairs: int) -> bool:
+    """Whether a file of `pairs` pairs is published in the background (its index update,
+    embedding every question, takes long: 1,683 pairs took 16 s on an idle two-core server,
+    43 s on a busy one, past common proxy timeouts)."""
+    return pairs > current_app.config["STAFF_BACKGROUND_PAIRS"]
+
+
+def publish_item(batch: Batch, item: Item, staff: str, old: str | None,
+                 job: Job | None = None, runner: Rebuilder | None = None) -> dict:
+    """Publish a staged file into the corpus and the index (replacing the corpus file `old`):
+    what the index holds of it (file_entry), its corpus `file` name and what it `replaced`;
+    PublishError says why not. In a background `job` (of `runner`, which holds the rebuild
+    lock), the job follows the update."""
+    follow = {} if job is None else {"held": True, "embed_progress": embedding(job, runner)}
     entry, change = locked_change(
         staff, "replace" if old else "publish", item.name,
         lambda where: publish.publish(where.corpus_dir, where.archive_dir, batch.path(item),
-                                      item.name, replace=old))
-    item.published = {"file": change.file.name, **entry, "replaced": old or ""}
+                                      item.name, replace=old), **follow)
+    item.published = {"file": change.file.name, **entry, "replaced": old or "",
+                      "anchor": file_anchor(change.file.name)}
     uploads.save(batch)
     return item.published
+
+
+def file_anchor(name: str) -> str:
+    """The id of a corpus file's row on the Status page (a link to its entry ends with it)."""
+    return f"file-{slugify(name)}"
+
+
+def publish_in_background(batch: Batch, item: Item, staff: str, old: str | None) -> dict:
+    """Start publishing a staged file (see publish_item) as a job (the Rebuild page's kind:
+    one at a time with rebuilds, its progress shown on the preview): the job; PublishError
+    when a rebuild or another publish is running. The upload records the job before it
+    starts, and the job the outcome in the upload's record."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    token, n = batch.token, item.n
+
+    def task(job: Job, runner: Rebuilder) -> None:
+        with app.app_context():
+            job.state, job.current = "running", "updating the index"
+            runner.save(job, force=True)
+            fresh = uploads.load(paths().work_dir, token)
+            staged = fresh.item(n) if fresh else None
+            if staged is None:
+                raise PublishError(f"{item.original} was discarded before it was published.")
+            job.result = publish_item(fresh, staged, staff, old, job, runner)
+            job.pairs, job.interviews = job.result["pairs"], len(job.result["interviews"])
+
+    item.job = new_job_id()
+    uploads.save(batch)
+    job = publisher().start(staff, task, job_id=item.job, kind="publish", file=item.name)
+    if job is None:
+        item.job = ""
+        uploads.save(batch)
+        raise PublishError(f"{item.original} was not published: a rebuild or another publish "
+                           "is running. Try again when it has finished.")
+    return job.to_dict()
+
+
+def embedding(job: Job, runner: Rebuilder) -> Callable[[int, int], None]:
+    """A publish job's progress through the questions its update embeds."""
+    def progress(done: int, total: int) -> None:
+        job.done, job.total = done, total
+        job.current = f"embedding questions for search by meaning: {done:,} of {total:,}"
+        runner.save(job, force=done == total)
+    return progress
 
 
 def withdraw_file(relative: str, staff: str) -> dict:
@@ -219,21 +326,24 @@ def changes_note(old: dict[str, str | None], new: dict[str, str | None]) -> str:
 
 
 def locked_change(staff: str, action: str, name: str, make: Callable[[Paths], publish.Change],
-                  note: str = "") -> tuple[dict, publish.Change]:
-    """Change the corpus and update the index under the rebuild lock; undo on failure; audit
-    (with `note` saying what changed, when the action's name does not, and where a link that
-    moved led)."""
+                  note: str = "", held: bool = False,
+                  embed_progress: Callable[[int, int], None] | None = None,
+                  ) -> tuple[dict, publish.Change]:
+    """Change the corpus and update the index under the rebuild lock (`held`: by the caller,
+    a background job); undo on failure; audit (with `note` saying what changed, when the
+    action's name does not, and where a link that moved led)."""
     where, outcome = paths(), "refused"
     try:
-        with rebuilder().exclusive(UPDATE_LOCK_TIMEOUT):
+        with nullcontext() if held else rebuilder().exclusive(UPDATE_LOCK_TIMEOUT):
             change = make(where)
-            held = file_entry(change.led_to or change.file)  # what the index holds, before
+            before = file_entry(change.led_to or change.file)  # what the index holds
             outcome = "failed"
             try:
                 report = store.update(where.index_dir, [where.corpus_dir],
                                       lock_timeout=UPDATE_LOCK_TIMEOUT,
                                       renamed={change.file: change.replaced}
-                                      if change.replaced else None)
+                                      if change.replaced else None,
+                                      embed_progress=embed_progress)
             except BaseException:
                 change.undo()
                 raise
@@ -245,7 +355,7 @@ def locked_change(staff: str, action: str, name: str, make: Callable[[Paths], pu
         if isinstance(exc, PublishError):
             raise  # as refused (a Superseded restore: the page asking how)
         raise PublishError(str(exc)) from exc
-    entry = file_entry(change.file) if change.file.exists() else held  # withdrawn: was held
+    entry = file_entry(change.file) if change.file.exists() else before  # withdrawn
     moved = f"a link to {change.link}; the link moved" if change.link else ""
     audit.append(where.audit_log, staff, action, name, "ok",
                  "; ".join(filter(None, [moved, note, f"{entry['pairs']} pairs; index holds "
@@ -254,9 +364,13 @@ def locked_change(staff: str, action: str, name: str, make: Callable[[Paths], pu
 
 
 def file_entry(path: Path) -> dict:
-    """What the serving index holds of one corpus file: interview ids and pair count."""
-    entry = manifest()["files"].get(str(path.resolve()), {})
-    return {"interviews": entry.get("interviews", []), "pairs": entry.get("pairs", 0)}
+    """What the serving index holds of one corpus file: interview ids, their titles (in the
+    same order), pair count."""
+    found = manifest()
+    entry = found["files"].get(str(path.resolve()), {})
+    ids = entry.get("interviews", [])
+    return {"interviews": ids, "pairs": entry.get("pairs", 0),
+            "titles": [found["interviews"].get(i, {}).get("title", "") for i in ids]}
 
 
 # --- status ----------------------------------------------------------------------------
@@ -289,6 +403,8 @@ def job_text(job: dict) -> dict:
     state = job.get("state", "")
     said = {"label": JOB_LABELS.get(state, state), "finished": state not in RUNNING,
             "progress": "", "outcome": ""}
+    if job.get("kind") == "publish":
+        return publish_text(job, said)
     if not said["finished"]:
         done, total, current = job.get("done", 0), job.get("total", 0), job.get("current")
         said["progress"] = (f"Files parsed: {done} of {total or '…'}"
@@ -304,6 +420,27 @@ def job_text(job: dict) -> dict:
     else:
         said["outcome"] = f"{job.get('error', '')} The previous index keeps serving."
     return said
+
+
+def publish_text(job: dict, said: dict) -> dict:
+    """What the preview says of a background publish (see job_text)."""
+    if not said["finished"]:
+        said["progress"] = f"Publishing {job.get('file')}: {job.get('current') or 'starting'}."
+    elif job.get("state") == "succeeded":
+        said["outcome"] = (f"{published_as(job.get('result') or {})}: "
+                           f"{its_pairs(job.get('pairs', 0), 'searchable now')}.")
+    else:
+        said["outcome"] = f"{job.get('error', '')} The index keeps serving as it was."
+    return said
+
+
+def published_as(done: dict) -> str:
+    """"Published new.txt", "Replaced old.txt with new.md", or, of a file replaced by one of
+    its name, "Replaced x.txt with the uploaded version" (not "with x.txt")."""
+    if not done.get("replaced"):
+        return f"Published {done.get('file')}"
+    new = "the uploaded version" if done["file"] == done["replaced"] else done["file"]
+    return f"Replaced {done['replaced']} with {new}"
 
 
 def index_status(found: dict) -> dict | None:
@@ -343,7 +480,8 @@ def file_status(path: Path, corpus_dir: Path, found: dict, reads: Counter | None
         problems = ([preview.stored_problem_text(p, entry.get("display", ""))
                      for p in entry.get("problems", [])] + preview.details_missing(records)
                     + (duplicates or {}).get(str(path.resolve()), []))
-    return {"name": str(path.relative_to(corpus_dir)), "readable": readable,
+    name = str(path.relative_to(corpus_dir))
+    return {"name": name, "anchor": file_anchor(name), "readable": readable,
             "indexed": entry is not None, "interviews": ids,
             "pairs": (entry or {}).get("pairs", 0), "problems": problems, "link": link,
             "broken": link == publish.MISSING,
