@@ -577,6 +577,25 @@ def new_file_ids(manifest: dict, path: Path, interviews: list[Interview]) -> lis
     return found
 
 
+def replacement_ids(manifest: dict, source: SourceFile, result: ParseResult,
+                    replaced: str) -> dict[str, list[str]]:
+    """The ids an update would give the interviews and pairs of `source` (its parse,
+    `result`) replacing the indexed file `replaced` (a key: another file's, taken as renamed,
+    or its own), were it run now on the index `manifest` describes: {interview id: its pair
+    ids}. The update's own steps (keep_ids, forget_file, index_file) on a scratch copy."""
+    scratch = {"files": dict(dict_of(manifest, "files")),
+               "interviews": dict(dict_of(manifest, "interviews"))}
+    if source.key == replaced:
+        keep_ids(scratch, manifest)
+    else:
+        keep_ids(scratch, manifest, [source], [replaced], {source.key: replaced})
+    forget_file(scratch, replaced)
+    for _ in index_file(ParsedFile(source, result), scratch):
+        pass
+    return {interview_id: scratch["interviews"][interview_id]["pair_ids"]
+            for interview_id in scratch["files"][source.key]["interviews"]}
+
+
 def interview_slug(path: Path, interview: Interview) -> str:
     """The id an interview of `path` has when no other holds it: its file name's stem (and
     the interview's key) as a slug."""
@@ -719,3 +738,74 @@ def forget_file(manifest: dict, key: str) -> list[str]:
             pair_ids.extend(record["pair_ids"])
     used_pair_ids(manifest).difference_update(pair_ids)
     return pair_ids
+
+
+@dataclass
+class Served:
+    """An interview of a file being brought back (restored from the archive) that the index
+    serves now from another file: the `interview_id` there, its `file` key, and why it is
+    taken as the same interview: it has the address the file's name gives (`address`, the
+    ids went to the file that replaced it), or `matched` of its `pairs` are that
+    interview's pairs, as an update would know them again (earlier_ids)."""
+
+    interview_id: str
+    file: str
+    address: bool = False
+    matched: int = 0
+    pairs: int = 0
+
+
+def served_elsewhere(manifest: dict, path: Path, interviews: list[Interview]) -> list[Served]:
+    """Of the interviews a file not indexed now would bring in at `path`, those the index
+    serves from another file (see Served). An interview given back an id held for it (of a
+    withdrawn file) is its own again; one without (its file was replaced: the ids went to
+    the replacement) is another file's interview when its address is that file's now, or
+    when more than half of its pairs are one published interview's."""
+    key = str(path.resolve())
+    scratch = {"files": {}, "interviews": {}}
+    keep_ids(scratch, manifest)
+    published = {i: r for i, r in dict_of(manifest, "interviews").items()
+                 if isinstance(r, dict) and r.get("file") != key}
+    holders: dict[str, set[str]] = {}  # a question's or telling answer's digest -> interviews
+    served = []
+    for interview in interviews:
+        if held_id(scratch, (key, interview.key)):
+            continue
+        address = interview_slug(path, interview)
+        if address in published:
+            served.append(Served(address, published[address].get("file", ""), address=True))
+            continue
+        if not holders:
+            holders = digest_holders(published)
+        if found := most_pairs(published, holders, interview):
+            served.append(found)
+    return served
+
+
+def digest_holders(published: dict[str, dict]) -> dict[str, set[str]]:
+    """The published interviews each digest of a question or telling answer (pair_mark) was
+    given for, also of pairs they no longer hold."""
+    holders: dict[str, set[str]] = {}
+    for interview_id, record in published.items():
+        for mark in PairHistory.of(record).given().values():
+            for part in filter(None, mark.split(":")):
+                holders.setdefault(part, set()).add(interview_id)
+    return holders
+
+
+def most_pairs(published: dict[str, dict], holders: dict[str, set[str]],
+               interview: Interview) -> Served | None:
+    """The published interview more than half of whose pairs `interview` holds (see
+    earlier_ids), the one with most of them, or None."""
+    pairs = interview.pairs
+    marks = [pair_mark(pair.question, pair.answer) for pair in pairs]
+    candidates = {i for mark in marks for part in filter(None, mark.split(":"))
+                  for i in holders.get(part, ())}
+    best = None
+    for interview_id in sorted(candidates):
+        record = published[interview_id]
+        matched = sum(1 for found in earlier_ids(PairHistory.of(record), pairs, marks, False)
+                      if found)
+        if matched * 2 > len(pairs) and (best is None or matched > best.matched):
+            best = Served(interview_id, record["file"], matched=matched, pairs=len(pairs))
+    return best

@@ -262,19 +262,41 @@ def archive_name(folder: Path, stamp: str, name: str, mark: str = "") -> Path:
     return target
 
 
-def restore(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike,
-            archived: str) -> Change:
+class Superseded(PublishError):
+    """A restore refused because a corpus file holds what the archived version would bring
+    back (`current`: its name, when replacing that one file with the version is the way)."""
+
+    def __init__(self, message: str, current: str = "") -> None:
+        super().__init__(message)
+        self.current = current
+
+
+def name_taken(target: Path) -> Superseded:
+    """Why an archived file is not restored to its corpus name `target`: a file of that name
+    is there now (which it may replace, unless that is a link leading nowhere)."""
+    return Superseded(f"A file named {target.name} is in the corpus now: withdraw it first to "
+                      "restore this version, or replace it with this version.",
+                      target.name if target.is_file() else "")
+
+
+def restore(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike, archived: str,
+            *, replace: str | None = None) -> Change:
     """Move an archived interview file (and the NAME.meta.json archived with it) back into the
     corpus under its own name, unless a file of that name is there now; an archived link is
-    made again (see restore_link)."""
+    made again (see restore_link). With `replace`, that corpus file moves to the archive
+    first (the restored file takes its ids, as a replacement does: see publish)."""
     source = archived_path(archive_dir, archived)
     match = ARCHIVED.fullmatch(source.name)
     target = corpus_path(corpus_dir, match["name"])
-    if occupied(target):
-        raise PublishError(f"A file named {target.name} is in the corpus now: withdraw it "
-                           f"first to restore this version ({archived}).")
-    change = Change(target)
+    old = corpus_path(corpus_dir, replace) if replace else None
+    if old is not None and not old.is_file():
+        raise PublishError(f"{replace} is no longer in the corpus; restore without replacing.")
+    if occupied(target) and target != old:
+        raise name_taken(target)
+    change = Change(target, replaced=old.resolve() if old is not None else None)
     try:
+        if old is not None:
+            archive(old, corpus_dir, archive_dir, change)
         stray = corpus.override_path(target)
         if stray.exists():  # corrections left without their file: not this version's
             change.archived.append(move_to_archive(stray, archive_dir))
@@ -284,11 +306,11 @@ def restore(corpus_dir: str | os.PathLike, archive_dir: str | os.PathLike,
             restore_link(source, corpus_dir, change)
         else:
             moves.insert(0, (source, target))
-        for old, new in moves:
-            if old.is_file():
-                link_new(old, new)
-                change.restored.append((old, new))
-                old.unlink()
+        for kept, back in moves:
+            if kept.is_file():
+                link_new(kept, back)
+                change.restored.append((kept, back))
+                kept.unlink()
     except BaseException:
         change.undo()
         raise

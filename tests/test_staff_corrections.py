@@ -206,6 +206,27 @@ def test_ticking_none_in_the_preview_publishes_no_interviewer(client, tmp_path):
     assert client.get("/api/pairs/green-itp-1").get_json()["interview"]["interviewer"] == ""
 
 
+def test_a_name_typed_beside_no_interviewee_is_refused_naming_the_field(client, tmp_path):
+    """Both say something: the typed name and the ticked box; saving one silently loses the
+    other (the name was dropped)."""
+    url, page = preview_of(client, [("green-itp.txt", GREEN)])
+    typed = form(page, interviewee="Dr. Rachel Green", none_interviewee="1", action="save")
+    response = post(client, f"{url}/1", typed)
+    assert response.status_code == 422
+    page = soup(response)
+    field = page.find("input", attrs={"name": "interviewee"})
+    assert field["aria-invalid"] == "true" and field["value"] == "Dr. Rachel Green"
+    assert ("Interviewee of green-itp.txt: You typed \u201cDr. Rachel Green\u201d and ticked "
+            "\u201cNo interviewee\u201d: clear the field for no interviewee, or untick the box to "
+            "keep the name.") == text(page.find(id="f1-interviewee-error"))
+    assert page.find("input", attrs={"name": "none_interviewee"}).has_attr("checked")
+    assert "Nothing saved for green-itp.txt: correct the interviewee" in text(
+        page.select_one("#file-1 [role=alert]"))
+    assert page_interviews(client, url)[0]["interviewee"] == ""
+    response = post(client, f"{url}/1", {**typed, "action": "publish"})
+    assert response.status_code == 422 and "green-itp.txt" not in corpus_names(tmp_path)
+
+
 def test_none_kept_from_a_replaced_file_is_listed_and_kept(client, tmp_path):
     tom = GREEN.replace(b"Published: March 3, 2024\n", b"Published: March 3, 2024\nBy Tom Harris\n")
     url, page = preview_of(client, [("green-itp.txt", tom)])

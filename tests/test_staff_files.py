@@ -106,6 +106,48 @@ def test_status_lists_every_file_with_the_preview_warnings(client, tmp_path):
         "Edit details", "Download", "Replace", "Withdraw"]
 
 
+def status_warnings(client) -> dict[str, list[str]]:
+    page = soup(client.get("/staff/"))
+    return {text(dt): [text(dd) for dd in dt.find_next_siblings("dd")
+                       if dd.find_previous_sibling("dt") is dt]
+            for dt in page.select("dl.warnings dt")}
+
+
+def test_status_warns_of_duplicates_in_the_corpus_as_the_preview_does(client, tmp_path):
+    """However they got there (published after the preview's warning, restored, dropped into
+    the folder), two files holding one interview are told on the Status page, in the
+    preview's words."""
+    clinic = (tmp_path / "corpus" / "clinic-notes.txt").read_bytes()
+    ward = (tmp_path / "corpus" / "ward-rounds.txt").read_bytes()
+    _, staged = preview_of(client, [("ward-edited.txt", ward.replace(b"weeks", b"days"))])
+    said = [text(li) for li in staged.select("#file-1 .warnings li")]
+    looks_like = next(w for w in said if w.startswith("Looks like a duplicate"))
+    add_to_corpus(tmp_path, "ward-edited.txt", ward.replace(b"weeks", b"days"))
+    add_to_corpus(tmp_path, "clinic-copy.txt", clinic)
+    warnings = status_warnings(client)
+    assert looks_like in warnings["ward-edited.txt"]
+    assert ("Looks like a duplicate of the published interview \u201cWard rounds with Dr. Ada "
+            "Lovelace\u201d (ward-edited.txt).") in warnings["ward-rounds.txt"]
+    assert "Same content as clinic-notes.txt, already in the corpus." in warnings[
+        "clinic-copy.txt"]
+    assert "Same content as clinic-copy.txt, already in the corpus." in warnings[
+        "clinic-notes.txt"]
+    assert not [w for w in warnings.get("hostile.txt", []) if "duplicate" in w or "Same" in w]
+    api = {f["name"]: f for f in client.get("/staff/api/status").get_json()["warnings"]}
+    assert looks_like in api["ward-edited.txt"]["problems"]
+
+
+def test_many_duplicates_of_one_file_are_told_once(client, tmp_path):
+    lines = [json.dumps({"question": f"What is topic {n}?", "answer": f"Topic {n} explained.",
+                         "title": f"Topic {n}", "interviewee": "Dr. A"}) for n in range(12)]
+    add_to_corpus(tmp_path, "topics.jsonl", "\n".join(lines))
+    add_to_corpus(tmp_path, "topics-again.jsonl", "\n".join(reversed(lines)))
+    told = [w for w in status_warnings(client)["topics-again.jsonl"] if "duplicate" in w]
+    assert told == [
+        "12 of its interviews look like duplicates of published interviews in topics.jsonl "
+        "(such as \u201cTopic 0\u201d, \u201cTopic 1\u201d and \u201cTopic 10\u201d)."]
+
+
 def test_a_file_the_indexer_cannot_read_can_be_withdrawn(client, tmp_path):
     add_to_corpus(tmp_path, "interview.docx", DOCX)
     confirm = soup(client.get("/staff/withdraw?file=interview.docx"))
@@ -216,6 +258,20 @@ def test_ticking_none_removes_a_wrongly_detected_interviewer(client, tmp_path):
     assert interview_of(client, "green-itp-1")["interviewer"] == "Tom Harris"
 
 
+def test_another_name_typed_beside_no_interviewer_is_refused(client, tmp_path):
+    """Ticking "No interviewer" beside the value the form shows removes it (above); beside a
+    value typed in its place, one of the two is a mistake."""
+    add_to_corpus(tmp_path, "green-itp.txt", GREEN_TOM)
+    values = edit_form(soup(client.get("/staff/edit?file=green-itp.txt")))
+    response = post(client, "/staff/edit", {**values, "interviewer": "Tom Harrison",
+                                            "none_interviewer": "1"})
+    assert response.status_code == 422
+    page = soup(response)
+    assert "You typed \u201cTom Harrison\u201d and ticked \u201cNo interviewer or outlet\u201d" \
+        in text(page.find(id="edit-interviewer-error"))
+    assert meta_of(tmp_path, "green-itp.txt") is None and not audit_entries(tmp_path)
+
+
 def test_none_for_a_field_the_parser_left_empty_stores_nothing(client, tmp_path):
     values = edit_form(soup(client.get("/staff/edit?file=clinic-notes.txt")))
     post(client, "/staff/edit", {**values, "none_date": "1"})
@@ -279,6 +335,96 @@ def test_restore_refuses_when_a_file_of_that_name_is_in_the_corpus(client, tmp_p
     assert (tmp_path / "corpus" / "clinic-notes.txt").read_bytes() == GREEN_TOM
     assert (tmp_path / "archive" / archived).exists()
     assert audit_entries(tmp_path)[-1]["outcome"] == "refused"
+
+
+def replaced_under_a_new_name(client, tmp_path) -> str:
+    """ward-rounds.txt replaced from the Status page by ward-rounds-v2.txt, which drops its
+    last question and asks a new one: the archived name of the old version."""
+    old = (tmp_path / "corpus" / "ward-rounds.txt").read_text(encoding="utf-8")
+    dropped = old.index("Host: What would you tell a new resident?")
+    new = old[:dropped] + ("Host: Which antibiotics do you start first?\n\n"
+                           "Dr. Ada Lovelace: Piperacillin-tazobactam, unless the patient is "
+                           "allergic.\n")
+    url, _ = preview_of(client, [("ward-rounds-v2.txt", new.encode())],
+                        replace="ward-rounds.txt")
+    post(client, f"{url}/1", {"action": "publish"})
+    [archived] = [p.name for p in (tmp_path / "archive").iterdir()
+                  if p.name.endswith("-ward-rounds.txt")]
+    return archived
+
+
+def test_restoring_a_replaced_version_is_refused_and_offers_to_replace(client, tmp_path):
+    """Restored beside the version that replaced it, the interview would be in search twice,
+    the old version under a new address."""
+    archived = replaced_under_a_new_name(client, tmp_path)
+    before = sorted(p.name for p in (tmp_path / "archive").iterdir())
+    response = post(client, "/staff/restore", {"file": archived})
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/staff/restore?file=")
+    page = soup(client.get(response.headers["Location"]))
+    refused = text(page.select_one(".flash-error"))
+    assert ("Not restored: the interview of ward-rounds.txt is served now by ward-rounds-v2.txt "
+            "(/interview/ward-rounds)") in refused
+    assert "replace ward-rounds-v2.txt with it" in refused
+    assert not (tmp_path / "corpus" / "ward-rounds.txt").exists()
+    assert sorted(p.name for p in (tmp_path / "archive").iterdir()) == before
+    assert search_total(client, "febrile") == 1
+    assert client.get("/interview/ward-rounds-2").status_code == 404
+    assert audit_entries(tmp_path)[-1]["outcome"] == "refused"
+
+    button = page.find("button", string="Replace ward-rounds-v2.txt with this version")
+    form = button.find_parent("form")
+    fields = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    assert fields["file"] == archived and fields["replace"] == "ward-rounds-v2.txt"
+    response = post(client, form["action"], {k: v for k, v in fields.items()
+                                             if k != "csrf_token"})
+    assert flashed(client, response) == (
+        "Replaced ward-rounds-v2.txt with the archived ward-rounds.txt: its 5 question/answer "
+        "pairs are searchable again; ward-rounds-v2.txt is in the archive.")
+    assert {"ward-rounds.txt", "ward-rounds.txt.meta.json"} <= {
+        p.name for p in (tmp_path / "corpus").iterdir()}
+    assert not (tmp_path / "corpus" / "ward-rounds-v2.txt").exists()
+    archive = sorted(p.name.split("-", 1)[1] for p in (tmp_path / "archive").iterdir())
+    assert archive == ["ward-rounds-v2.txt", "ward-rounds-v2.txt.meta.json"]
+    assert search_total(client, "febrile") == 1 and search_total(client, "piperacillin") == 0
+    assert interview_of(client, "ward-rounds-5")["id"] == "ward-rounds"  # its address again
+    assert client.get("/api/pairs/ward-rounds-6").status_code == 410  # v2's new question
+    assert client.get("/interview/ward-rounds-2").status_code == 404
+    assert [(e["action"], e["outcome"]) for e in audit_entries(tmp_path)][-2:] == [
+        ("restore", "refused"), ("restore", "ok")]
+
+
+def test_an_earlier_replacement_is_known_by_its_pairs(client, tmp_path):
+    """ward-rounds-v2.txt, replaced in turn by ward-rounds-v3.txt, never had an address of its
+    own name: its pairs tell it is the interview ward-rounds-v3.txt serves."""
+    replaced_under_a_new_name(client, tmp_path)
+    v2 = (tmp_path / "corpus" / "ward-rounds-v2.txt").read_bytes()
+    url, _ = preview_of(client, [("ward-rounds-v3.txt", v2 + b"\nHost: Anything else?\n\n"
+                                  b"Dr. Ada Lovelace: No.\n")], replace="ward-rounds-v2.txt")
+    post(client, f"{url}/1", {"action": "publish"})
+    [archived] = [p.name for p in (tmp_path / "archive").iterdir()
+                  if p.name.endswith("-ward-rounds-v2.txt")]
+    response = post(client, "/staff/restore", {"file": archived})
+    refused = text(soup(client.get(response.headers["Location"])).select_one(".flash-error"))
+    assert ("the interview of ward-rounds-v2.txt is served now by ward-rounds-v3.txt "
+            "(/interview/ward-rounds), which holds 5 of its 5 question/answer pairs") in refused
+    assert not (tmp_path / "corpus" / "ward-rounds-v2.txt").exists()
+
+
+def test_a_version_whose_name_is_taken_is_offered_as_a_replacement(client, tmp_path):
+    post(client, "/staff/withdraw", {"file": "clinic-notes.txt"})
+    archived = next((tmp_path / "archive").iterdir()).name
+    add_to_corpus(tmp_path, "clinic-notes.txt", GREEN_TOM)
+    row = next(li for li in soup(client.get("/staff/")).select(".archive li")
+               if "clinic-notes.txt" in text(li))
+    page = soup(client.get(row.find("a", string=re.compile("replace clinic-notes.txt"))["href"]))
+    form = page.find("button", string="Replace clinic-notes.txt with this version").parent
+    response = post(client, form["action"], {"file": archived, "replace": "clinic-notes.txt"})
+    assert "its 2 question/answer pairs are searchable again" in flashed(client, response)
+    assert search_total(client, "vaccines") == 1 and search_total(client, "eltrombopag") == 0
+    assert [p.name.split("-", 1)[1] for p in (tmp_path / "archive").iterdir()] == [
+        "clinic-notes.txt"]
+    assert (tmp_path / "archive" / archived).exists() is False
 
 
 # --- a failed index update changes nothing ---------------------------------------------

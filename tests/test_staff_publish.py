@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from pathlib import Path
 
 import pytest
 from staff_support import act
 from staff_support import corpus_names
+from staff_support import csrf_token
 from staff_support import interview_text
 from staff_support import make_staff_app
 from staff_support import page_interviews
@@ -17,6 +19,7 @@ from staff_support import preview_of
 from staff_support import search_total
 from staff_support import signed_in
 from staff_support import upload
+from staff_support import wait_for_job
 from webapp_support import soup
 from webapp_support import text
 
@@ -182,6 +185,135 @@ def test_replace_from_the_status_page_under_a_new_name(client, tmp_path):
         assert dropped.status_code == 410
         assert dropped.get_json()["interview"]["url"] == "/interview/clinic-notes"
         store.build(tmp_path / "index", [tmp_path / "corpus"], embeddings=False)
+
+
+def test_the_replace_preview_tells_which_addresses_stay_stop_and_are_new(client, tmp_path):
+    """Clinicians cite pair addresses: before replacing, staff see which keep working, which
+    will answer 410 Gone, and which are new, as the update will give them."""
+    v2 = CLINIC_V2 + (b"\nHost: Do you check titers first?\n\n"
+                      b"Dr. Grace Hopper: Yes, before any live vaccine.\n")
+    url, page = preview_of(client, [("clinic-notes-2024.md", v2)], replace="clinic-notes.txt")
+    told = page.select_one("#file-1 .addresses")
+    assert text(told.select_one(".addresses-summary")) == (
+        "Replacing clinic-notes.txt: the interview keeps its address /interview/clinic-notes. "
+        "Of its question/answer pairs, 1 keeps its address, 1 is new, and 1 will stop working "
+        "(its address will answer 410 Gone).")
+    assert [" ".join(li.get_text().split()) for li in told.select(".addresses-gone li")] == [
+        "/pair/clinic-notes-1: How do you follow patients after transplant?"]
+    pairs = page.select("#file-1 .preview-pairs li")
+    assert [text(p.select_one(".address")) for p in pairs] == [
+        "Address: /pair/clinic-notes-2 (kept)", "Address: /pair/clinic-notes-3 (new)"]
+    api = page_interviews(client, url)[0]["pairs"]
+    assert [(p["address"], p["kept"]) for p in api] == [("clinic-notes-2", True),
+                                                          ("clinic-notes-3", False)]
+
+    act(client, url, action="publish")  # the update gives what the preview said
+    assert client.get("/api/pairs/clinic-notes-1").status_code == 410
+    for pair in api:
+        found = client.get(f"/api/pairs/{pair['address']}").get_json()
+        assert found["question"] == pair["question"]
+
+
+def test_a_new_file_is_not_told_of_addresses(client):
+    _, page = preview_of(client, [("apheresis.txt", NEW)])
+    assert not page.select(".addresses") and not page.select(".preview-pairs .address")
+
+
+# --- a file of many interviews, in the background --------------------------------------
+
+
+def topics(count: int) -> bytes:
+    """A JSON Lines file of `count` one-pair interviews."""
+    return "\n".join(json.dumps({"question": f"What is topic {n}?", "title": f"Topic {n}",
+                                 "answer": f"Topic {n} is about leukapheresis.",
+                                 "interviewee": "Dr. A"})
+                      for n in range(count)).encode()
+
+
+def test_published_interviews_are_named_by_title_or_counted_in_one_link(client):
+    url, _ = preview_of(client, [("two.jsonl", topics(2)), ("many.jsonl", topics(7))])
+    act(client, url, 1, action="publish")
+    page = act(client, url, 2, action="publish")
+    links = page.select("#file-1 .published a")
+    assert [(text(a), a["href"]) for a in links] == [
+        ("View \u201cTopic 0\u201d", "/interview/two-topic-0"),
+        ("View \u201cTopic 1\u201d", "/interview/two-topic-1")]
+    [link] = page.select("#file-2 .published a")
+    assert text(link) == "See its 7 interviews on the Status page"
+    status = soup(client.get(link["href"]))
+    row = status.find(id=link["href"].split("#")[1])
+    assert text(row.th) == "many.jsonl" and len(row.select("td a[href^='/interview/']")) == 7
+
+
+@pytest.fixture
+def held_updates(monkeypatch):
+    """Index updates wait, once they have started, until the test sets the event."""
+    entered, opened = threading.Event(), threading.Event()
+    update = store.update
+
+    def held(*args, **kwargs):
+        entered.set()
+        assert opened.wait(30), "the test never let the update go on"
+        return update(*args, **kwargs)
+
+    monkeypatch.setattr(store, "update", held)
+    yield entered, opened
+    opened.set()
+
+
+def test_a_large_file_is_published_in_the_background_with_progress(tmp_path, held_updates):
+    entered, opened = held_updates
+    client = signed_in(make_staff_app(tmp_path, STAFF_BACKGROUND_PAIRS=5))
+    url, _ = preview_of(client, [("many.jsonl", topics(7))])
+    response = post(client, f"{url}/1", {"action": "publish"})
+    assert response.status_code == 303
+    assert entered.wait(10)
+    page = soup(client.get(response.headers["Location"]))
+    assert ("Publishing many.jsonl (7 question/answer pairs) in the background"
+            in text(page.select_one(".flash-ok")))
+    job = page.select_one("#file-1 .job[data-job-url]")
+    assert "Publishing many.jsonl" in text(job.select_one(".job-progress"))
+    assert page.find("meta", attrs={"http-equiv": "refresh"}).parent.name == "noscript"
+    assert not page.select("#file-1 button[value=publish]")
+    assert search_total(client, "leukapheresis") == 0  # the index it serves meanwhile
+    again = act(client, url, action="publish")
+    assert "many.jsonl is being published" in text(again.select_one(".flash-error"))
+    rebuild = client.post("/staff/api/rebuild", headers={"X-CSRFToken": csrf_token(client,
+                                                                                   "/staff/add")})
+    assert rebuild.status_code == 409
+
+    opened.set()
+    done = wait_for_job(client, job["data-job-url"].rsplit("/", 1)[1])
+    assert done["state"] == "succeeded" and done["kind"] == "publish"
+    said = client.get(job["data-job-url"]).get_json()["text"]
+    assert said["outcome"] == "Published many.jsonl: its 7 question/answer pairs are " \
+                              "searchable now."
+    page = soup(client.get(url))
+    assert text(page.select_one("#file-1 .published")).startswith(
+        "Published as many.jsonl: its 7 question/answer pairs are searchable now.")
+    assert not page.select(".job")
+    assert search_total(client, "leukapheresis") == 7
+    assert [(e["action"], e["outcome"]) for e in audit_entries(tmp_path)] == [
+        ("rebuild", "refused"), ("publish", "ok")]
+
+
+def test_a_background_publish_that_fails_says_why_and_changes_nothing(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise store.StoreError("simulated failure")
+
+    client = signed_in(make_staff_app(tmp_path, STAFF_BACKGROUND_PAIRS=5))
+    monkeypatch.setattr(store, "update", broken)
+    url, _ = preview_of(client, [("many.jsonl", topics(7))])
+    page = act(client, url, action="publish")
+    job = page.select_one("#file-1 .job[data-job-url]")
+    if job is not None:  # still running when the page was drawn
+        wait_for_job(client, job["data-job-url"].rsplit("/", 1)[1])
+        page = soup(client.get(url))
+    failed = text(page.select_one("#file-1 .job-error"))
+    assert "Nothing changed: the index could not be updated (simulated failure)" in failed
+    assert page.select("#file-1 button[value=publish]")
+    assert "many.jsonl" not in corpus_names(tmp_path)
+    assert audit_entries(tmp_path)[-1]["outcome"] == "failed"
 
 
 # --- warnings --------------------------------------------------------------------------

@@ -68,6 +68,9 @@ SETTINGS = (
     Setting("MAX_UPLOAD_BYTES", 5 * 1024 * 1024, "Largest interview file staff may upload."),
     Setting("MAX_UPLOAD_FILES", 10, "Most files in one upload; MAX_CONTENT_LENGTH defaults to "
                                     "MAX_UPLOAD_BYTES x MAX_UPLOAD_FILES + 1 MB."),
+    Setting("STAFF_BACKGROUND_PAIRS", 200, "Files of more question/answer pairs than this "
+                                           "are published in the background, their progress "
+                                           "shown (smaller ones within the request)."),
     Setting("SESSION_COOKIE_SECURE", False, "Send the staff session cookie over HTTPS only; "
                                             "set True when served over HTTPS."),
     Setting("STAFF_SIGNIN_LIMIT", "5 per minute", "Failed sign-ins allowed per account and "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from indexer import corpus
@@ -70,6 +71,9 @@ def item_context(batch: Batch, item: Item, corpus_dir: Path, manifest: dict) -> 
     copies = copies_of(item, same)
     context.update(exists=(Path(corpus_dir) / item.name).exists(),
                    kept=kept_note(batch, item, result.interviews))
+    if context["exists"] or item.replaces:
+        context["addresses"] = replaced_addresses(batch, item, result, interviews, corpus_dir,
+                                                  manifest)
     context["warnings"] = ([problem_text(p) for p in result.problems]
                            + long_answers(result.interviews)
                            + details_missing(interviews, item.name)
@@ -183,19 +187,87 @@ def duplicates(item: Item, interviews: list[Interview], corpus_dir: Path, manife
                same: list[str], copies: list[str]) -> list[str]:
     """Warnings when the file repeats one already in the corpus (`same`: the corpus files with
     its bytes, but the `copies` among them, which are refused instead) or in the index."""
-    warnings = [f"Same content as {name}, already in the corpus."
-                for name in same if name not in copies]
+    warnings = [same_content(name) for name in same if name not in copies]
     if (Path(corpus_dir) / item.name).exists() and item.replaces != item.name:
         warnings.append(f"A file named {item.name} is already in the corpus: publishing "
                         "needs \u201creplace\u201d (the old version goes to the archive).")
-    seen = {(r.get("title", "").casefold(), r.get("interviewee", "").casefold()): r
-            for r in manifest.get("interviews", {}).values()}
+    seen = {}
+    for record in corpus.dict_of(manifest, "interviews").values():
+        if shared := same_interview(record):
+            seen.setdefault(shared, record)
+    found = []
     for interview in interviews:
-        record = seen.get((interview.title.casefold(), interview.interviewee.casefold()))
-        if record and interview.title and Path(record.get("file", "")).name != item.replaces:
-            warnings.append(f"Looks like a duplicate of the published interview "
-                            f"\u201c{record.get('title')}\u201d ({Path(record['file']).name}).")
+        record = seen.get(same_interview(interview.to_dict()) or ())
+        if record and Path(record.get("file", "")).name != item.replaces:
+            found.append((record.get("title", ""), Path(record["file"]).name))
+    return warnings + looks_like(found)
+
+
+def same_content(name: str) -> str:
+    """The warning about a corpus file `name` with the very bytes of the file warned about."""
+    return f"Same content as {name}, already in the corpus."
+
+
+def same_interview(record: dict) -> tuple[str, str] | None:
+    """What two interviews (as interview_dict or the index's manifest holds them) that look
+    like one share: title and interviewee, case aside; None without a title (nothing to
+    tell by)."""
+    title = (record.get("title") or "").casefold()
+    return (title, (record.get("interviewee") or "").casefold()) if title else None
+
+
+def looks_like(found: list[tuple[str, str]]) -> list[str]:
+    """The warnings about the interviews of a file that look like published ones (see
+    same_interview; `found`: their titles and files): one per interview, or one per file
+    when more than three look like that file's."""
+    by_file: dict[str, list[str]] = {}
+    for title, name in found:
+        by_file.setdefault(name, []).append(title)
+    warnings = []
+    for name, titles in by_file.items():
+        if len(titles) <= 3:
+            warnings += [f"Looks like a duplicate of the published interview \u201c{title}\u201d "
+                         f"({name})." for title in titles]
+            continue
+        shown = sorted(titles)[:3]
+        warnings.append(f"{len(titles):,} of its interviews look like duplicates of published "
+                        f"interviews in {name} (such as \u201c{shown[0]}\u201d, "
+                        f"\u201c{shown[1]}\u201d and \u201c{shown[2]}\u201d).")
     return warnings
+
+
+def corpus_duplicates(manifest: dict, root: Path) -> dict[str, list[str]]:
+    """The warnings of the preview's duplicates for the files the index holds (by key), each
+    told of the others: those with the same content (as indexed, corrections included) and
+    those whose interviews look like another file's (same_interview). One pass over the
+    manifest, for the Status page."""
+    files = corpus.dict_of(manifest, "files")
+    named = {key: corpus_name(key, root) for key in files}
+    by_hash: dict[str, list[str]] = {}
+    for key, entry in files.items():
+        by_hash.setdefault(entry.get("sha256", ""), []).append(key)
+    warnings = {key: [same_content(named[other]) for other in by_hash[entry.get("sha256", "")]
+                      if other != key]
+                for key, entry in files.items()}
+    alike: dict[tuple[str, str], list[dict]] = {}
+    for record in corpus.dict_of(manifest, "interviews").values():
+        if (shared := same_interview(record)) and record.get("file") in named:
+            alike.setdefault(shared, []).append(record)
+    found: dict[str, list[tuple[str, str]]] = {}
+    for records in alike.values():
+        for record in records:
+            found.setdefault(record["file"], []).extend(
+                (other.get("title", ""), named[other["file"]]) for other in records
+                if other["file"] != record["file"])
+    for key, matches in found.items():
+        warnings[key] += looks_like(matches)
+    return {key: told for key, told in warnings.items() if told}
+
+
+def corpus_name(key: str, root: Path) -> str:
+    """A file key of the index (its absolute path) as the corpus names it."""
+    path = Path(key)
+    return path.relative_to(root).as_posix() if root in path.parents else path.name
 
 
 def copies_of(item: Item, same: list[str]) -> list[str]:
@@ -243,17 +315,67 @@ def addresses(item: Item, interviews: list[Interview], corpus_dir: Path,
     return notes[:3]
 
 
-def corrections(form, original: str) -> tuple[dict[str, str | None], dict[str, str]]:
+def replaced_addresses(batch: Batch, item: Item, result: ParseResult, interviews: list[dict],
+                       corpus_dir: Path, manifest: dict) -> dict | None:
+    """What replacing a corpus file with the staged one does to the addresses clinicians may
+    have cited, as the update will give them (corpus.replacement_ids): each pair of
+    `interviews` (interview_dict) gets its `address` and whether it is `kept`; the summary
+    holds the file `replaced`, the interviews' addresses (`interviews`: id and whether
+    kept), the counts kept and new, and the pairs whose addresses will answer 410 (`gone`:
+    id and the question they held). None when the replaced file is not indexed."""
+    replaced = publish.corpus_path(corpus_dir, item.replaces or item.name)
+    old = corpus.dict_of(manifest, "files").get(str(replaced.resolve()))
+    if not isinstance(old, dict):
+        return None
+    target = Path(corpus_dir) / item.name
+    source = corpus.source_file(batch.path(item), [])
+    if source is None:
+        return None
+    source = replace(source, key=str(target.resolve()), path=target, found_at=[])
+    planned = corpus.replacement_ids(manifest, source, result, str(replaced.resolve()))
+    records = corpus.dict_of(manifest, "interviews")
+    before = [pair_id for i in old.get("interviews", []) for pair_id in
+              (records.get(i) or {}).get("pair_ids", [])]
+    for interview, (interview_id, pair_ids) in zip(interviews, planned.items(), strict=True):
+        interview["address"] = interview_id
+        for pair, pair_id in zip(interview["pairs"], pair_ids, strict=True):
+            pair.update(address=pair_id, kept=pair_id in before)
+    now = {pair_id for pair_ids in planned.values() for pair_id in pair_ids}
+    questions = old_questions(replaced, old, records)
+    gone = [{"id": pair_id, "question": questions.get(pair_id, "")}
+            for pair_id in before if pair_id not in now]
+    return {"replaced": item.replaces or item.name,
+            "interviews": [{"id": i, "kept": i in old.get("interviews", [])} for i in planned],
+            "kept": len(now & set(before)), "new": len(now - set(before)), "gone": gone}
+
+
+def old_questions(path: Path, entry: dict, records: dict) -> dict[str, str]:
+    """The questions of an indexed corpus file by pair id, as the file reads now (none when
+    it no longer has the pairs the index holds of it)."""
+    parsed = uploads.read(path, path.name).interviews
+    ids = [(records.get(i) or {}).get("pair_ids", []) for i in entry.get("interviews", [])]
+    if [len(i.pairs) for i in parsed] != [len(pair_ids) for pair_ids in ids]:
+        return {}
+    return {pair_id: pair.question for interview, pair_ids in zip(parsed, ids, strict=True)
+            for pair, pair_id in zip(interview.pairs, pair_ids, strict=True)}
+
+
+def corrections(form, original: str,
+                shown: dict[str, str]) -> tuple[dict[str, str | None], dict[str, str]]:
     """Staff corrections to the file `original` from a form, cleaned: (values, errors by
     field, each naming the file and the field). A field whose "No ..." box is ticked is None
-    (stored as null: no value, whatever the parser found; what is typed beside it is
-    ignored). A date is read as a NAME.meta.json's is (parse_date: "2024-03-05", "5 March
-    2024") and kept as YYYY-MM-DD."""
+    (stored as null: no value, whatever the parser found), unless something other than the
+    value the form showed (`shown`: what the file holds now) is typed beside it: the box and
+    the name contradict each other, and keeping either would drop the other silently. A date
+    is read as a NAME.meta.json's is (parse_date: "2024-03-05", "5 March 2024") and kept as
+    YYYY-MM-DD."""
     values, errors = {}, {}
     for name in EDITABLE:
         value = re.sub(r"[\x00-\x1f\x7f]+", " ", form.get(name, "")).strip()
         if name in CLEARABLE and form.get(f"none_{name}"):
             values[name] = None
+            if value and value != (shown.get(name) or ""):
+                errors[name] = contradiction(name, value)
             continue
         if len(value) > MAX_FIELD_CHARS:
             errors[name] = f"it is longer than {MAX_FIELD_CHARS} characters"
@@ -264,6 +386,14 @@ def corrections(form, original: str) -> tuple[dict[str, str | None], dict[str, s
             errors["date"] = why
     return values, {name: f"{LABELS[name]} of {original}: {why[0].upper()}{why[1:]}."
                     for name, why in errors.items()}
+
+
+def contradiction(name: str, value: str) -> str:
+    """Why a value typed beside its ticked "No ..." box is refused (see corrections)."""
+    none = f"no {LABELS[name].lower()}"
+    return (f"you typed \u201c{value}\u201d and ticked \u201c{none.capitalize()}\u201d: clear "
+            f"the field for {none}, or untick the box to keep the "
+            f"{'date' if name == 'date' else 'name'}")
 
 
 def typed(form) -> dict:

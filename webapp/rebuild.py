@@ -1,4 +1,5 @@
-"""Full rebuilds in the background while search keeps serving the old index.
+"""Full rebuilds (and the index updates of large publishes) in the background while search
+keeps serving the old index.
 
 One rebuild job at a time across threads, processes and gunicorn workers: starting one takes
 an ``flock`` on ``rebuild.lock`` beside the job's state file (non-blocking, so a second
@@ -9,6 +10,10 @@ The job's progress and outcome are kept in memory and written to the state file 
 lock's holder only, so every worker shows the same job. ``store.build`` itself takes the
 index's writer lock, waiting ``lock_timeout`` seconds for a publish's update or a
 command-line build to finish; a ``LockTimeout`` ends the job as "refused".
+
+A job may run another `task` than a rebuild under the same lock (a publish too large to wait
+for in its request: see staffops.publish_in_background); its runner keeps its own state
+file, so the Rebuild page goes on showing the last rebuild.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from typing import TextIO
 
 from indexer import publish
@@ -38,10 +44,14 @@ SAVE_EVERY = 0.5  # seconds between progress writes to the state file
 
 @dataclass
 class Job:
-    """One rebuild: who asked, how far it got, what it found."""
+    """One rebuild (or other task: `kind`, and the `file` it is about): who asked, how far it
+    got, what it found (a task's `result`)."""
 
     id: str
     staff: str
+    kind: str = "rebuild"  # or "publish"
+    file: str = ""
+    result: dict = field(default_factory=dict)
     state: str = "starting"  # running, succeeded, failed, refused (or interrupted, as read)
     started_at: str = field(default_factory=store.now_iso)
     finished_at: str = ""
@@ -80,18 +90,20 @@ class Rebuilder:
         job = self._job
         return job is not None and job.state in RUNNING
 
-    def start(self, staff: str) -> Job | None:
-        """Start a rebuild and return its job, or None when one is running anywhere."""
+    def start(self, staff: str, task: Task | None = None, job_id: str = "",
+              **fields: Any) -> Job | None:
+        """Start a rebuild (or `task`, its Job made with `job_id` and `fields`) and return its
+        job, or None when a job is running anywhere."""
         with self._lock:
             if self.running():
                 return None
             handle = self.claim()
             if handle is None:
                 return None
-            job = self._job = Job(uuid.uuid4().hex[:12], staff)
+            job = self._job = Job(job_id or new_job_id(), staff, **fields)
             self.save(job, force=True)
-        threading.Thread(target=self.run, args=(job, handle), daemon=True,
-                         name=f"rebuild-{job.id}").start()
+        threading.Thread(target=self.run, args=(job, handle, task or self.build), daemon=True,
+                         name=f"{job.kind}-{job.id}").start()
         return job
 
     def claim(self) -> TextIO | None:
@@ -119,33 +131,46 @@ class Rebuilder:
         finally:
             handle.close()
 
-    def run(self, job: Job, handle: TextIO) -> None:
-        """The thread: build, record the outcome, release the lock; never raises."""
-        def progress(done: int, total: int, name: str) -> None:
-            job.state, job.done, job.total, job.current = "running", done, total, name
-            self.save(job, force=done == total)
-
-        def embedding(done: int, total: int) -> None:  # files stay the job's done/total
-            job.current = f"(embedding questions for search by meaning: {done} of {total})"
-            self.save(job, force=done == total)
-
+    def run(self, job: Job, handle: TextIO, task: Task) -> None:
+        """The thread: run the task, record the outcome, release the lock; never raises."""
         state, error = "failed", ""
         try:
-            if not publish.corpus_files(self.corpus_dir):
-                raise store.StoreError(f"The corpus folder {self.corpus_dir} is missing or holds "
-                                       "no interview files; the current index keeps serving.")
-            report = store.build(self.index_dir, [self.corpus_dir], progress=progress,
-                                 lock_timeout=self.lock_timeout, embed_progress=embedding)
-            self.succeeded(job, report)
+            task(job, self)
             state = "succeeded"
         except store.LockTimeout:
             state, error = "refused", ("Another build or update (perhaps qa-index on the "
                                        "command line) is writing the index.")
+        except publish.PublishError as exc:  # says what happened (a publish's update failed)
+            error = str(exc)
         except Exception as exc:  # noqa: BLE001 - any failure is reported, old index serves
             error = f"{type(exc).__name__}: {exc}"
         finally:
             self.finish(job, state, error)
             handle.close()  # releases the rebuild lock
+
+    def build(self, job: Job, runner: Rebuilder) -> None:
+        """A rebuild's task: the corpus folder into a new index, the job following it."""
+        if not publish.corpus_files(self.corpus_dir):
+            raise store.StoreError(f"The corpus folder {self.corpus_dir} is missing or holds "
+                                   "no interview files; the current index keeps serving.")
+        report = store.build(self.index_dir, [self.corpus_dir], progress=self.progress(job),
+                             lock_timeout=self.lock_timeout, embed_progress=self.embedding(job))
+        self.succeeded(job, report)
+
+    def progress(self, job: Job) -> store.Progress:
+        """A write's progress through the files it parses, kept in `job`."""
+        def progress(done: int, total: int, name: str) -> None:
+            job.state, job.done, job.total, job.current = "running", done, total, name
+            self.save(job, force=done == total)
+        return progress
+
+    def embedding(self, job: Job) -> Callable[[int, int], None]:
+        """A write's progress through the questions it embeds, kept in `job` (the files
+        parsed stay its done/total)."""
+        def embedding(done: int, total: int) -> None:
+            job.current = f"(embedding questions for search by meaning: {done} of {total})"
+            self.save(job, force=done == total)
+        return embedding
 
     def succeeded(self, job: Job, report: store.WriteReport) -> None:
         """Copy the build's report into the job."""
@@ -205,6 +230,14 @@ class Rebuilder:
             if candidate and candidate.get("id") == job_id:
                 return candidate
         return None
+
+
+Task = Callable[[Job, "Rebuilder"], None]  # a job's work: raises to fail it
+
+
+def new_job_id() -> str:
+    """A fresh job id (a caller may make it first, to record it before the job starts)."""
+    return uuid.uuid4().hex[:12]
 
 
 def alive(pid) -> bool:

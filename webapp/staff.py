@@ -66,6 +66,9 @@ def register(app: Flask) -> None:
         config["INDEX_DIR"], config["CORPUS_DIR"],
         os.path.join(config["STAFF_WORK_DIR"], "last-build.json"),
         on_finish=lambda job: log_rebuild(config["AUDIT_LOG"], job))
+    app.extensions["qa_publish"] = Rebuilder(  # (same lock: one job at a time)
+        config["INDEX_DIR"], config["CORPUS_DIR"],
+        os.path.join(config["STAFF_WORK_DIR"], "last-publish.json"))
     app.after_request(no_store)
     if not enabled(app):
         app.logger.warning(DISABLED)
@@ -81,9 +84,12 @@ def configure(app: Flask) -> None:
                 "STAFF_WORK_DIR": os.path.join(instance, "staff")}
     for name, value in defaults.items():
         config[name] = config.get(name) or value
-    for name in ("MAX_UPLOAD_BYTES", "MAX_UPLOAD_FILES"):
-        if not isinstance(config[name], int) or config[name] < 1:
-            raise ValueError(f"{name} must be a whole number of at least 1, not {config[name]!r}")
+    for name, least in (("MAX_UPLOAD_BYTES", 1), ("MAX_UPLOAD_FILES", 1),
+                        ("STAFF_BACKGROUND_PAIRS", 0)):
+        if not isinstance(config[name], int) or isinstance(config[name], bool) \
+                or config[name] < least:
+            raise ValueError(f"{name} must be a whole number of at least {least}, not "
+                             f"{config[name]!r}")
     if config.get("MAX_CONTENT_LENGTH") is None:
         config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] * config["MAX_UPLOAD_FILES"] + MB
     config["SESSION_COOKIE_HTTPONLY"] = True

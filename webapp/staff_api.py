@@ -40,9 +40,9 @@ def rebuild():
 
 @bp.get("/jobs/<job_id>")
 def job(job_id: str) -> Response:
-    """A rebuild job's progress or final report, and what the pages say of it (`text`,
-    see staffops.job_text: the Rebuild page's script shows it)."""
-    found = staffops.rebuilder().job(job_id) or abort(404, f"No rebuild job {job_id!r}.")
+    """A rebuild (or background publish) job's progress or final report, and what the pages
+    say of it (`text`, see staffops.job_text: the script following it shows it)."""
+    found = staffops.find_job(job_id) or abort(404, f"No job {job_id!r}.")
     return jsonify(ok=True, job=found, text=staffops.job_text(found))
 
 

@@ -27,10 +27,13 @@ from werkzeug.wrappers import Response
 
 from indexer import publish
 from indexer.publish import PublishError
+from indexer.publish import Superseded
 from webapp import preview
 from webapp import staffops
 from webapp import uploads
+from webapp.presenters import counted
 from webapp.presenters import its_pairs
+from webapp.rebuild import RUNNING
 from webapp.staff import refuse
 from webapp.uploads import Upload
 
@@ -96,15 +99,17 @@ def uploaded(token: str) -> str:
 
 
 def preview_page(batch: uploads.Batch, refused: dict | None = None) -> str:
-    """The preview page; `refused`, for the file whose corrections were just refused: its
-    `n`, the values `typed` (kept in its form, with Replace `ticked` or not), the `errors` by
-    field and the alert summing them up."""
+    """The preview page (following a file being published in the background, as the Rebuild
+    page follows a rebuild); `refused`, for the file whose corrections were just refused:
+    its `n`, the values `typed` (kept in its form, with Replace `ticked` or not), the
+    `errors` by field and the alert summing them up."""
     context = staffops.preview_context(batch)
     if refused:
         shown = next(i for i in context["items"] if i["n"] == refused["n"])
         shown.update(refused)
+    running = any((i["job"] or {}).get("state") in RUNNING for i in context["items"])
     return render("preview.html", "add", labels=preview.LABELS, clearable=preview.CLEARABLE,
-                  **context)
+                  refresh=REFRESH_SECONDS if running else None, **context)
 
 
 @bp.post("/uploads/<token>/<int:n>")
@@ -113,6 +118,9 @@ def act(token: str, n: int):
     batch = find_batch(token)
     item = batch.item(n) or abort(404, "That file is no longer in this upload.")
     action = request.form.get("action", "")
+    if busy := staffops.publishing(batch, item):
+        flash(busy, "error")
+        return redirect(url_for("staff.uploaded", token=token, _anchor=f"file-{n}"), 303)
     if action == "discard":
         uploads.discard(batch, item)
         flash(f"Discarded {item.original}.")
@@ -140,12 +148,14 @@ def take_corrections(batch: uploads.Batch, item: uploads.Item, action: str):
     field that cannot be taken (a date that does not exist) gets the preview again, 422, with
     all that was typed still in the file's form and the reason beside the field: redirecting
     would show the stored values and lose the rest of the typing."""
-    refused = preview.corrections_refused(item.original, uploads.parse(batch, item).interviews)
+    parsed = uploads.parse(batch, item).interviews
+    refused = preview.corrections_refused(item.original, parsed)
     if refused:
         flash(refused, "error")
         return redirect(url_for("staff.uploaded", token=batch.token, _anchor=f"file-{item.n}"),
                         303)
-    values, errors = preview.corrections(request.form, item.original)
+    values, errors = preview.corrections(request.form, item.original,
+                                         parsed[0].to_dict() if parsed else {})
     if errors:
         summary = preview.refusal_summary(item.original, errors, action == "publish")
         return preview_page(batch, {"n": item.n, **preview.typed(request.form),
@@ -156,22 +166,20 @@ def take_corrections(batch: uploads.Batch, item: uploads.Item, action: str):
 
 
 def publish_one(batch: uploads.Batch, item: uploads.Item) -> None:
-    """Publish and say how it went."""
+    """Publish and say how it went; a large file in the background (its page follows it)."""
     try:
-        done = staffops.publish_item(batch, item, g.staff, request.form.get("replace") == "1")
+        old, pairs = staffops.publish_plan(batch, item, request.form.get("replace") == "1")
+        if staffops.in_background(pairs):
+            staffops.publish_in_background(batch, item, g.staff, old)
+            flash(f"Publishing {item.name} ({counted(pairs, 'question/answer pair')}) in the "
+                  "background: this page shows how far it got. Search keeps answering from "
+                  "the current index meanwhile.")
+            return
+        done = staffops.publish_item(batch, item, g.staff, old)
     except PublishError as exc:
         flash(str(exc), "error")
         return
-    flash(f"{published_as(done)}: {its_pairs(done['pairs'], 'searchable now')}.")
-
-
-def published_as(done: dict) -> str:
-    """"Published new.txt", "Replaced old.txt with new.md", or, of a file replaced by one of
-    its name, "Replaced x.txt with the uploaded version" (not "with x.txt")."""
-    if not done["replaced"]:
-        return f"Published {done['file']}"
-    new = "the uploaded version" if done["file"] == done["replaced"] else done["file"]
-    return f"Replaced {done['replaced']} with {new}"
+    flash(f"{staffops.published_as(done)}: {its_pairs(done['pairs'], 'searchable now')}.")
 
 
 @bp.get("/withdraw")
@@ -218,15 +226,40 @@ def withdrawn(name: str, done: dict) -> str:
     return f"{said} {led_to} is untouched."
 
 
+@bp.get("/restore")
+def confirm_restore() -> str:
+    """How an archived file can come back: Restore, or, when a corpus file holds it now (its
+    name, or its interview: the version that replaced it), Replace that file with it."""
+    try:
+        entry = staffops.restore_context(request.args.get("file", ""))
+    except PublishError as exc:
+        abort(404, str(exc))
+    return render("restore.html", "status", entry=entry)
+
+
 @bp.post("/restore")
 def restore():
-    """Move an archived file back into the corpus (unless one of its name is there now)."""
+    """Move an archived file back into the corpus (unless one of its name is there now, or
+    its interview is served by another file: then the page asking how to restore it), or
+    with `replace`, in place of that corpus file."""
     archived = request.form.get("file", "")
-    return on_status(lambda: restored(staffops.restore_file(archived, g.staff)))
+    replace = request.form.get("replace", "")
+    try:
+        flash(restored(staffops.restore_file(archived, g.staff, replace)))
+    except Superseded:  # the page says why, and offers the way
+        return redirect(url_for("staff.confirm_restore", file=archived), 303)
+    except PublishError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("staff.status"), 303)
 
 
 def restored(done: dict) -> str:
-    """What a restore did (of a link: that it is the link again, and where it leads)."""
+    """What a restore did (of a link: that it is the link again, and where it leads; in place
+    of a corpus file: that it went to the archive)."""
+    if done["replaced"]:
+        return (f"Replaced {done['replaced']} with the archived {done['file']}: "
+                f"{its_pairs(done['pairs'], 'searchable again')}; {done['replaced']} is in the "
+                "archive.")
     if done["link"]:
         said = f"Restored the link {done['file']} (to {done['link']})"
         return (f"{said}: {its_pairs(done['pairs'], 'searchable')}." if done["pairs"] else
@@ -272,7 +305,8 @@ def edit():
     existing_file(name)
     if staffops.edit_refused(name):
         return redirect(url_for("staff.edit_page", file=name), 303)  # the page says why
-    values, errors = preview.corrections(request.form, name)
+    values, errors = preview.corrections(request.form, name,
+                                         staffops.edit_context(name)["fields"])
     if errors:
         return edit_form(name, {"errors": errors, **preview.typed(request.form),
                                 "summary": preview.refusal_summary(name, errors, False)}), 422

@@ -52,6 +52,7 @@ class Item:
     published: dict = field(default_factory=dict)
     kept: dict = field(default_factory=dict)  # corrections carried over from the replaced file
     kept_from: str = ""  # the corpus file they were made to
+    job: str = ""  # the id of its background publish (staffops.publish_in_background)
 
 
 @dataclass
