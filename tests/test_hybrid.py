@@ -540,9 +540,7 @@ def test_without_the_extra_builds_and_searches_are_keyword_only(tmp_path):
 
 @needs_extra
 def test_hybrid_embeds_the_query_with_its_synonyms(built, monkeypatch):
-    embedded = []
-    real = dense.query_vector
-    monkeypatch.setattr(dense, "query_vector", lambda text: embedded.append(text) or real(text))
+    embedded = recording_embeddings(monkeypatch)
     index = SearchIndex(built[1], cache_size=0)
     index.search("rubeola shots", mode="hybrid")
     index.search("rubeola shots", mode="hybrid", expand=False)
@@ -553,13 +551,19 @@ def test_hybrid_embeds_the_query_with_its_synonyms(built, monkeypatch):
 def test_hybrid_embeds_a_prefix_as_its_commonest_word(built, monkeypatch):
     # "vacc*" starts vaccine (3 pairs) and vaccines (2, the same term: the plain form is
     # embedded); "leuk" alone came nearest to leukodystrophy in MedQuAD, not leukemia
-    embedded = []
-    real = dense.query_vector
-    monkeypatch.setattr(dense, "query_vector", lambda text: embedded.append(text) or real(text))
+    embedded = recording_embeddings(monkeypatch)
     index = SearchIndex(built[1], cache_size=0)
     index.search("vacc* after chemo*", mode="hybrid")
     index.search("zzyq* after iron", mode="hybrid")  # starts no word: the start itself
     assert embedded == ["vaccine after chemotherapy", "zzyq after iron"]
+
+
+def recording_embeddings(monkeypatch) -> list[str]:
+    """The texts hybrid search embeds for queries, in order (the real vectors still made)."""
+    embedded = []
+    real = dense.query_vector
+    monkeypatch.setattr(dense, "query_vector", lambda text: embedded.append(text) or real(text))
+    return embedded
 
 
 @needs_extra

@@ -512,11 +512,7 @@ def test_a_link_to_another_corpus_file_is_that_file(client, tmp_path):
 
 def test_a_link_out_of_the_corpus_is_corrected_beside_it_but_never_downloaded(client,
                                                                              tmp_path):
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    target = elsewhere / "night.txt"
-    target.write_bytes(b"Night shift\n\nQ: Who covers nights in hematology?\n\n"
-                       b"A: A hematology fellow covers nights.\n")
+    target = night_shift_outside(tmp_path)
     link = link_in_corpus(tmp_path, "night.txt", target)
     row = row_of(soup(client.get("/staff/")), "night.txt")
     assert "(a link to a file outside the corpus folder)" in text(row.th)
@@ -536,7 +532,7 @@ def test_a_link_out_of_the_corpus_is_corrected_beside_it_but_never_downloaded(cl
     assert not page.find("a", string=re.compile("Download"))
     post(client, "/staff/edit", {**edit_form(page), "interviewee": "Dr. Nora Night"})
     assert meta_of(tmp_path, "night.txt") == {"interviewee": "Dr. Nora Night"}
-    assert sorted(p.name for p in elsewhere.iterdir()) == ["night.txt"]
+    assert sorted(p.name for p in target.parent.iterdir()) == ["night.txt"]
     assert interview_of(client, "night-1")["interviewee"] == "Dr. Nora Night"
     store.build(tmp_path / "index", [tmp_path / "corpus"], embeddings=False)
     assert interview_of(client, "night-1")["interviewee"] == "Dr. Nora Night"
@@ -548,7 +544,7 @@ def test_a_link_out_of_the_corpus_is_corrected_beside_it_but_never_downloaded(cl
         "archive. The file it leads to is untouched; its 1 question/answer pair is no longer "
         "searchable.")
     assert not link.is_symlink() and target.read_bytes() == content
-    assert sorted(p.name for p in elsewhere.iterdir()) == ["night.txt"]
+    assert sorted(p.name for p in target.parent.iterdir()) == ["night.txt"]
     assert search_total(client, "nights") == 0
     archived = sorted(p.name.split("-", 1)[1] for p in (tmp_path / "archive").iterdir())
     assert archived == ["night.txt", "night.txt.meta.json"]
@@ -624,11 +620,7 @@ def test_a_withdrawn_link_is_restored_as_the_link(client, tmp_path):
 
 def test_a_withdrawn_link_out_of_the_corpus_comes_back_with_its_corrections(client,
                                                                            tmp_path):
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    target = elsewhere / "night.txt"
-    target.write_bytes(b"Night shift\n\nQ: Who covers nights in hematology?\n\n"
-                       b"A: A hematology fellow covers nights.\n")
+    target = night_shift_outside(tmp_path)
     content = target.read_bytes()
     link = link_in_corpus(tmp_path, "night.txt", target)
     page = soup(client.get("/staff/edit?file=night.txt"))
@@ -642,7 +634,7 @@ def test_a_withdrawn_link_out_of_the_corpus_comes_back_with_its_corrections(clie
         "question/answer pair is searchable.")
     assert os.readlink(link) == str(target)
     assert meta_of(tmp_path, "night.txt") == {"interviewee": "Dr. Nora Night"}
-    assert target.read_bytes() == content and sorted(elsewhere.iterdir()) == [target]
+    assert target.read_bytes() == content and sorted(target.parent.iterdir()) == [target]
     assert search_total(client, "nights") == 1
     assert interview_of(client, "night-1")["interviewee"] == "Dr. Nora Night"
 
@@ -727,3 +719,13 @@ def test_the_status_page_walks_the_corpus_once_and_a_confirmation_only_for_a_lin
     assert walks == []
     confirm = soup(client.get("/staff/withdraw?file=see-ward-0.txt"))
     assert "its pairs stay searchable through it" in text(confirm) and len(walks) == 1
+
+
+def night_shift_outside(tmp_path):
+    """An interview file outside the corpus folder, for links that lead out of it."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = elsewhere / "night.txt"
+    target.write_bytes(b"Night shift\n\nQ: Who covers nights in hematology?\n\n"
+                       b"A: A hematology fellow covers nights.\n")
+    return target
