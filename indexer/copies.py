@@ -18,6 +18,7 @@ documents it dropped, which the results name.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from collections.abc import Collection
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -84,15 +85,20 @@ class Copies:
 
     @staticmethod
     def uncount(counts: dict[str, dict], found: dict[Group, list[int]],
-                columns: dict[str, list]) -> None:
+                columns: dict[str, list], keys: dict[str, Callable[[str], str]] | None = None
+                ) -> None:
         """Count each pair once in the facet `counts` (field -> value -> matches), as a filter
         on the value would list the matches: copies with one value count once for it, and a
-        copy with another value counts for that one (an interview's own copy)."""
+        copy with another value counts for that one (an interview's own copy). `keys` maps a
+        field's stored values to those `counts` holds (an interviewee's name to their
+        person's: copies under two forms of one name count once)."""
+        keys = keys or {}
         for docnums in found.values():
             if len(docnums) < 2:
                 continue
             for name, values in columns.items():
-                for value, count in Counter(values[d] for d in docnums).items():
+                key = keys.get(name, same)
+                for value, count in Counter(key(values[d]) for d in docnums).items():
                     if count > 1:
                         counts[name][value] -= count - 1
 
@@ -114,6 +120,11 @@ class Copies:
     def others(self, docnum: int) -> Group:
         """The other copies of a pair (none for most pairs), in document order."""
         return tuple(other for other in self.group.get(docnum, ()) if other != docnum)
+
+
+def same(value):
+    """A value as it is (a field whose values :meth:`Copies.uncount` is given as they are)."""
+    return value
 
 
 def copy_of(doc: dict) -> Copy:

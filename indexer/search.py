@@ -224,6 +224,11 @@ class Snapshot:
         """Each name the build stores as an interviewee ("Kenji Ono, MD"), to its person."""
         return {form: person for person in self.people for form in person.forms}
 
+    def shown_name(self, name: str) -> str:
+        """The name shown for the person `name` is one form of, or `name`."""
+        person = self.person.get(name)
+        return person.name if person is not None else name
+
     def forms(self, name: str) -> tuple[str, ...]:
         """Every name the build stores for the person `name` is one of, or just `name`."""
         person = self.person.get(name)
@@ -242,7 +247,10 @@ class Snapshot:
                 if self._copies is None:
                     reader = searcher.reader()
                     held = FINGERPRINT in searcher.schema and reader.doc_count_all()
-                    self._copies = Copies(reader.column_reader(FINGERPRINT) if held else ())
+                    prints = reader.column_reader(FINGERPRINT) if held else ()
+                    # a document an update deleted keeps its column value: no copy of anything
+                    self._copies = Copies(b"" if reader.is_deleted(docnum) else key
+                                          for docnum, key in enumerate(prints))
         return self._copies
 
     def dense(self, searcher) -> tuple[dense.Dense | None, str | None]:
@@ -713,7 +721,9 @@ def run(view: View, parsed: ParsedQuery, results: SearchResults, marked: bool,
     if newest:
         ranked = newest_first(ranked, view.column("date"))
     results.total = total - copies.surplus(repeated)
-    copies.uncount(groups, repeated, {name: view.column(name) for name in counted})
+    groups["interviewee"] = by_person(groups["interviewee"], view.snap)
+    copies.uncount(groups, repeated, {name: view.column(name) for name in counted},
+                   {"interviewee": view.snap.shown_name})
     results.facets = facet_counts(groups, view.snap)
     found_marks = marks(parsed) if marked else None
     results.hits = [hit_of(view, docnum, score, found_marks, docnum in meant)
@@ -937,16 +947,21 @@ def selects(filters: dict[str, str], record: dict, snapshot: Snapshot) -> bool:
             and (record.get("date") or "").startswith(filters.get("year", "")))
 
 
+def by_person(counts: dict[str, int], snapshot: Snapshot) -> Counter:
+    """Counts by interviewee name as counts by person, under the name shown for them
+    (:meth:`Snapshot.shown_name`; a name shown already stays)."""
+    people: Counter = Counter()
+    for name, count in counts.items():
+        people[snapshot.shown_name(name)] += count
+    return people
+
+
 def facet_counts(groups: dict[str, dict], snapshot: Snapshot) -> dict[str, list[dict]]:
     """The FACET_VALUES largest values of each facet with counts, interviews by their title,
     an interviewee once under the name shown for every form of it (:meth:`Snapshot.person`);
     and every year of the dated matches, latest first."""
     manifest = snapshot.manifest
-    people: Counter = Counter()
-    for name, count in groups["interviewee"].items():
-        person = snapshot.person.get(name)
-        people[person.name if person is not None else name] += count
-    groups = {**groups, "interviewee": people}
+    groups = {**groups, "interviewee": by_person(groups["interviewee"], snapshot)}
     out = {}
     for name in FACETS:
         values = heapq.nsmallest(FACET_VALUES, ((k, v) for k, v in groups[name].items() if k),

@@ -126,6 +126,24 @@ def test_the_copy_kept_is_the_best_ranked_and_the_others_say_where_they_were_pub
     assert outlet_copy.id == hit.id
 
 
+def test_a_copy_an_update_removed_is_no_longer_named(tmp_path):
+    # after a staff edit, "Also published in" named deleted documents: a result its own
+    # copy, or a withdrawn pair answering 410 (a fresh build was right)
+    corpus_dir = write_copies(tmp_path / "corpus")
+    index_dir = tmp_path / "index"
+    store.build(index_dir, [corpus_dir], embeddings=False)
+    write_interview(corpus_dir, "hospital.txt", HOSPITAL, interviewee="Dr. Wei Chen",
+                    title=HOSPITAL_TITLE + ", revised")  # its pairs written again
+    store.update(index_dir, [corpus_dir], embeddings=False)
+    hit, = SearchIndex(index_dir).search("pack-year smoking", mode="keyword").hits
+    copy, = hit.also_in
+    assert copy.id != hit.id and HOSPITAL_TITLE + ", revised" in (copy.title, hit.title)
+    (corpus_dir / "hospital.txt").unlink()
+    store.update(index_dir, [corpus_dir], embeddings=False)
+    hit, = SearchIndex(index_dir).search("pack-year smoking", mode="keyword").hits
+    assert hit.title == OUTLET_TITLE and hit.also_in == []
+
+
 def test_pairs_that_only_resemble_each_other_are_all_listed(copies_dir):
     results = SearchIndex(copies_dir).search("false positives follow-up scans", mode="keyword")
     assert sorted(hit.question for hit in results.hits) == [

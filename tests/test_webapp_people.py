@@ -289,3 +289,22 @@ def test_people_who_only_share_a_surname_stay_apart(names_client):
     assert "Did you mean 'Dr. Sara Kim'?" in response.get_json()["error"]
     offered = names_client.get("/api/search?q=Kim").get_json()["interviewees"]
     assert [person["name"] for person in offered] == ["Dr. Kim", "Dr. Sara Kim"]
+
+
+def test_copies_under_two_forms_of_one_name_count_once(tmp_path):
+    # "Dr. Kenji Ono (2)" was offered while the filter on him listed 1: the copies were
+    # counted once per form of the name, then the forms added up
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, person in [("outlet.txt", "Dr. Kenji Ono"), ("hospital.txt", "Kenji Ono, MD")]:
+        write_interview(corpus, name, GVHD[:1])
+        write_meta(corpus / name, interviewee=person)
+    store.build(tmp_path / "index", [corpus], embeddings=False)
+    client = make_app(tmp_path / "index").test_client()
+    data = client.get("/api/search?q=GVHD&mode=keyword").get_json()
+    assert data["total"] == 1 and len(data["results"][0]["also_in"]) == 1
+    (person,) = data["facets"]["interviewee"]  # one person, one answer
+    assert person["count"] == 1 and person["value"] in ("Dr. Kenji Ono", "Kenji Ono, MD")
+    filtered = client.get("/api/search", query_string={
+        "q": "GVHD", "mode": "keyword", "interviewee": "Kenji Ono"}).get_json()
+    assert filtered["total"] == 1
