@@ -65,11 +65,6 @@ def group(manifest: dict) -> list[Person]:
     return sorted(found, key=lambda person: (-person.pairs, person.name))
 
 
-def people(snapshot: Snapshot) -> list[Person]:
-    """The build's interviewees, most pairs first (:func:`group`, read once per build)."""
-    return snapshot.people
-
-
 def words(text: str) -> set[str]:
     """A name's words as typed and compared: case and accents folded as in searched words
     ("Jose Munoz" is "Dr. José Muñoz"), titles and degrees aside, a possessive too ("Ono's"
@@ -84,7 +79,7 @@ def named(query: str, snapshot: Snapshot, filtered: str | None) -> list[tuple[Pe
     if not asked:
         return []
     found = []
-    for person in people(snapshot):
+    for person in snapshot.people:
         if filtered in person.forms or not person.words:
             continue
         if asked <= person.words:
@@ -115,7 +110,7 @@ def resolve(value: str, snapshot: Snapshot) -> tuple[str, list[str]]:
     asked = frozenset(words(value))
     if not asked:
         return value, []
-    everyone = people(snapshot)
+    everyone = snapshot.people
     same = [person for person in everyone if person.words == asked]
     if same:  # one at most: a person is all the names of the same words
         return same[0].name, []

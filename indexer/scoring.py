@@ -101,13 +101,14 @@ class FastScorer:
         field = self.searcher.schema[name] if name in self.searcher.schema else None
         if field is None or not field.scorable:
             return False
-        self.add_cached(found, (name, text), lambda: self.term_scores(name, text), factor)
+        self.add_scored(found, self.term_postings(name, text), factor)
         return True
 
-    def add_cached(self, found: dict[int, float], key: tuple,
-                   compute: Callable[[], tuple[array, array]], factor: float) -> None:
-        """Add `factor` times the scored postings under `key` (:meth:`cached`)."""
-        docnums, scores = self.cached(key, compute)
+    @staticmethod
+    def add_scored(found: dict[int, float], scored: tuple[array, array],
+                   factor: float) -> None:
+        """Add `factor` times the scored postings (document numbers, scores) to `found`."""
+        docnums, scores = scored
         get = found.get
         for docnum, score in zip(docnums, scores, strict=True):
             found[docnum] = get(docnum, 0.0) + factor * score
@@ -117,6 +118,17 @@ class FastScorer:
         """The scored postings under `key`: computed once, then cached."""
         scored = self.cache.get(key)
         return self.cache.put(key, compute()) if scored is None else scored
+
+    def term_postings(self, name: str, text: str) -> tuple[array, array]:
+        """A term's matching documents and BM25F scores (:meth:`term_scores`), cached."""
+        return self.cached((name, text), lambda: self.term_scores(name, text))
+
+    def query_postings(self, query: wq.Query) -> tuple[array, array]:
+        """Any other query's matching documents and Whoosh's scores for it without its boost
+        (:meth:`query_scores`), cached."""
+        unboosted = query.copy()
+        unboosted.boost = 1.0
+        return self.cached(("query", unboosted), lambda: self.query_scores(unboosted))
 
     def holding(self, query: wq.Query, docnums: list[int]) -> set[int]:
         """Those of `docnums` that an OR of terms and phrases (at any depth) matches, from
@@ -143,11 +155,8 @@ class FastScorer:
         """The ascending document numbers a term or any other query matches (cached as
         scores() caches them)."""
         if type(query) is wq.Term:
-            name, text = query.fieldname, query.text
-            return self.cached((name, text), lambda: self.term_scores(name, text))[0]
-        unboosted = query.copy()
-        unboosted.boost = 1.0
-        return self.cached(("query", unboosted), lambda: self.query_scores(unboosted))[0]
+            return self.term_postings(query.fieldname, query.text)[0]
+        return self.query_postings(query)[0]
 
     def term_scores(self, name: str, text: str) -> tuple[array, array]:
         """A term's matching documents and their BM25F scores (before boosts)."""
@@ -167,10 +176,7 @@ class FastScorer:
 
     def add_matches(self, found: dict[int, float], query: wq.Query, boost: float) -> None:
         """Add the scores Whoosh's own matcher gives any other query (phrases, AND, NOT...)."""
-        unboosted = query.copy()
-        unboosted.boost = 1.0
-        self.add_cached(found, ("query", unboosted), lambda: self.query_scores(unboosted),
-                        boost * query.boost)
+        self.add_scored(found, self.query_postings(query), boost * query.boost)
 
     def query_scores(self, query: wq.Query) -> tuple[array, array]:
         """The documents a query matches and Whoosh's scores for them."""

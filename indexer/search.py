@@ -519,8 +519,10 @@ class SearchIndex:
         found = []
         for field_name in ("question", "answer"):  # by the question, then by the answer
             hits = searcher.more_like(docnum, field_name, top=limit + copies.spare, numterms=12)
-            found += [(hit.docnum, hit.score) for hit in hits
-                      if hit.docnum not in mine and hit.docnum not in dict(found)]
+            for hit in hits:
+                if hit.docnum not in mine:
+                    mine.add(hit.docnum)  # (once, when both fields find it)
+                    found.append((hit.docnum, hit.score))
             if len(copies.collapse(found)) >= limit:
                 break
         return [searcher.stored_fields(near) for near, _score in copies.collapse(found)[:limit]]
@@ -926,6 +928,7 @@ def listing(index: SearchIndex, results: SearchResults, snapshot: Snapshot) -> S
         for name, value in (("interviewee", record.get("interviewee")),
                             ("interview_id", record["id"]), ("date", record.get("date"))):
             groups[name][value or ""] += record["pair_count"]
+    groups["interviewee"] = by_person(groups["interviewee"], snapshot)
     start = (results.page - 1) * results.per_page
     end, seen, shown = start + results.per_page, 0, []
     for record in chosen:
@@ -957,11 +960,10 @@ def by_person(counts: dict[str, int], snapshot: Snapshot) -> Counter:
 
 
 def facet_counts(groups: dict[str, dict], snapshot: Snapshot) -> dict[str, list[dict]]:
-    """The FACET_VALUES largest values of each facet with counts, interviews by their title,
-    an interviewee once under the name shown for every form of it (:meth:`Snapshot.person`);
-    and every year of the dated matches, latest first."""
+    """The FACET_VALUES largest values of each facet with counts, interviews by their title
+    (interviewees counted by person already: :func:`by_person`); and every year of the dated
+    matches, latest first."""
     manifest = snapshot.manifest
-    groups = {**groups, "interviewee": by_person(groups["interviewee"], snapshot)}
     out = {}
     for name in FACETS:
         values = heapq.nsmallest(FACET_VALUES, ((k, v) for k, v in groups[name].items() if k),
